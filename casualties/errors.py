@@ -1,0 +1,23 @@
+"""Errors that always name their source: a data file and key, or an article file and line."""
+from __future__ import annotations
+
+
+class CasualtiesError(Exception):
+    """Base class for every error the tool raises on purpose."""
+
+
+class DataFileError(CasualtiesError):
+    """A language pack or gazetteer file is malformed."""
+
+    def __init__(self, path, where: str, problem: str):
+        self.path, self.where, self.problem = str(path), where, problem
+        super().__init__(f"{self.path}: {where}: {problem}")
+
+
+class ArticleError(CasualtiesError):
+    """One input article could not be read; the batch goes on without it."""
+
+    def __init__(self, path, problem: str, line: int | None = None):
+        self.path, self.line, self.problem = str(path), line, problem
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")

@@ -1,0 +1,63 @@
+"""Stage 6: the figure table. This module owns the column list and the data dictionary."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from .model import Figure
+
+# (column, type, meaning). The README's data dictionary is generated from this list.
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("figure_id", "text", "Stable id: hash of doc_id, normalised quote, outcome, population and actor."),
+    ("doc_id", "text", "Article id (file stem, or the `id` column of a table input)."),
+    ("publisher", "text", "Outlet that published the article (manifest), empty when unknown."),
+    ("published", "date", "Publication date (manifest, else the article's dateline), ISO 8601."),
+    ("language", "text", "Language pack used: `ar`, `en`."),
+    ("claimed_by", "text", "Canonical id of who claims the figure (sources gazetteer); the publisher's id for the outlet's own voice; a name as written for claimants not in the gazetteer."),
+    ("claimed_by_text", "text", "Words in the text that name the claimant; empty for the outlet's own voice."),
+    ("attribution", "text", "`explicit` (an attribution cue) or `own` (the outlet's own voice)."),
+    ("population", "text", "`civilians`, `combatants`, `mixed` (fighters with families) or `unknown`."),
+    ("actor", "text", "Canonical id of the armed group counted (actors gazetteer); empty for civilians."),
+    ("subgroup", "text", "`children`, `women`, `officers`, ... when named."),
+    ("subset_of", "text", "figure_id of the figure this one is part of (`among them ...`)."),
+    ("outcome", "text", "`killed`, `wounded`, `missing`, `executed`, `detained`, `evacuated`, `displaced`, `present`, `killed_or_wounded`, `wounded_or_missing`."),
+    ("unit", "text", "`people`, `buses` or `convoys`."),
+    ("low", "integer", "Lowest value the amount allows (docs/CONVENTIONS.md); empty when open."),
+    ("high", "integer", "Highest value the amount allows; empty when open."),
+    ("qualifier", "text", "`exact`, `about`, `at_least`, `more_than`, `less_than`, `at_most`, `range`, `vague`."),
+    ("period_start", "date", "First day the figure covers, ISO 8601; empty when unknown."),
+    ("period_end", "date", "Last day the figure covers, ISO 8601; empty when unknown."),
+    ("number_text", "text", "The amount as written; equals the article text sliced at [start, end)."),
+    ("start", "integer", "Half-open start offset of number_text in the original article text."),
+    ("end", "integer", "Half-open end offset of number_text in the original article text."),
+    ("quote", "text", "The sentence or clause that carries the figure, as written."),
+    ("rule", "text", "Id of the rule that produced the figure."),
+    ("stance", "text", "`asserted`, or `denied` when the claimant denies the event (a count of 0)."),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
+
+
+def figure_row(figure: Figure) -> dict:
+    """One figure as a plain dict in column order, dates as ISO strings."""
+    values = dataclasses.asdict(figure)
+    row = {}
+    for name in COLUMN_NAMES:
+        value = values[name]
+        row[name] = value.isoformat() if isinstance(value, date) else value
+    return row
+
+
+def figures_frame(figures):
+    """The figure table as a pandas DataFrame with the documented columns, in order."""
+    import pandas as pd
+
+    frame = pd.DataFrame([figure_row(f) for f in figures], columns=list(COLUMN_NAMES))
+    for name in ("low", "high", "start", "end"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def data_dictionary_markdown() -> str:
+    lines = ["| column | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in COLUMNS]
+    return "\n".join(lines)
