@@ -1,0 +1,211 @@
+"""Load one language's data files into an immutable, compiled LanguagePack.
+
+A pack is a folder `casualties/lang/<code>/` with one YAML file per concern. Every file is
+checked against SCHEMAS (an unknown key is an error naming the file and the key), every
+lexicon form is put in canonical form with the pack's own normalisation steps, and every
+pattern is compiled once per process. Examples in the files are kept for the tests only.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import regex
+import yaml
+
+from .errors import DataFileError
+from .text import Normalised, Step, canonical, merge_translate_steps, normalise
+
+LANG_DIR = Path(__file__).parent / "lang"
+COMMON = "common"
+
+# Allowed top-level keys per file. Entries inside are checked by the stage that uses them.
+SCHEMAS: dict[str, set[str]] = {
+    "normalization": {"steps"},
+    "morphology": {"word_chars", "proclitics", "enclitics", "examples"},
+    "numbers": {
+        "separators", "words", "joiners", "vague", "qualifiers", "ranges", "zero", "kinds",
+        "one_after_noun", "negators", "negation_window",
+    },
+    "populations": {"terms", "family_markers", "subset_markers"},
+    "outcomes": {"terms", "combinations", "joiners", "non_people"},
+    "attribution": {"cues", "own_voice", "speech_verbs"},
+    "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
+    "figures": {"macros", "rules", "settings"},
+}
+STEP_KEYS = {"name", "translate", "pattern", "replace", "examples", "counterexamples"}
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        raise DataFileError(path, where, f"not valid YAML: {error}") from None
+    except OSError as error:
+        raise DataFileError(path, "file", str(error)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DataFileError(path, "top level", "expected a mapping")
+    return data
+
+
+def check_keys(path, where: str, entry, allowed: set[str]) -> None:
+    if not isinstance(entry, dict):
+        raise DataFileError(path, where, f"expected a mapping, got {type(entry).__name__}")
+    unknown = set(entry) - allowed
+    if unknown:
+        raise DataFileError(path, where, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+
+
+def compile_steps(path: Path, raw_steps) -> list[Step]:
+    steps = []
+    for i, raw in enumerate(raw_steps or []):
+        where = f"steps[{i}]"
+        check_keys(path, where, raw, STEP_KEYS)
+        name = raw.get("name") or where
+        if ("translate" in raw) == ("pattern" in raw):
+            raise DataFileError(path, f"{where} ({name})", "needs exactly one of translate / pattern")
+        if "translate" in raw:
+            table = {}
+            for source, target in raw["translate"].items():
+                if len(str(source)) != 1 or len(str(target)) != 1:
+                    raise DataFileError(path, f"{where} ({name})", f"translate maps one character to one: {source!r} -> {target!r}")
+                table[ord(str(source))] = str(target)
+            steps.append(Step(name, table=table))
+        else:
+            try:
+                pattern = regex.compile(raw["pattern"], regex.V0)
+            except regex.error as error:
+                raise DataFileError(path, f"{where} ({name}).pattern", str(error)) from None
+            steps.append(Step(name, pattern=pattern, replace=raw.get("replace", "")))
+    return steps
+
+
+def trie_regex(words) -> str:
+    """A regex alternation over `words` shaped as a trie: fast to scan, no backtracking blow-up."""
+    trie: dict = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+    return _trie_to_regex(trie) if trie else "(?!)"
+
+
+def _trie_to_regex(node: dict) -> str:
+    ends_here = "" in node
+    branches = [regex.escape(char) + _trie_to_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends_here:
+        return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+    return body
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """Everything one language contributes. Immutable; build with `load_pack`."""
+
+    code: str
+    folder: Path
+    steps: tuple[Step, ...]
+    data: MappingProxyType
+    files: MappingProxyType
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def normalise(self, text: str) -> Normalised:
+        return normalise(text, list(self.steps))
+
+    def canonical(self, text: str) -> str:
+        return canonical(text, list(self.steps))
+
+    def section(self, file: str, key: str, default=None):
+        return self.data.get(file, {}).get(key, default)
+
+    def compiled(self, key: str, builder):
+        """Build a stage's compiled structure once per pack (stages own their compilers)."""
+        if key not in self._cache:
+            self._cache[key] = builder(self)
+        return self._cache[key]
+
+    def path_of(self, file: str) -> Path:
+        return self.files.get(file, self.folder / f"{file}.yaml")
+
+
+def available_languages() -> list[str]:
+    return sorted(p.name for p in LANG_DIR.iterdir() if p.is_dir() and (p / "normalization.yaml").exists() and p.name != COMMON)
+
+
+@functools.lru_cache(maxsize=None)
+def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
+    """Load and validate the language pack `code` (e.g. "ar", "en")."""
+    base = Path(lang_dir) if lang_dir else LANG_DIR
+    folder = base / code
+    if not (folder / "normalization.yaml").exists():
+        raise DataFileError(folder, "pack", f"no language pack {code!r} (expected {folder}/normalization.yaml)")
+    steps: list[Step] = []
+    common = LANG_DIR / COMMON / "normalization.yaml"
+    if common.exists():
+        steps += compile_steps(common, read_yaml(common).get("steps"))
+    data, files = {}, {}
+    for name, allowed in SCHEMAS.items():
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            continue
+        content = read_yaml(path)
+        check_keys(path, "top level", content, allowed)
+        data[name], files[name] = content, path
+    steps += compile_steps(files["normalization"], data["normalization"].get("steps"))
+    steps = merge_translate_steps(steps)
+    return LanguagePack(code, folder, tuple(steps), MappingProxyType(data), MappingProxyType(files))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Canonical phrases with attributes, found with optional clitics around them.
+
+    `find(text, pos, endpos)` scans; `match_at(text, pos)` anchors at pos. Each hit gives
+    (start, end, phrase, attributes, prefix, suffix) in canonical offsets.
+    """
+
+    entries: MappingProxyType
+    pattern: regex.Pattern
+    anchored: regex.Pattern
+
+    def find(self, text: str, pos: int = 0, endpos: int | None = None):
+        for m in self.pattern.finditer(text, pos, len(text) if endpos is None else endpos):
+            yield self._hit(m)
+
+    def match_at(self, text: str, pos: int, endpos: int | None = None):
+        m = self.anchored.match(text, pos, len(text) if endpos is None else endpos)
+        return self._hit(m) if m else None
+
+    def _hit(self, m):
+        term = m.group("term")
+        return (m.start(), m.end(), term, self.entries[term], m.group("pre") or "", m.group("suf") or "")
+
+    def __contains__(self, phrase: str) -> bool:
+        return phrase in self.entries
+
+
+def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Lexicon:
+    """Compile a {canonical phrase: attributes} dict into a Lexicon using the pack's morphology."""
+    word = pack.section("morphology", "word_chars", r"\w")
+    pre = suf = "(?!)"
+    if clitics:
+        pre = trie_regex([pack.canonical(p) for p in pack.section("morphology", "proclitics", []) or []])
+        suf = trie_regex([pack.canonical(s) for s in pack.section("morphology", "enclitics", []) or []])
+    body = (
+        f"(?<!{word})(?P<pre>{pre})??(?P<term>{trie_regex(entries)})(?P<suf>{suf})?(?!{word})"
+    )
+    compiled = regex.compile(body, regex.V1)
+    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled)

@@ -1,0 +1,119 @@
+"""Stage 2: normalise an article's text into the canonical form the rules are written against.
+
+The steps are data (each language pack's `normalization.yaml`, after the shared
+`common/normalization.yaml`): `translate` steps replace one character by one character and
+cannot move offsets; `pattern` steps are regular expressions replaced by a template, and
+record their edits in the OffsetMap so every match maps back to the original text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .offsets import OffsetMap
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    name: str
+    table: dict | None = None          # translate: {codepoint: replacement char}
+    pattern: regex.Pattern | None = None
+    replace: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    original: str
+    canonical: str
+    offsets: OffsetMap
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        return self.offsets.to_original(start, end)
+
+    def original_slice(self, start: int, end: int) -> str:
+        a, b = self.offsets.to_original(start, end)
+        return self.original[a:b]
+
+
+def merge_translate_steps(steps: list[Step]) -> list[Step]:
+    """Fuse runs of consecutive translate steps into one table (applied in the same order)."""
+    merged: list[Step] = []
+    for step in steps:
+        if step.table is not None and merged and merged[-1].table is not None:
+            previous = merged[-1]
+            table = {k: (step.table.get(ord(v), v) if len(v) == 1 else v) for k, v in previous.table.items()}
+            for k, v in step.table.items():
+                table.setdefault(k, v)
+            merged[-1] = Step(f"{previous.name}+{step.name}", table=table)
+        else:
+            merged.append(step)
+    return merged
+
+
+def apply_pattern(text: str, pattern: regex.Pattern, replace: str):
+    """Replace every match; return the new text and the edits that moved offsets."""
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    last = 0
+    out_len = 0
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        if a == b:
+            continue
+        new = match.expand(replace) if replace else ""
+        pieces.append(text[last:a])
+        out_len += a - last
+        if new != text[a:b]:
+            edits.append((a, b, out_len, out_len + len(new)))
+        pieces.append(new)
+        out_len += len(new)
+        last = b
+    if not edits:
+        return text, []
+    pieces.append(text[last:])
+    return "".join(pieces), edits
+
+
+def normalise(text: str, steps: list[Step]) -> Normalised:
+    """Apply the steps in order; keep the map from canonical offsets to `text` offsets."""
+    offsets = OffsetMap()
+    current = text
+    for step in steps:
+        if step.table is not None:
+            current = current.translate(step.table)
+        else:
+            current, edits = apply_pattern(current, step.pattern, step.replace)
+            offsets.add_step(edits)
+    return Normalised(text, current, offsets)
+
+
+def canonical(text: str, steps: list[Step]) -> str:
+    """Canonical form of a short string (lexicon entries, patterns' literal words)."""
+    return normalise(text, steps).canonical
+
+
+SENTENCE_END = regex.compile(r"[.!?;]+(?=\s|$)|\n")
+
+
+def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:
+    """Half-open spans of sentences in canonical text: split at line breaks and at end
+    punctuation followed by a space. Trailing spaces are excluded from each span."""
+    spans = []
+    start = 0
+    for match in SENTENCE_END.finditer(canonical_text):
+        end = match.end() if match.group() != "\n" else match.start()
+        if canonical_text[start:end].strip():
+            spans.append(_strip_span(canonical_text, start, end))
+        start = match.end()
+    if canonical_text[start:].strip():
+        spans.append(_strip_span(canonical_text, start, len(canonical_text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
