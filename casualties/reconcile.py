@@ -1,0 +1,304 @@
+"""Stage 7: group figures that count the same thing and set each claimant's figure side by side.
+
+A *group* is a set of figures that count the same thing: same population, actor, subgroup,
+outcome and unit, both subsets or both not, and overlapping periods. A *claim* is what one
+claimant says about a group; the same claim repeated by several outlets stays one claim with
+several outlets, because ten newspapers quoting SOHR are one source, not ten.
+
+    >>> from casualties.reconcile import reconcile
+    >>> comparison = reconcile(figures_frame)          # the figure table as a DataFrame
+    >>> comparison.groups[["group_id", "n_claimants", "spread_ratio", "flags"]]
+
+How each claim's bounds feed the group's numbers (a claim's *point* bounds):
+
+- `low` of a claim is its low, or its high when the low is open (`<10`, `≤50`): an upper
+  bound is the only number such a claim gives, and using 0 would make every spread with it
+  undefined.
+- `high` of a claim is its high, or its low when the high is open (`≥251`, `>100`).
+- A claim with neither bound (`?`, "a number of") gives no numbers; it still counts as a claimant.
+
+The group's `low` is the smallest point low over current claims and its `high` the largest
+point high. Contradictions are judged on the true ranges instead (an open low is 0, an open high
+is unbounded), so `≥251` does not contradict `900`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .table import COLUMN_NAMES
+
+KEY = ("population", "actor", "subgroup", "outcome", "unit")
+# Two claimants whose ranges are further apart than this factor contradict each other.
+CONTRADICTION_FACTOR = 2.0
+FLAGS = ("contradiction", "single_source", "undated")
+GROUP_COLUMNS = (
+    "group_id", *KEY, "is_subset", "period_start", "period_end",
+)
+STAT_COLUMNS = ("n_claimants", "low", "high", "spread_ratio", "spread_abs", "flags")
+CLAIM_COLUMNS = (
+    "group_id", "claimed_by", "display", "low", "high", "qualifier", "stance", "current",
+    "outlets", "n_outlets", "figure_ids", "quote", "period_start", "period_end", "published",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """What `reconcile` returns.
+
+    `groups`: one row per group, with one column per claimant holding its current figure as a
+    researcher writes it (`≥251`); `claims`: every claim, earlier ones with `current=False`;
+    `claimants`: the claimant column names of `groups`, most widespread claimant first.
+    A claimant column is named by the claimant id, unless the id is also the name of a fixed
+    column (`low`, `flags`, ...), in which case it is prefixed with `claimant:`.
+    """
+
+    groups: pd.DataFrame
+    claims: pd.DataFrame
+    claimants: list[str]
+
+
+def display(low, high, qualifier: str, stance: str = "asserted") -> str:
+    """A claim as a researcher writes it: `≥251`, `>100`, `~60`, `900`, `20–99`, `≤50`, `<10`, `?`.
+
+    `more_than` and `less_than` store the first allowed integer (101 for "more than 100",
+    docs/CONVENTIONS.md), so the written number is one step back from the stored bound.
+    """
+    low = None if _missing(low) else int(low)
+    high = None if _missing(high) else int(high)
+    if low is None and high is None:
+        return "denied" if stance == "denied" else "?"
+    if qualifier == "at_least" and low is not None:
+        return f"≥{low}"
+    if qualifier == "more_than" and low is not None:
+        return f">{low - 1}"
+    if qualifier == "at_most" and high is not None:
+        return f"≤{high}"
+    if qualifier == "less_than" and high is not None:
+        return f"<{high + 1}"
+    if low is not None and high is not None and low != high:
+        return f"{low}–{high}"
+    value = low if low is not None else high
+    if qualifier == "about":
+        return f"~{value}"
+    if low is None:
+        return f"≤{high}"
+    if high is None:
+        return f"≥{low}"
+    return str(value)
+
+
+def reconcile(figures: pd.DataFrame) -> Comparison:
+    """Group the figure table (columns of `table.COLUMN_NAMES`) and compare claimants per group."""
+    rows = _prepare(figures)
+    rows["group"] = _assign_groups(rows)
+    claims = _claims(rows)
+    groups, order = _groups(rows, claims)
+    claims["group_id"] = claims["group"].map(order)
+    claimant_columns = _claimant_columns(claims)
+    groups = _add_claimant_columns(groups, claims, claimant_columns)
+    claims = _finish_claims(claims)
+    return Comparison(groups=groups, claims=claims, claimants=list(claimant_columns.values()))
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _text(column: pd.Series) -> pd.Series:
+    return column.astype(object).where(column.notna(), "").astype(str)
+
+
+def _day(column: pd.Series) -> pd.Series:
+    # Dates arrive as ISO strings, date objects or blanks; the day is all grouping needs.
+    return pd.to_datetime(_text(column).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+
+
+def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
+    source = figures.reindex(columns=list(COLUMN_NAMES)).reset_index(drop=True)
+    rows = pd.DataFrame({name: _text(source[name]) for name in (
+        "figure_id", "doc_id", "publisher", "claimed_by", *KEY, "subset_of", "qualifier", "stance", "quote",
+    )})
+    rows["stance"] = rows["stance"].replace("", "asserted")
+    rows["is_subset"] = rows["subset_of"] != ""
+    rows["outlet"] = rows["publisher"].where(rows["publisher"] != "", rows["doc_id"])
+    for name in ("low", "high"):
+        rows[name] = pd.to_numeric(source[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    start, end, rows["published"] = _day(source["period_start"]), _day(source["period_end"]), _day(source["published"])
+    # A period known at one end only is taken as that single day.
+    start, end = start.fillna(end), end.fillna(start)
+    rows["start"], rows["end"] = start.where(start <= end, end), end.where(start <= end, start)
+    rows["dated"] = rows["start"].notna()
+    rows["point_low"] = rows["low"].fillna(rows["high"])
+    rows["point_high"] = rows["high"].fillna(rows["low"])
+    rows["true_low"] = rows["low"].fillna(0.0)
+    rows["true_high"] = rows["high"].fillna(np.inf)
+    rows["key"] = rows.groupby([*KEY, "is_subset"], sort=True).ngroup()
+    return rows
+
+
+def _assign_groups(rows: pd.DataFrame) -> pd.Series:
+    """Group number of each figure.
+
+    Dated figures of one key form groups of overlapping periods (a sweep over periods sorted by
+    start; overlap is chained, so A–B and B–C put A, B and C together). An undated figure is
+    attached to one group of its key rather than to all of them, so that a single undated
+    figure never fuses two distinct periods: the group in force at its publication date, else
+    the earliest group after it, else (no publication date) the latest group. Undated figures
+    of a key with no dated figure form one group of their own.
+    """
+    group = pd.Series(-1, index=rows.index, dtype="int64")
+    dated = rows.loc[rows["dated"], ["key", "start", "end"]].sort_values(["key", "start"], kind="stable")
+    if len(dated):
+        reach = dated.groupby("key")["end"].cummax()
+        previous_reach = reach.groupby(dated["key"]).shift()
+        new = previous_reach.isna() | (dated["start"] > previous_reach)
+        group.loc[dated.index] = new.cumsum().to_numpy() - 1
+    spans = (
+        pd.DataFrame({"key": rows["key"], "group": group, "start": rows["start"]})[group >= 0]
+        .groupby("group").agg(key=("key", "first"), start=("start", "min")).reset_index()
+    )
+    undated = rows.loc[~rows["dated"], ["key", "published"]]
+    if len(undated) == 0:
+        return group
+    chosen = pd.Series(np.nan, index=undated.index)
+    with_date = undated[undated["published"].notna()].reset_index().sort_values("published")
+    if len(with_date) and len(spans):
+        ordered = spans.sort_values("start")
+        for direction in ("backward", "forward"):
+            todo = with_date[with_date["index"].map(chosen).isna()]
+            if len(todo) == 0:
+                break
+            found = pd.merge_asof(
+                todo, ordered, left_on="published", right_on="start", by="key", direction=direction,
+            )
+            chosen.loc[found["index"].to_numpy()] = found["group"].to_numpy()
+    if len(spans):
+        latest = spans.sort_values("start").groupby("key")["group"].last()
+        chosen = chosen.fillna(undated["key"].map(latest))
+    alone = chosen.isna()
+    if alone.any():
+        base = int(group.max()) + 1
+        chosen[alone] = base + undated.loc[alone, "key"].rank(method="dense").to_numpy() - 1
+    group.loc[undated.index] = chosen.astype("int64").to_numpy()
+    return group
+
+
+def _claims(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct claim: (group, claimant, bounds, qualifier, stance)."""
+    claim_key = ["group", "claimed_by", "low", "high", "qualifier", "stance"]
+    rows = rows.assign(claim=rows.groupby(claim_key, dropna=False, sort=False).ngroup())
+    rows = rows.sort_values(["claim", "end", "published", "figure_id"], na_position="first", kind="stable")
+    by_claim = rows.groupby("claim", sort=True)
+    latest = by_claim.tail(1).set_index("claim")
+    claims = latest[[*claim_key, "point_low", "point_high", "true_low", "true_high", "quote", "end", "published"]].copy()
+    claims["first_start"] = by_claim["start"].min()
+    claims["figure_ids"] = by_claim["figure_id"].agg(";".join)
+    outlets = rows.drop_duplicates(["claim", "outlet"]).sort_values(["claim", "outlet"])
+    claims["outlets"] = outlets.groupby("claim")["outlet"].agg(";".join)
+    claims["n_outlets"] = outlets.groupby("claim").size()
+    claims["undated"] = ~by_claim["dated"].all()
+    # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
+    claims = claims.sort_values(
+        ["group", "claimed_by", "end", "published", "point_high"], na_position="first", kind="stable",
+    )
+    claims["current"] = ~claims.duplicated(["group", "claimed_by"], keep="last")
+    claims["display"] = [
+        display(low, high, qualifier, stance)
+        for low, high, qualifier, stance in zip(claims["low"], claims["high"], claims["qualifier"], claims["stance"])
+    ]
+    return claims.reset_index(drop=True)
+
+
+def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    by_group = rows.groupby("group", sort=True)
+    groups = by_group[[*KEY, "is_subset"]].first()
+    groups["period_start"] = _iso(by_group["start"].min())
+    groups["period_end"] = _iso(by_group["end"].max())
+    undated = ~by_group["dated"].all()
+
+    current = claims[claims["current"]]
+    zero = (current["stance"] == "denied") | (current["true_high"] == 0)
+    positive = ~zero & (current["true_low"] > 0)
+    stats = current.assign(zero=zero, positive=positive).groupby("group").agg(
+        n_claimants=("claimed_by", "size"),
+        low=("point_low", "min"),
+        high=("point_high", "max"),
+        max_true_low=("true_low", "max"),
+        min_true_high=("true_high", "min"),
+        any_zero=("zero", "any"),
+        any_positive=("positive", "any"),
+    )
+    groups = groups.join(stats)
+    groups["n_claimants"] = groups["n_claimants"].astype("int64")
+    low, high = groups["low"], groups["high"]
+    groups["spread_ratio"] = (high / low).where(low > 0)
+    groups["spread_abs"] = high - low
+    far_apart = groups["max_true_low"] > CONTRADICTION_FACTOR * groups["min_true_high"]
+    flags = pd.DataFrame({
+        "contradiction": (groups["any_zero"] & groups["any_positive"]) | far_apart,
+        "single_source": groups["n_claimants"] == 1,
+        "undated": undated,
+    })
+    groups["flags"] = _join_flags(flags)
+    groups["low"] = groups["low"].round().astype("Int64")
+    groups["high"] = groups["high"].round().astype("Int64")
+    groups["spread_abs"] = groups["spread_abs"].round().astype("Int64")
+
+    groups = groups.sort_values(
+        ["spread_ratio", "n_claimants", *KEY, "is_subset", "period_start"],
+        ascending=[False, False, *([True] * (len(KEY) + 2))], na_position="last", kind="stable",
+    )
+    order = pd.Series([f"G{n:04d}" for n in range(1, len(groups) + 1)], index=groups.index)
+    groups.insert(0, "group_id", order.to_numpy())
+    groups = groups.reset_index(drop=True)[[*GROUP_COLUMNS, *STAT_COLUMNS]]
+    return groups, order
+
+
+def _iso(days: pd.Series) -> pd.Series:
+    return days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), "")
+
+
+def _join_flags(flags: pd.DataFrame) -> pd.Series:
+    joined = pd.Series("", index=flags.index, dtype=object)
+    for name in FLAGS:
+        joined = joined.where(~flags[name], joined + np.where(joined == "", "", ";") + name)
+    return joined
+
+
+def claimant_column(claimant: str) -> str:
+    """The name of a claimant's column in `Comparison.groups`."""
+    return f"claimant:{claimant}" if claimant in _FIXED_COLUMNS else claimant
+
+
+_FIXED_COLUMNS = frozenset(GROUP_COLUMNS) | frozenset(STAT_COLUMNS)
+
+
+def _claimant_columns(claims: pd.DataFrame) -> dict[str, str]:
+    reach = claims.groupby("claimed_by")["group"].nunique()
+    ordered = sorted(reach.index, key=lambda claimant: (-reach[claimant], claimant))
+    return {claimant: claimant_column(claimant) for claimant in ordered}
+
+
+def _add_claimant_columns(groups: pd.DataFrame, claims: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    current = claims[claims["current"]]
+    wide = current.pivot(index="group_id", columns="claimed_by", values="display")
+    wide = wide.reindex(columns=list(columns)).rename(columns=columns)
+    wide = wide.astype(object).where(wide.notna(), "")
+    groups = groups.join(wide, on="group_id")
+    return groups[[*GROUP_COLUMNS, *columns.values(), *STAT_COLUMNS]]
+
+
+def _finish_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    claims = claims.assign(
+        period_start=_iso(claims["first_start"]),
+        period_end=_iso(claims["end"]),
+        published=_iso(claims["published"]),
+        low=claims["low"].round().astype("Int64"),
+        high=claims["high"].round().astype("Int64"),
+        n_outlets=claims["n_outlets"].astype("int64"),
+    )
+    claims = claims.sort_values(["group_id", "claimed_by", "period_end", "published"], kind="stable")
+    return claims.reset_index(drop=True)[list(CLAIM_COLUMNS)]

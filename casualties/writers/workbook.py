@@ -1,0 +1,363 @@
+"""Stage 8a: the researcher's workbook: claimants side by side, the figure table, sources, charts.
+
+    >>> write_workbook("reports/casualties.xlsx", figures, reconcile(figures),
+    ...                about={"run date": "2026-11-23", "inputs": "seeds/", "rules version": "0.1.0",
+    ...                       "conventions_rows": conventions_rows()},
+    ...                sources={"sohr": {"kind": "monitor", "name": "Syrian Observatory for Human Rights"}})
+
+Every text cell is stored as text: a quote that begins with `=`, `+`, `-` or `@` is shown as
+written and never runs as a formula.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..reconcile import KEY, Comparison, claimant_column
+from ..table import COLUMN_NAMES
+from .atomic import atomic_write
+from .bulkrows import (
+    RIGHT_TO_LEFT, TEMPLATE_STYLES, clean_text, is_formula_like, splice_rows, template_styles,
+)
+
+SHEETS = ("Comparison", "Figures", "Sources", "Chart", "About")
+MAX_CHARTS = 50
+MAX_COLUMN_WIDTH = 60
+COMMENT_TEXT_LIMIT = 2_000
+CONVENTIONS_FILE = Path(__file__).resolve().parents[2] / "docs" / "CONVENTIONS.md"
+
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", start_color="DDDDDD")
+_RTL = Alignment(readingOrder=2, horizontal="right")
+_LINK_FONT = Font(color="0563C1", underline="single")
+_NOTE_FONT = Font(italic=True, color="666666")
+
+
+def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: dict,
+                   sources: dict | None = None) -> None:
+    """Write the workbook to `path` atomically.
+
+    `figures` is the figure table (table.COLUMN_NAMES; an extra `url` column, the article's
+    address, becomes a hyperlink column). `about` is printed on the About sheet; its
+    `conventions_rows` entry, if any, is printed as the conventions table instead (else the
+    repository's docs/CONVENTIONS.md when present). `sources` maps a claimant id to
+    {"kind": ..., "name": ...}.
+    """
+    figures = figures.reset_index(drop=True)
+    book = Workbook(write_only=True)
+    _comparison_sheet(book.create_sheet("Comparison"), comparison)
+    bulk = _figures_placeholder(book.create_sheet("Figures"), figures)
+    _sources_sheet(book.create_sheet("Sources"), figures, comparison, sources or {})
+    _chart_sheet(book.create_sheet("Chart"), comparison)
+    _about_sheet(book.create_sheet("About"), about)
+    placeholder = io.BytesIO()
+    book.save(placeholder)
+    package = placeholder.getvalue()
+    styles = template_styles(package, "Figures")
+    with atomic_write(path, "wb") as out:
+        splice_rows(package, out, "Figures", bulk, styles, link_column="url" if "url" in bulk else None)
+
+
+def conventions_rows(path=CONVENTIONS_FILE) -> list[list[str]]:
+    """The tables of docs/CONVENTIONS.md as rows (a title row before each table); [] if absent."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    rows: list[list[str]] = []
+    title = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip()
+        elif line.startswith("|") and not re.fullmatch(r"[|\-\s:]+", line):
+            cells = [cell.strip().replace("`", "") for cell in line.strip().strip("|").split("|")]
+            if title:
+                rows.append([title])
+                title = ""
+            rows.append(cells)
+    return rows
+
+
+def _cell(sheet, value, *, font=None, comment: str | None = None, number_format: str | None = None):
+    """`value` ready for a write-only row: a plain value, or a styled cell when one is needed."""
+    value = _plain(value)
+    text = isinstance(value, str)
+    rtl = text and RIGHT_TO_LEFT.search(value) is not None
+    formula_like = text and is_formula_like(value)
+    if not (font or comment or number_format or rtl or formula_like):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if text:
+        # openpyxl turns any string starting with "=" into a formula; force it back to text.
+        cell.data_type = "s"
+    if formula_like:
+        cell.quotePrefix = True
+    if rtl:
+        cell.alignment = _RTL
+    if font is not None:
+        cell.font = font
+    if number_format:
+        cell.number_format = number_format
+    if comment:
+        note = Comment(clean_text(comment)[:COMMENT_TEXT_LIMIT], "casualties")
+        note.width, note.height = 320, 160
+        cell.comment = note
+    return cell
+
+
+def _plain(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, str):
+        return clean_text(value) if value else None
+    return value
+
+
+def _header(sheet, names) -> list:
+    return [_cell(sheet, name, font=_BOLD) for name in names]
+
+
+def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
+    """Column widths from the longest text in each column (must run before the first row)."""
+    for index, (name, header) in enumerate(zip(frame.columns, headers), 1):
+        column = frame[name]
+        lengths = column.astype(object).where(column.notna(), "").astype(str).str.len()
+        longest = max(int(lengths.max()) if len(lengths) else 0, len(str(header)))
+        sheet.column_dimensions[get_column_letter(index)].width = min(longest + 2, MAX_COLUMN_WIDTH)
+
+
+def _comparison_sheet(sheet, comparison: Comparison) -> None:
+    groups = comparison.groups
+    claimants = list(comparison.claimants)
+    period = groups["period_start"].astype(str) + " – " + groups["period_end"].astype(str)
+    period = period.where(period != " – ", "")
+    table = pd.DataFrame({
+        "group_id": groups["group_id"],
+        **{name: groups[name] for name in KEY},
+        "subset": groups["is_subset"].map({True: "subset", False: ""}),
+        "period": period,
+        **{name: groups[name] for name in claimants},
+        **{name: groups[name] for name in ("n_claimants", "low", "high", "spread_ratio", "flags")},
+    })
+    headers = list(table.columns)
+    first_claimant = len(KEY) + 4
+    _fit_widths(sheet, table, headers)
+    sheet.freeze_panes = f"{get_column_letter(first_claimant)}2"
+    sheet.append(_header(sheet, headers))
+
+    notes = _claim_notes(comparison)
+    claimant_positions = range(first_claimant - 1, first_claimant - 1 + len(claimants))
+    columns = [table[name].tolist() for name in headers]
+    ratio_position = headers.index("spread_ratio")
+    for row_number, values in enumerate(zip(*columns)):
+        group_id = values[0]
+        row = [_cell(sheet, value) for value in values]
+        for position, claimant in zip(claimant_positions, claimants):
+            if values[position]:
+                row[position] = _cell(sheet, values[position], comment=notes.get((group_id, claimant)))
+        row[ratio_position] = _cell(sheet, values[ratio_position], number_format="0.00")
+        sheet.append(row)
+
+    last_row = len(table) + 1
+    last_column = get_column_letter(len(headers))
+    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    if len(table):
+        ratio_column = get_column_letter(ratio_position + 1)
+        sheet.conditional_formatting.add(
+            f"{ratio_column}2:{ratio_column}{last_row}",
+            ColorScaleRule(start_type="min", start_color="FFFFFF", mid_type="percentile", mid_value=50,
+                           mid_color="FFEB84", end_type="max", end_color="F8696B"),
+        )
+
+
+def _claim_notes(comparison: Comparison) -> dict[tuple[str, str], str]:
+    """Comment text for each claimant cell: the quote, the outlets, and earlier figures."""
+    claims = comparison.claims
+    earlier = claims[~claims["current"]]
+    history = {}
+    for (group_id, claimant), part in earlier.groupby(["group_id", "claimed_by"], sort=False):
+        history[(group_id, claimant)] = "; ".join(
+            f"{shown} (to {end})" if end else shown for shown, end in zip(part["display"], part["period_end"])
+        )
+    notes = {}
+    current = claims[claims["current"]]
+    for group_id, claimant, quote, outlets in zip(
+        current["group_id"], current["claimed_by"], current["quote"], current["outlets"],
+    ):
+        text = f"«{quote}»\noutlets: {outlets.replace(';', ', ')}"
+        if (group_id, claimant) in history:
+            text += f"\nearlier: {history[(group_id, claimant)]}"
+        notes[(group_id, claimant_column(claimant))] = text
+    return notes
+
+
+def _figures_placeholder(sheet, figures: pd.DataFrame) -> pd.DataFrame:
+    """Header and template row of the Figures sheet; returns the table whose rows bulkrows writes."""
+    names = list(COLUMN_NAMES) + (["url"] if "url" in figures.columns else [])
+    table = figures.reindex(columns=names)
+    _fit_widths(sheet, table, names)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(table) + 1}"
+    sheet.append(_header(sheet, names))
+    template = []
+    for name in TEMPLATE_STYLES:
+        cell = WriteOnlyCell(sheet, value=name)
+        if name.startswith("rtl"):
+            cell.alignment = _RTL
+        if "formula_like" in name:
+            cell.quotePrefix = True
+        if name == "link":
+            cell.font = _LINK_FONT
+        template.append(cell)
+    sheet.append(template)
+    return table
+
+
+def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources: dict) -> None:
+    claimed_by = figures["claimed_by"].astype(object).where(figures["claimed_by"].notna(), "").astype(str)
+    named = figures["claimed_by_text"].astype(object).where(figures["claimed_by_text"].notna(), "").astype(str)
+    names = (
+        pd.DataFrame({"id": claimed_by, "name": named})[named != ""]
+        .drop_duplicates().sort_values(["id", "name"]).groupby("id")["name"].agg("; ".join)
+    )
+    counts = claimed_by.value_counts()
+    reach = comparison.claims.groupby("claimed_by")["group_id"].nunique()
+    ids = sorted(counts.index, key=lambda claimant: (-counts[claimant], claimant))
+    table = pd.DataFrame({
+        "claimant": ids,
+        "name": [str(sources.get(claimant, {}).get("name", "")) for claimant in ids],
+        "kind": [str(sources.get(claimant, {}).get("kind", "unknown")) for claimant in ids],
+        "names in the text": [names.get(claimant, "") for claimant in ids],
+        "figures": [int(counts[claimant]) for claimant in ids],
+        "groups": [int(reach.get(claimant, 0)) for claimant in ids],
+    })
+    headers = list(table.columns)
+    _fit_widths(sheet, table, headers)
+    sheet.freeze_panes = "B2"
+    sheet.append(_header(sheet, headers))
+    for values in table.itertuples(index=False, name=None):
+        sheet.append([_cell(sheet, value) for value in values])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
+
+
+def _chart_sheet(sheet, comparison: Comparison) -> None:
+    """One floating-bar chart per group with two or more claimants, widest spread first.
+
+    Each claimant's bar runs from its low to its high: a stacked bar chart whose first,
+    invisible series is the low and whose second series is the length. An open high
+    (`≥251`) runs to the group's largest figure; an exact figure gets a thin bar (1% of the
+    group's scale) so that it shows at all.
+    """
+    groups = comparison.groups[comparison.groups["n_claimants"] >= 2]
+    shown = groups.head(MAX_CHARTS)
+    for column, width in zip("ABCDEF", (28, 12, 10, 10, 10, 10)):
+        sheet.column_dimensions[column].width = width
+    note = (
+        f"{len(shown)} of {len(groups)} groups with two or more claimants are charted, widest spread first"
+        f" (at most {MAX_CHARTS}); every group is in the Comparison sheet."
+    )
+    sheet.append([_cell(sheet, note, font=_NOTE_FONT)])
+    row = 2
+    claims = comparison.claims[comparison.claims["current"]]
+    by_group = {group_id: part for group_id, part in claims.groupby("group_id", sort=False)}
+    for group in shown.itertuples(index=False):
+        part = by_group[group.group_id]
+        row = _chart_block(sheet, group, part, row)
+
+
+def _chart_block(sheet, group, claims: pd.DataFrame, row: int) -> int:
+    title = " ".join(str(value) for value in (
+        group.group_id, group.population, group.actor, group.subgroup, group.outcome, group.unit,
+        group.period_start, "–" if group.period_start or group.period_end else "", group.period_end,
+    ) if value)
+    lows = claims["low"].astype("Float64")
+    highs = claims["high"].astype("Float64")
+    top = float(pd.concat([lows, highs]).max(skipna=True)) if (lows.notna() | highs.notna()).any() else 0.0
+    thin = max(top * 0.01, 0.5)
+    sheet.append([_cell(sheet, title, font=_BOLD)])
+    sheet.append(_header(sheet, ["claimant", "figure", "low", "high", "bar from", "bar length"]))
+    header_row = row + 1
+    for claimant, shown, low, high in zip(claims["claimed_by"], claims["display"], lows, highs):
+        start = 0.0 if pd.isna(low) else float(low)
+        end = top if pd.isna(high) else float(high)
+        end = max(end, start)
+        sheet.append([
+            _cell(sheet, f"{claimant} {shown}"), _cell(sheet, shown),
+            None if pd.isna(low) else int(low), None if pd.isna(high) else int(high),
+            start, max(end - start, thin),
+        ])
+    last = header_row + len(claims)
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = title
+    chart.legend = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.title = group.unit
+    data = Reference(sheet, min_col=5, max_col=6, min_row=header_row, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last))
+    invisible, visible = chart.series
+    invisible.graphicalProperties.noFill = True
+    invisible.graphicalProperties.line.noFill = True
+    visible.graphicalProperties.solidFill = "4472C4"
+    chart.height = max(5.0, 1.2 + 0.8 * len(claims))
+    chart.width = 16
+    sheet.add_chart(chart, f"H{row}")
+
+    # Leave room below the chart so the next one does not overlap it (about 2 rows per cm).
+    used = last - row + 1
+    room = int(chart.height * 2) + 2
+    for _ in range(max(room - used, 1)):
+        sheet.append([])
+    return row + max(room, used + 1)
+
+
+def _about_sheet(sheet, about: dict) -> None:
+    sheet.column_dimensions["A"].width = 40
+    for column in "BCD":
+        sheet.column_dimensions[column].width = 40
+    sheet.append(_header(sheet, ["about this workbook", ""]))
+    for key, value in about.items():
+        if key == "conventions_rows":
+            continue
+        sheet.append([_cell(sheet, str(key)), _cell(sheet, _about_value(value))])
+    sheet.append([
+        _cell(sheet, "text cells"),
+        _cell(sheet, "Every text is stored as text: a quote starting with =, +, - or @ never runs as a formula."),
+    ])
+    rows = about.get("conventions_rows")
+    if rows is None:
+        rows = conventions_rows()
+    if rows:
+        sheet.append([])
+        sheet.append(_header(sheet, ["conventions"]))
+        for values in rows:
+            values = list(values.values()) if isinstance(values, dict) else list(values)
+            font = _BOLD if len(values) == 1 else None
+            sheet.append([_cell(sheet, str(value), font=font) for value in values])
+
+
+def _about_value(value) -> str:
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
