@@ -27,9 +27,9 @@ SCHEMAS: dict[str, set[str]] = {
     "morphology": {"word_chars", "proclitics", "enclitics", "examples"},
     "numbers": {
         "separators", "words", "joiners", "vague", "qualifiers", "ranges", "zero", "kinds",
-        "one_after_noun", "negators", "negation_window",
+        "one_after_noun", "negators", "negation_window", "negated_any", "examples", "counterexamples",
     },
-    "populations": {"terms", "family_markers", "subset_markers"},
+    "populations": {"terms", "family_markers", "subset_markers", "non_people"},
     "outcomes": {"terms", "combinations", "joiners", "non_people"},
     "attribution": {"cues", "own_voice", "speech_verbs"},
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},

@@ -6,7 +6,7 @@ from datetime import date
 
 QUALIFIERS = ("exact", "about", "at_least", "more_than", "less_than", "at_most", "range", "vague")
 QUANTITY_KINDS = (
-    "count", "percent", "time", "duration", "date", "year", "ordinal", "money", "age", "counter", "phone",
+    "count", "percent", "time", "duration", "date", "year", "ordinal", "money", "age", "counter", "phone", "objects",
 )
 POPULATIONS = ("civilians", "combatants", "mixed", "unknown")
 OUTCOMES = (

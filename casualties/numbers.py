@@ -1,0 +1,497 @@
+"""Stage 3: find written amounts in canonical text and read their value.
+
+Finding and reading are data driven (`numbers.yaml`, plus the counted nouns of
+`populations.yaml` for duals and "noun + one"). The finder scans for number cores (digits,
+number-word sequences, vague amounts, zero phrases, dual nouns), then widens each core with
+a range, a qualifier before or after it, and classifies it: a count, or another kind
+(percent, time, duration, date, year, age, money, counter, phone, objects) that is never a count.
+Offsets are canonical; callers map them back with the OffsetMap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import regex
+
+from .errors import DataFileError
+from .langpack import LanguagePack, build_lexicon, trie_regex
+from .model import Quantity
+
+WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier")
+MAX_SCAN_GAP = 40  # characters looked at before a core for qualifiers and contexts
+
+
+@dataclass(frozen=True, slots=True)
+class NumberWord:
+    value: int
+    cls: str
+    plural: bool = False
+    dual: bool = False
+    standalone: bool = True
+
+
+@dataclass(frozen=True)
+class NumberGrammar:
+    """Everything the finder needs for one language, compiled once."""
+
+    words: MappingProxyType
+    word_lexicon: object
+    scanner: regex.Pattern
+    next_word: regex.Pattern
+    digits: regex.Pattern
+    digit_multiplier: regex.Pattern
+    vague: object
+    zero: object
+    duals: object
+    singulars: object
+    one_words: frozenset
+    negators: regex.Pattern
+    negated_any: regex.Pattern | None
+    negation_window: int
+    qualifiers_before: regex.Pattern
+    qualifiers_before_kind: MappingProxyType
+    qualifiers_after: regex.Pattern
+    qualifiers_after_gap: regex.Pattern | None
+    qualifiers_after_kind: MappingProxyType
+    ranges: tuple
+    kinds: tuple
+    year_range: tuple[int, int]
+    counted_after: object
+
+
+def _forms(pack: LanguagePack, forms) -> list[str]:
+    return [pack.canonical(str(f)) for f in forms or []]
+
+
+def _end_anchored(alternation: str, word: str, proclitics: str) -> regex.Pattern:
+    """Matches a phrase that ends right at `endpos` (a space may separate it from the core)."""
+    return regex.compile(f"(?<!{word})(?:{proclitics})??(?P<term>{alternation}) ?\\Z", regex.V1)
+
+
+def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
+    months: list[str] = []
+    raw_months = pack.section("dates", "months", []) or []
+    if isinstance(raw_months, dict):
+        raw_months = raw_months.get("names", [])
+    for entry in raw_months:
+        if isinstance(entry, dict):
+            months += _forms(pack, entry.get("forms") or entry.get("names") or [])
+        else:
+            months.append(pack.canonical(str(entry)))
+    return {"MONTH": months, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", []))}
+
+
+def _expand(pack: LanguagePack, phrases, macros) -> str:
+    """Alternation for context phrases; `{MACRO}` inside a phrase expands to a lexicon."""
+    parts = []
+    for phrase in phrases or []:
+        phrase = str(phrase)
+        if "{" not in phrase:
+            parts.append(regex.escape(pack.canonical(phrase)))
+            continue
+        pieces = regex.split(r"\{([A-Z_]+)\}", phrase)
+        out = []
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                out.append(f"(?:{trie_regex(macros.get(piece, []))})")
+            else:
+                out.append(regex.escape(pack.canonical(piece)) if piece else "")
+        parts.append("".join(out))
+    return "|".join(parts) if parts else "(?!)"
+
+
+def compile_grammar(pack: LanguagePack) -> NumberGrammar:
+    path = pack.path_of("numbers")
+    data = pack.data.get("numbers")
+    if data is None:
+        raise DataFileError(path, "file", "language pack has no numbers.yaml")
+    word_re = pack.section("morphology", "word_chars", r"\w")
+    proclitics = trie_regex(_forms(pack, pack.section("morphology", "proclitics", [])))
+    enclitics = trie_regex(_forms(pack, pack.section("morphology", "enclitics", [])))
+
+    words: dict[str, NumberWord] = {}
+    for i, entry in enumerate(data.get("words") or []):
+        cls = entry.get("class")
+        if cls not in WORD_CLASSES:
+            raise DataFileError(path, f"words[{i}].class", f"{cls!r} is not one of {WORD_CLASSES}")
+        info = NumberWord(int(entry["value"]), cls, bool(entry.get("plural")), bool(entry.get("dual")),
+                          bool(entry.get("standalone", True)))
+        for form in _forms(pack, entry.get("forms")):
+            words.setdefault(form, info)
+    word_lexicon = build_lexicon(pack, {w: w for w in words})
+
+    joiners = data.get("joiners") or {}
+    join_prefix = trie_regex(_forms(pack, joiners.get("prefix")))
+    join_words = trie_regex(_forms(pack, joiners.get("words")))
+    separator = " (?:" + join_words + " )?" if joiners.get("words") else " "
+    if joiners.get("hyphen"):
+        separator = f"(?:{separator}|-)"
+    next_word = regex.compile(
+        f"{separator}(?:{join_prefix})?(?P<term>{trie_regex(words)})(?!{word_re})", regex.V1)
+
+    seps = data.get("separators") or {}
+    thousands = "".join(regex.escape(s) for s in seps.get("thousands", [","]))
+    decimal = "".join(regex.escape(s) for s in seps.get("decimal", ["."]))
+    digits = regex.compile(
+        rf"\d{{1,3}}(?:[{thousands}]\d{{3}})+(?![{decimal}]?\d)|\d+(?:[{decimal}]\d+)?" if thousands
+        else rf"\d+(?:[{decimal}]\d+)?")
+    multipliers = [w for w, info in words.items() if info.cls == "multiplier" and not info.dual]
+    digit_multiplier = regex.compile(f" ?(?P<term>{trie_regex(multipliers)})(?!{word_re})", regex.V1)
+
+    vague = {}
+    for entry in data.get("vague") or []:
+        for form in _forms(pack, entry.get("forms")):
+            vague.setdefault(form, (entry.get("low"), entry.get("high")))
+    zero = {form: 0 for entry in data.get("zero") or [] for form in _forms(pack, entry.get("forms"))}
+
+    duals, singulars, counted = {}, {}, {}
+    for term in pack.section("populations", "terms", []) or []:
+        for form in _forms(pack, term.get("dual")):
+            duals.setdefault(form, form)
+        for form in _forms(pack, term.get("singular")):
+            singulars.setdefault(form, form)
+        for form in _forms(pack, term.get("forms")) + _forms(pack, term.get("singular")) + _forms(pack, term.get("dual")):
+            counted.setdefault(form, form)
+
+    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex(list(words) + list(vague) + list(zero))})(?!{word_re})"]
+    if duals:
+        scanner_parts.append(f"(?<!{word_re})(?:{proclitics})??(?P<dual>{trie_regex(duals)})(?!{word_re})")
+    scanner = regex.compile("|".join(scanner_parts), regex.V1)
+
+    quals_before, quals_after, gap_quals = {}, {}, {}
+    for i, entry in enumerate(data.get("qualifiers") or []):
+        qualifier = entry.get("qualifier")
+        for form in _forms(pack, entry.get("before")):
+            quals_before.setdefault(form, qualifier)
+        for form in _forms(pack, entry.get("after")):
+            quals_after.setdefault(form, qualifier)
+            if entry.get("after_gap"):
+                gap_quals[form] = int(entry["after_gap"])
+    qualifiers_after = regex.compile(f" ?(?P<term>{trie_regex(quals_after)})(?!{word_re})", regex.V1)
+    qualifiers_after_gap = None
+    if gap_quals:
+        gap = max(gap_quals.values())
+        qualifiers_after_gap = regex.compile(
+            f"(?: [^\\s\\d.,;!?\"]+){{1,{gap}}}? (?P<term>{trie_regex(gap_quals)})(?!{word_re})", regex.V1)
+
+    macros = _macro_table(pack)
+    ranges = []
+    for i, entry in enumerate(data.get("ranges") or []):
+        template = pack.canonical(str(entry.get("template", "")))
+        parts = template.split("{n}") if "{n}" in template else template.split("{N}")
+        if len(parts) != 3:
+            raise DataFileError(path, f"ranges[{i}].template", "needs exactly two {N}")
+        opener, middle, closer = parts
+        opener_re = _end_anchored(regex.escape(opener.strip()), word_re, proclitics) if opener.strip() else None
+        middle_re = regex.compile(regex.escape(middle).replace("\\ ", " ?") if middle.strip() else " ?", regex.V1)
+        ranges.append((entry.get("id", f"range{i}"), opener_re, middle_re))
+
+    kinds = []
+    for i, entry in enumerate(data.get("kinds") or []):
+        kind = entry.get("kind")
+        before = _end_anchored(_expand(pack, entry.get("before"), macros), word_re, proclitics) if entry.get("before") else None
+        after = regex.compile(f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})", regex.V1) if entry.get("after") else None
+        pattern = None
+        if entry.get("pattern"):
+            pattern = regex.compile(str(entry["pattern"]).replace("{N}", r"(?P<n>\d[\d,.]*)"), regex.V1)
+        kinds.append((kind, before, after, pattern))
+
+    negated_any = data.get("negated_any")
+    return NumberGrammar(
+        words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
+        digits=digits, digit_multiplier=digit_multiplier,
+        vague=MappingProxyType(vague), zero=MappingProxyType(zero),
+        duals=MappingProxyType(duals), singulars=MappingProxyType(singulars),
+        one_words=frozenset(_forms(pack, data.get("one_after_noun"))),
+        negators=_end_anchored(trie_regex(_forms(pack, data.get("negators"))), word_re, "(?!)")
+        if data.get("negators") else regex.compile("(?!)"),
+        negated_any=regex.compile(f"(?:{trie_regex(_forms(pack, negated_any))}) \\Z", regex.V1) if negated_any else None,
+        negation_window=int(data.get("negation_window", 3)),
+        qualifiers_before=_end_anchored(trie_regex(quals_before), word_re, proclitics),
+        qualifiers_before_kind=MappingProxyType(quals_before),
+        qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
+        qualifiers_after_kind=MappingProxyType(quals_after),
+        ranges=tuple(ranges), kinds=tuple(kinds), year_range=(1900, 2100),
+        counted_after=regex.compile(f" ?(?:{proclitics})??(?:{trie_regex(counted)})(?!{word_re})", regex.V1),
+    )
+
+
+def grammar(pack: LanguagePack) -> NumberGrammar:
+    return pack.compiled("numbers", compile_grammar)
+
+
+@dataclass(slots=True)
+class _Core:
+    start: int
+    end: int
+    low: int | None
+    high: int | None
+    qualifier: str
+    rule: str
+    noun: str | None = None
+    digits_only: bool = False
+    negated: bool = False
+
+
+def _digit_value(text: str, decimal_first: bool) -> float:
+    if "," in text and "." not in text:
+        return float(text.replace(",", ""))
+    if "." in text:
+        head, _, tail = text.rpartition(".")
+        if len(tail) == 3 and not decimal_first:
+            return float(text.replace(".", "").replace(",", ""))
+        return float(text.replace(",", ""))
+    return float(text)
+
+
+def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, endpos: int):
+    """Read a number-word sequence starting with `first_term`. Returns (end, value) or None."""
+    tokens = [(first_term, first_end)]
+    pos = first_end
+    while True:
+        m = g.next_word.match(text, pos, endpos)
+        if not m:
+            break
+        tokens.append((m.group("term"), m.end()))
+        pos = m.end()
+    best = None
+    total, group, used = 0, 0, set()
+    for index, (term, end) in enumerate(tokens):
+        info = g.words[term]
+        if info.cls == "multiplier":
+            if info.dual:
+                if group or total:
+                    break
+                total, group, used = info.value, 0, set()
+            elif info.plural:
+                if not 3 <= group <= 10:
+                    break
+                total, group, used = total + group * info.value, 0, set()
+            else:
+                if total and not group:
+                    break
+                total, group, used = total + (group or 1) * info.value, 0, set()
+        elif info.cls == "hundred":
+            if group and group < 10 and "hundred" not in used and "ten" not in used:
+                group *= 100
+            elif "hundred" in used:
+                break
+            else:
+                group += info.value
+            used = {"hundred"}
+        else:
+            slot = {"hundreds": "hundred", "teen": "ten"}.get(info.cls, info.cls)
+            if slot in used or (slot == "hundred" and used):
+                break
+            if info.cls in ("teen",) and "unit" in used:
+                break
+            group += info.value
+            used.add(slot)
+            if info.cls == "teen":
+                used.add("unit")
+        if index == 0 and not info.standalone and len(tokens) == 1:
+            return None
+        best = (end, total + group)
+    if best is None:
+        return None
+    if len(tokens) == 1 and not g.words[first_term].standalone:
+        return None
+    return best
+
+
+def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
+    cores: list[_Core] = []
+    pos, n = 0, len(text)
+    while True:
+        m = g.scanner.search(text, pos)
+        if not m:
+            break
+        if m.group("digits") is not None:
+            dm = g.digits.match(text, m.start())
+            start, end = dm.span()
+            if start > 0 and text[start - 1].isdigit():
+                pos = end
+                continue
+            value = _digit_value(dm.group(), decimal_first=False)
+            core = _Core(start, end, None, None, "exact", "digits", digits_only=True)
+            mm = g.digit_multiplier.match(text, end)
+            if mm:
+                value *= g.words[mm.group("term")].value
+                core.end, core.digits_only, core.rule = mm.end(), False, "digits_multiplier"
+            elif value != int(value):
+                pos = end
+                continue
+            core.low = core.high = int(round(value))
+            cores.append(core)
+            pos = core.end
+            continue
+        if m.group("dual") is not None:
+            cores.append(_Core(m.start("dual"), m.end(), 2, 2, "exact", "dual_noun", noun=m.group("dual")))
+            pos = m.end()
+            continue
+        term = m.group("word")
+        start, term_end = m.start("word"), m.end()
+        parsed = _parse_words(g, text, term, term_end, n) if term in g.words else None
+        vague_hit = g.vague.get(term)
+        if term in g.zero:
+            cores.append(_Core(start, term_end, 0, 0, "exact", "zero_phrase"))
+        elif parsed and (vague_hit is None or parsed[0] > term_end):
+            cores.append(_Core(start, parsed[0], parsed[1], parsed[1], "exact", "number_words"))
+            pos = parsed[0]
+            continue
+        elif vague_hit is not None:
+            cores.append(_Core(start, term_end, vague_hit[0], vague_hit[1], "vague", "vague"))
+        elif term in g.one_words:
+            core = _one_after_noun(g, text, start, term_end)
+            if core:
+                cores.append(core)
+        pos = term_end
+    return cores
+
+
+def _one_after_noun(g: NumberGrammar, text: str, start: int, end: int) -> _Core | None:
+    """'noun + one' is 1; a negator shortly before makes it 0 ('not a single fighter left')."""
+    before = text.rfind(" ", 0, max(start - 1, 0))
+    noun = text[before + 1:start - 1] if start > 0 else ""
+    if noun not in g.singulars:
+        return None
+    noun_start = start - 1 - len(noun)
+    core = _Core(noun_start, end, 1, 1, "exact", "one_after_noun", noun=noun)
+    _apply_negation(g, text, core)
+    return core
+
+
+def _apply_negation(g: NumberGrammar, text: str, core: _Core) -> None:
+    window_start = core.start
+    for _ in range(g.negation_window + 1):
+        m = g.negators.search(text, max(0, window_start - MAX_SCAN_GAP), window_start)
+        if m:
+            core.start, core.low, core.high, core.negated, core.rule = m.start(), 0, 0, True, core.rule + ".negated"
+            return
+        previous = text.rfind(" ", 0, max(window_start - 1, 0))
+        if previous < 0 or any(c in ".,;!?\n" for c in text[previous:window_start]):
+            return
+        window_start = previous + 1 if previous >= 0 else 0
+
+
+def _join_ranges(g: NumberGrammar, text: str, cores: list[_Core]) -> list[_Core]:
+    out: list[_Core] = []
+    i = 0
+    while i < len(cores):
+        core = cores[i]
+        if i + 1 < len(cores) and core.qualifier != "vague" and cores[i + 1].qualifier != "vague":
+            nxt = cores[i + 1]
+            for rule_id, opener, middle in g.ranges:
+                m = middle.fullmatch(text, core.end, nxt.start)
+                if not m:
+                    continue
+                start = core.start
+                if opener is not None:
+                    om = opener.search(text, max(0, core.start - MAX_SCAN_GAP), core.start)
+                    if not om:
+                        continue
+                    start = om.start()
+                elif "-" in text[core.end:nxt.start] and (
+                    (start >= 2 and text[start - 1] in "-/" and text[start - 2].isdigit())
+                    or (nxt.end + 1 < len(text) and text[nxt.end] in "-/" and text[nxt.end + 1].isdigit())
+                ):
+                    continue
+                if core.low is None or nxt.low is None or not core.low < nxt.low:
+                    continue
+                out.append(_Core(start, nxt.end, core.low, nxt.high, "range", f"range.{rule_id}"))
+                i += 2
+                break
+            else:
+                out.append(core)
+                i += 1
+            continue
+        out.append(core)
+        i += 1
+    return out
+
+
+def _apply_qualifier(core: _Core, qualifier: str) -> None:
+    value_low, value_high = core.low, core.high
+    if core.qualifier == "vague":
+        if qualifier in ("at_least", "more_than"):
+            core.low, core.high, core.qualifier = value_low, None, qualifier
+        elif qualifier in ("less_than", "at_most"):
+            core.low, core.high, core.qualifier = None, value_high, qualifier
+        return
+    if core.qualifier == "range" or value_low is None:
+        return
+    core.qualifier = qualifier
+    if qualifier == "at_least":
+        core.high = None
+    elif qualifier == "more_than":
+        core.low, core.high = value_low + 1, None
+    elif qualifier == "less_than":
+        core.low, core.high = None, value_low - 1
+    elif qualifier == "at_most":
+        core.low, core.high = None, value_low
+
+
+def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, number_end: int) -> tuple[str, int]:
+    """The kind of an amount, and where its context ends (a unit word after it is not re-read)."""
+    for kind, before, after, pattern in g.kinds:
+        if before is not None and before.search(text, max(0, number_start - MAX_SCAN_GAP), number_start):
+            return kind, number_end
+        if after is not None:
+            m = after.match(text, number_end)
+            if m:
+                return kind, m.end()
+        if pattern is not None:
+            for m in pattern.finditer(text, max(0, number_start - 4), min(len(text), number_end + 24)):
+                if m.start("n") == number_start:
+                    return kind, max(number_end, m.end())
+    if core.digits_only and g.year_range[0] <= (core.low or 0) <= g.year_range[1] and len(text[number_start:number_end]) == 4:
+        if not g.counted_after.match(text, number_end):
+            return "year", number_end
+    return "count", number_end
+
+
+def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
+    """All amounts in a canonical text, counts and other kinds, in text order (canonical offsets)."""
+    g = grammar(pack)
+    text = canonical_text
+    cores = _join_ranges(g, text, _find_cores(g, text))
+    quantities = []
+    previous_end = 0
+    context_end = 0
+    for core in cores:
+        core_start, core_end = core.start, core.end
+        if core_start < context_end:
+            continue
+        qualifier_start, qualifier_end = core_start, core_end
+        qm = g.qualifiers_before.search(text, max(previous_end, core_start - MAX_SCAN_GAP), core_start)
+        if qm:
+            _apply_qualifier(core, g.qualifiers_before_kind[qm.group("term")])
+            qualifier_start = qm.start()
+        else:
+            am = g.qualifiers_after.match(text, core_end)
+            if am is None and g.qualifiers_after_gap is not None:
+                am = g.qualifiers_after_gap.match(text, core_end)
+            if am:
+                _apply_qualifier(core, g.qualifiers_after_kind[am.group("term")])
+                qualifier_end = am.end()
+        kind, context_end = ("count", core_end) if core.noun or core.rule.startswith("zero") else _classify(g, text, core, core_start, core_end)
+        quantities.append(Quantity(
+            text=text[qualifier_start:qualifier_end], start=qualifier_start, end=qualifier_end,
+            low=core.low, high=core.high, qualifier=core.qualifier, kind=kind, rule=f"{pack.code}.number.{core.rule}",
+            noun=core.noun, negated=core.negated, core_start=core_start, core_end=core_end,
+        ))
+        previous_end = qualifier_end
+    return quantities
+
+
+def read_quantities(text: str, pack: LanguagePack) -> list[Quantity]:
+    """Like find_quantities, on raw text: offsets and `text` refer to the original string."""
+    norm = pack.normalise(text)
+    out = []
+    for q in find_quantities(norm.canonical, pack):
+        start, end = norm.to_original(q.start, q.end)
+        core_start, core_end = norm.to_original(q.core_start, q.core_end)
+        out.append(Quantity(text[start:end], start, end, q.low, q.high, q.qualifier, q.kind, q.rule,
+                            q.noun, q.negated, core_start, core_end))
+    return out
