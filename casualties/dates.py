@@ -1,0 +1,422 @@
+"""Find date expressions in canonical text and resolve them against a reference date.
+
+All words come from the language pack's `dates.yaml` (month names in every naming system the
+language uses, weekday names, relative days, year words); this module only knows the shapes
+dates take: a day and a month (in the orders the pack allows), a month and a year, a month
+with a "this"/"past" word, ISO `YYYY-MM-DD`, an all-digit date in the pack's numeric order,
+a weekday (optionally "Saturday-Sunday"), a relative day ("yesterday").
+
+Finding is separate from resolving. `find_dates` returns `DateMention`s with what was
+written (day, month, year, weekday, relative offset) and, when a reference date is given,
+the days they cover (`first`, `last`). Resolution policies:
+
+- a missing year is taken from the reference date, choosing the most recent date on or
+  before it (`21 May` read on 2018-05-21 is 2018-05-21; `10 June` is 2017-06-10); a "this
+  month" word keeps the reference year, a "past" word on the reference month means last year;
+- a weekday is the most recent such day on or before the reference date; a weekday range
+  ends on the most recent second day and starts on the first day just before it;
+- a relative day is an offset from the reference date; one with no offset in the data
+  ("the day after [an event]") is recognised and left unresolved;
+- without a reference date only mentions with a written year resolve.
+
+Impossible dates (`31 February 2016`) are dropped without degrading to a partial reading.
+Adjacent mentions of different precision ("today, Sunday, 20 May") merge into one that takes
+the most precise value. Offsets are half-open and canonical.
+
+Example:
+    >>> from datetime import date
+    >>> from casualties.langpack import load_pack
+    >>> pack = load_pack("en")
+    >>> [m.first for m in find_dates(pack.canonical("since April 19"), pack, date(2018, 5, 21))]
+    [datetime.date(2018, 4, 19)]
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import regex
+
+from .errors import DataFileError
+from .langpack import LanguagePack, check_keys, trie_regex
+
+MONTHS_KEYS = {
+    "day_prefixes", "day_suffixes", "connectors", "this_month", "past_month", "numeric_order",
+    "orders", "range_joiners", "names",
+}
+WEEKDAYS_KEYS = {"prefixes", "range_joiners", "future", "names"}
+YEAR_KEYS = {"id", "markers", "this_year", "last_year", "examples", "counterexamples"}
+ENTRY_KEYS = {"id", "month", "weekday", "days", "forms", "blockers", "examples", "counterexamples"}
+ORDERS = {"day_month", "month_day"}
+NUMERIC_FIELDS = {"day", "month", "year"}
+DEFAULT_WORD = r"[\p{L}\p{M}\p{N}_]"
+
+# How precise a kind is; adjacent mentions of different precision merge into the most precise.
+PRECISION = {"day": 3, "day_range": 3, "month": 2, "weekday": 2, "weekday_range": 2, "relative": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date expression. `first`/`last` are the days it covers once resolved (else None).
+
+    `parts` lists the data entries that built it (month, weekday, year words, relative day);
+    `rule` is the most precise of them. `year` is set only when the year is written or named
+    in digits; `year_word` keeps a named year ("this" / "last").
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    rule: str
+    parts: tuple[str, ...] = ()
+    first: date | None = None
+    last: date | None = None
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    day_end: int | None = None
+    weekday: int | None = None
+    weekday_end: int | None = None
+    offset: int | None = None
+    year_word: str | None = None
+    month_word: str | None = None
+    valid: bool = field(default=True, compare=False)
+
+    @property
+    def resolved(self) -> bool:
+        return self.first is not None
+
+    @property
+    def explicit_year(self) -> bool:
+        return self.year is not None
+
+
+@dataclass(frozen=True)
+class DateGrammar:
+    """The compiled date data of one pack (built once per pack by `grammar`)."""
+
+    patterns: tuple
+    month_ids: dict
+    weekday_ids: dict
+    relative: dict
+    blockers: dict
+    future_before: regex.Pattern
+    future_after: regex.Pattern
+    numeric_order: tuple
+    year_words_id: str
+    word: str
+    proclitics: str
+
+
+def grammar(pack: LanguagePack) -> DateGrammar:
+    """The pack's compiled date grammar (cached on the pack)."""
+    return pack.compiled("dates.grammar", _compile)
+
+
+def words(pack: LanguagePack, items) -> list[str]:
+    """Canonical forms of a list of natural-spelling words (empty items dropped)."""
+    return [c for c in (pack.canonical(str(w)).strip() for w in items or []) if c]
+
+
+def _entries(pack: LanguagePack, path, section: str, items, value_key: str | None) -> list[dict]:
+    out = []
+    for i, entry in enumerate(items or []):
+        where = f"{section}[{i}]"
+        check_keys(path, where, entry, ENTRY_KEYS)
+        if not entry.get("id"):
+            raise DataFileError(path, where, "entry needs an id")
+        where = f"{section}[{i}] ({entry['id']})"
+        if not entry.get("forms"):
+            raise DataFileError(path, where, "entry needs forms")
+        if not entry.get("examples") or not entry.get("counterexamples"):
+            raise DataFileError(path, where, "every entry needs examples and counterexamples")
+        if value_key and value_key not in entry:
+            raise DataFileError(path, where, f"entry needs {value_key!r}")
+        out.append(entry)
+    return out
+
+
+def _compile(pack: LanguagePack) -> DateGrammar:
+    path = pack.path_of("dates")
+    months = pack.section("dates", "months", {}) or {}
+    weekdays = pack.section("dates", "weekdays", {}) or {}
+    years = pack.section("dates", "year_words", {}) or {}
+    check_keys(path, "months", months, MONTHS_KEYS)
+    check_keys(path, "weekdays", weekdays, WEEKDAYS_KEYS)
+    check_keys(path, "year_words", years, YEAR_KEYS)
+    orders = months.get("orders") or ["day_month"]
+    if set(orders) - ORDERS:
+        raise DataFileError(path, "months.orders", f"unknown order(s) {sorted(set(orders) - ORDERS)}; allowed: {sorted(ORDERS)}")
+    numeric = tuple(months.get("numeric_order") or ())
+    if numeric and (len(numeric) != 3 or set(numeric) != NUMERIC_FIELDS):
+        raise DataFileError(path, "months.numeric_order", "must name day, month and year once each")
+
+    word = pack.section("morphology", "word_chars", DEFAULT_WORD) or DEFAULT_WORD
+    proclitics = trie_regex(words(pack, pack.section("morphology", "proclitics", [])))
+    left, right = f"(?<!{word})", f"(?!{word})"
+
+    month_forms, month_ids, blockers = {}, {}, {}
+    for entry in _entries(pack, path, "months.names", months.get("names"), "month"):
+        if not 1 <= int(entry["month"]) <= 12:
+            raise DataFileError(path, f"months.names ({entry['id']})", "month must be 1..12")
+        month_ids.setdefault(int(entry["month"]), entry["id"])
+        for form in words(pack, entry["forms"]):
+            month_forms[form] = (int(entry["month"]), entry["id"])
+        _add_blockers(pack, blockers, entry, left, right)
+    weekday_forms, weekday_ids = {}, {}
+    for entry in _entries(pack, path, "weekdays.names", weekdays.get("names"), "weekday"):
+        if not 0 <= int(entry["weekday"]) <= 6:
+            raise DataFileError(path, f"weekdays.names ({entry['id']})", "weekday must be 0 (Monday)..6 (Sunday)")
+        weekday_ids[int(entry["weekday"])] = entry["id"]
+        for form in words(pack, entry["forms"]):
+            weekday_forms[form] = (int(entry["weekday"]), entry["id"])
+        _add_blockers(pack, blockers, entry, left, right)
+    relative = {}
+    for entry in _entries(pack, path, "relative_days", pack.section("dates", "relative_days", []), "days"):
+        for form in words(pack, entry["forms"]):
+            relative[form] = (entry["days"], entry["id"])
+        _add_blockers(pack, blockers, entry, left, right)
+
+    def alt(key_words):
+        return trie_regex(key_words)
+
+    day_pre = alt(words(pack, months.get("day_prefixes")))
+    day_suf = alt(words(pack, months.get("day_suffixes")))
+    conn = alt(words(pack, months.get("connectors")))
+    this_m = alt(words(pack, months.get("this_month")))
+    past_m = alt(words(pack, months.get("past_month")))
+    range_j = alt(words(pack, months.get("range_joiners")))
+    mark = alt(words(pack, years.get("markers")))
+    this_y = alt(words(pack, years.get("this_year")))
+    last_y = alt(words(pack, years.get("last_year")))
+    mon = trie_regex(month_forms)
+
+    day = (
+        rf"(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d+))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
+    )
+    days = rf"{day}(?:\s*(?:{range_j})\s*(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?)?"
+    months_re = rf"(?P<mon>{mon}){right}(?:\s*[/(\-]\s*(?P<mon>{mon}){right})*+(?:\s*\))?"
+    modifier = rf"\s+(?:(?P<this_m>{this_m})|(?P<past_m>{past_m})){right}"
+    year_named = rf"(?:(?P<this_y>{this_y})|(?P<last_y>{last_y})){right}"
+    year_part = (
+        rf"(?:\s*,?\s*(?:(?:{conn})\s+)?(?:{year_named}\s*)?(?:(?P<mark>{mark})\s*)?(?P<year>(?:19|20)\d\d)(?!\d)"
+        rf"|\s*,?\s*(?:(?:{conn})\s+)?{year_named})"
+    )
+    patterns = []
+    if "day_month" in orders:
+        patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?"))
+    if "month_day" in orders:
+        patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?"))
+    patterns.append(("month", rf"{left}{months_re}(?:(?:{modifier})?{year_part}|{modifier})"))
+    patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])"))
+    if numeric:
+        patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])"))
+    wd = trie_regex(weekday_forms)
+    w_pre = alt(words(pack, weekdays.get("prefixes")))
+    w_join = alt(words(pack, weekdays.get("range_joiners")))
+    patterns.append((
+        "weekday",
+        rf"{left}(?:(?:{proclitics})?(?:{w_pre})\s+){{0,2}}(?:{proclitics})?(?P<wd>{wd}){right}"
+        rf"(?:\s*(?:{w_join})\s*(?:{proclitics})?(?P<wd2>{wd}){right})?",
+    ))
+    patterns.append(("relative", rf"{left}(?:{proclitics})?(?P<rel>{trie_regex(relative)}){right}"))
+    future = alt(words(pack, weekdays.get("future")))
+    compiled = tuple(
+        (kind, regex.compile(body, regex.V1), month_forms, weekday_forms) for kind, body in patterns
+    )
+    return DateGrammar(
+        patterns=compiled,
+        month_ids=month_ids,
+        weekday_ids=weekday_ids,
+        relative=relative,
+        blockers=blockers,
+        future_before=regex.compile(rf"{left}(?:{future})\s+\Z", regex.V1),
+        future_after=regex.compile(rf"\s+(?:{future}){right}", regex.V1),
+        numeric_order=numeric,
+        year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
+        word=word,
+        proclitics=proclitics,
+    )
+
+
+def _add_blockers(pack, blockers: dict, entry: dict, left: str, right: str) -> None:
+    forms = words(pack, entry.get("blockers"))
+    if forms:
+        blockers[entry["id"]] = regex.compile(rf"{left}(?:{trie_regex(forms)}){right}", regex.V1)
+
+
+def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None) -> list[DateMention]:
+    """Date mentions in `canonical` text, in text order, non-overlapping, resolved against
+    `reference` (the publication date) when given.
+
+    >>> from casualties.langpack import load_pack
+    >>> pack = load_pack("en")
+    >>> m = find_dates(pack.canonical("on 21 May 2018"), pack)[0]
+    >>> (m.start, m.end, m.first)
+    (3, 14, datetime.date(2018, 5, 21))
+    """
+    g = grammar(pack)
+    candidates = []
+    for kind, pattern, month_forms, weekday_forms in g.patterns:
+        for m in pattern.finditer(canonical):
+            mention = _read(kind, m, g, month_forms, weekday_forms, canonical)
+            if mention is not None:
+                candidates.append(mention)
+    chosen = _select(candidates)
+    chosen = [c for c in chosen if c.valid and not _blocked(c, canonical, g)]
+    merged = _merge(chosen, canonical)
+    return [resolve(m, reference) for m in merged]
+
+
+def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMention | None:
+    start, end = m.span()
+    if end <= start:
+        return None
+    base = dict(start=start, end=end, text=text[start:end])
+    if kind in ("day", "month"):
+        names = m.captures("mon")
+        month, rule = month_forms[names[0]]
+        parts = [rule]
+        year = int(m.group("year")) if m.group("year") else None
+        year_word = "this" if m.group("this_y") else "last" if m.group("last_y") else None
+        if year_word or m.group("mark"):
+            parts.append(g.year_words_id)
+        month_word = None
+        if "this_m" in m.groupdict():
+            month_word = "this" if m.group("this_m") else "past" if m.group("past_m") else None
+        mention = DateMention(
+            kind="month", rule=rule, parts=tuple(parts), year=year, month=month,
+            year_word=year_word, month_word=month_word, **base,
+        )
+        if kind == "month":
+            return mention
+        day = int(m.group("day"))
+        day_end = int(m.group("day2")) if m.group("day2") else None
+        mention = replace(mention, kind="day_range" if day_end else "day", day=day, day_end=day_end)
+        return replace(mention, valid=_valid(mention))
+    if kind in ("iso", "numeric"):
+        if kind == "iso":
+            year, month, day = int(m.group("year")), int(m.group("m")), int(m.group("day"))
+        else:
+            values = dict(zip(g.numeric_order, (m.group("a"), m.group("b"), m.group("c"))))
+            if len(values["year"]) != 4 or len(values["day"]) > 2 or len(values["month"]) > 2:
+                return None
+            year, month, day = int(values["year"]), int(values["month"]), int(values["day"])
+            if not 1900 <= year <= 2099:
+                return None
+        rule = g.month_ids.get(month, "")
+        mention = DateMention(kind="day", rule=rule, parts=(rule,) if rule else (), year=year, month=month, day=day, **base)
+        return replace(mention, valid=bool(rule) and _valid(mention))
+    if kind == "weekday":
+        first, rule = weekday_forms[m.group("wd")]
+        parts = [rule]
+        second = None
+        if m.group("wd2"):
+            second, rule2 = weekday_forms[m.group("wd2")]
+            parts.append(rule2)
+        if g.future_after.match(text, end) or g.future_before.search(text[max(0, start - 40):start]):
+            return None
+        return DateMention(
+            kind="weekday_range" if second is not None else "weekday", rule=rule, parts=tuple(dict.fromkeys(parts)),
+            weekday=first, weekday_end=second, **base,
+        )
+    days, rule = g.relative[m.group("rel")]
+    return DateMention(kind="relative", rule=rule, parts=(rule,), offset=None if days is None else int(days), **base)
+
+
+def _valid(m: DateMention) -> bool:
+    year = m.year or 2000  # a leap year: 29 February is possible when no year is written
+    last = calendar.monthrange(year, m.month)[1]
+    if not 1 <= m.day <= last:
+        return False
+    return m.day_end is None or m.day < m.day_end <= last
+
+
+def _select(candidates: list[DateMention]) -> list[DateMention]:
+    """Longest first, then leftmost; an invalid reading still occupies its span."""
+    taken: list[DateMention] = []
+    for c in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
+        if all(c.end <= t.start or c.start >= t.end for t in taken):
+            taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _blocked(m: DateMention, text: str, g: DateGrammar) -> bool:
+    for part in m.parts:
+        pattern = g.blockers.get(part)
+        if pattern is None:
+            continue
+        lo = max(0, m.start - 60)
+        for b in pattern.finditer(text, lo, min(len(text), m.end + 60)):
+            if b.start() < m.end and b.end() > m.start:
+                return True
+    return False
+
+
+GAP = regex.compile(r"[\s,]*")
+
+
+def _merge(mentions: list[DateMention], text: str) -> list[DateMention]:
+    out: list[DateMention] = []
+    for m in mentions:
+        if out:
+            prev = out[-1]
+            if (
+                PRECISION[prev.kind] != PRECISION[m.kind]
+                and GAP.fullmatch(text, prev.end, m.start)
+            ):
+                best = m if PRECISION[m.kind] > PRECISION[prev.kind] else prev
+                parts = tuple(dict.fromkeys(best.parts + prev.parts + m.parts))
+                out[-1] = replace(best, start=prev.start, end=m.end, text=text[prev.start:m.end], parts=parts)
+                continue
+        out.append(m)
+    return out
+
+
+def resolve(m: DateMention, reference: date | None) -> DateMention:
+    """Fill `first`/`last` of a mention from its written fields and the reference date."""
+    first = last = None
+    if m.kind in ("day", "day_range", "month"):
+        year = _year(m, reference)
+        if year is not None:
+            try:
+                if m.kind == "month":
+                    first = date(year, m.month, 1)
+                    last = date(year, m.month, calendar.monthrange(year, m.month)[1])
+                else:
+                    first = date(year, m.month, m.day)
+                    last = date(year, m.month, m.day_end or m.day)
+            except ValueError:
+                first = last = None
+    elif reference is not None and m.kind in ("weekday", "weekday_range"):
+        last = reference - timedelta(days=(reference.weekday() - (m.weekday_end if m.weekday_end is not None else m.weekday)) % 7)
+        first = last - timedelta(days=((m.weekday_end - m.weekday) % 7) if m.weekday_end is not None else 0)
+    elif reference is not None and m.kind == "relative" and m.offset is not None:
+        first = last = reference + timedelta(days=m.offset)
+    return replace(m, first=first, last=last)
+
+
+def _year(m: DateMention, reference: date | None) -> int | None:
+    if m.year is not None:
+        return m.year
+    if m.year_word == "this":
+        return reference.year if reference else None
+    if m.year_word == "last":
+        return reference.year - 1 if reference else None
+    if reference is None:
+        return None
+    year = reference.year
+    if m.month_word == "this":
+        return year
+    if m.kind == "month":
+        if m.month > reference.month or (m.month_word == "past" and m.month == reference.month):
+            year -= 1
+        return year
+    try:
+        if date(year, m.month, m.day) > reference:
+            year -= 1
+    except ValueError:
+        year -= 1
+    return year
