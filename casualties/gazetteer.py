@@ -1,0 +1,330 @@
+"""Gazetteers of actors and sources: canonical ids, kinds, names and aliases in every language.
+
+The data lives in `lang/gazetteers/actors.yaml` and `sources.yaml`; every entry is checked
+(unknown keys, bad ids, unknown kinds, an alias claimed by two ids in one language) and the
+error names the file and the entry. Each language pack gets its own compiled lexicons, built
+once per pack, whose attributes are {"id", "ids", "kind", "anaphora", "person"}.
+
+Note: names written with a definite article. A gazetteer lists natural names ("the
+Observatory" with its article). A language whose morphology has article proclitics that
+combine with others (a multi-letter proclitic that ends at least two other proclitics, such as
+the article that fuses with a preposition in front of it) would miss the fused spelling, so
+each multi-word or long alias that starts with such a proclitic is also indexed without it.
+Example: with proclitics [w, b, l, al, wal, bal, kal, ll, wll], "al" ends "wal", "bal" and
+"kal", so "al-marsad al-suri" is also indexed as "marsad al-suri", and "ll-marsad al-suri"
+(the article fused with "l") is found as "ll" + "marsad al-suri". Anaphora are never shortened:
+without its article an anaphor is an indefinite noun.
+
+Anaphora ("the group", "the source") name an entry only after the article named it; one
+anaphor may be listed by several entries and resolves to the one named last.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+import regex
+
+from .errors import DataFileError
+from .langpack import LANG_DIR, LanguagePack, Lexicon, available_languages, build_lexicon, check_keys, load_pack, read_yaml
+
+GAZETTEER_DIR = LANG_DIR / "gazetteers"
+
+KINDS: dict[str, frozenset[str]] = {
+    "actors": frozenset({"state_forces", "armed_group", "coalition", "militia"}),
+    "sources": frozenset({
+        "monitor", "state_media", "armed_group_media", "activists", "official", "outlet", "agency",
+        "medical", "un", "ngo", "unnamed_source", "correspondent",
+    }),
+}
+ENTRY_KEYS = {"id", "kind", "names", "aliases", "anaphora", "people", "valid_from", "valid_to", "note"}
+LISTS = ("aliases", "anaphora", "people")
+RESERVED_IDS = frozenset({"publisher"})
+ID_FORM = regex.compile(r"[a-z][a-z0-9_]*")
+LANG_FORM = regex.compile(r"[a-z]{2,3}")
+SHORT_ALIAS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place where the text names an entry. `entry_id` is None for an anaphor with no antecedent."""
+
+    start: int
+    end: int
+    entry_id: str | None
+    kind: str
+    text: str
+    anaphora: bool
+    person: bool
+    prefix: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Gazetteers:
+    """Actors and sources by id; build with `load_gazetteers`. Immutable."""
+
+    actors: MappingProxyType
+    sources: MappingProxyType
+    folder: Path
+    fingerprint: str
+
+    def entry(self, entry_id: str):
+        """The actor or source entry with this id, or None."""
+        return self.actors.get(entry_id) or self.sources.get(entry_id)
+
+    def valid_on(self, entry_id: str, day: date | None) -> bool:
+        """Whether the entry existed on `day` (always true when the day or the dates are unknown)."""
+        entry = self.entry(entry_id)
+        if entry is None or day is None:
+            return entry is not None
+        start, end = entry.get("valid_from"), entry.get("valid_to")
+        return (start is None or start <= day) and (end is None or day <= end)
+
+    def actor_lexicon(self, pack: LanguagePack) -> Lexicon:
+        """Lexicon of actor names, people and anaphora in `pack`'s language."""
+        return pack.compiled(f"gazetteer.actors.{self.fingerprint}", lambda p: _lexicon(self.actors, p))
+
+    def source_lexicon(self, pack: LanguagePack) -> Lexicon:
+        """Lexicon of source names, people and anaphora in `pack`'s language."""
+        return pack.compiled(f"gazetteer.sources.{self.fingerprint}", lambda p: _lexicon(self.sources, p))
+
+    def source_id_for_publisher(self, name: str | None) -> str | None:
+        """Source id for a manifest's publisher string, matched by any alias in any language.
+
+        >>> load_gazetteers().source_id_for_publisher("Orient Net (أورينت نت)")
+        'orient_net'
+        """
+        if not name or not name.strip():
+            return None
+        if name.strip() in self.sources:
+            return name.strip()
+        best: tuple[int, str] | None = None
+        for code in available_languages():
+            pack = load_pack(code)
+            for start, end, _term, attrs, _pre, _suf in self.source_lexicon(pack).find(pack.canonical(name)):
+                if not attrs["anaphora"] and (best is None or end - start > best[0]):
+                    best = (end - start, attrs["id"])
+        return best[1] if best else None
+
+    def source_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
+        """Every source named in `canonical`, in order, anaphora resolved (unresolved: entry_id None)."""
+        return _resolve(self.source_lexicon(pack).find(canonical), "sources")
+
+    def actor_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
+        """Every actor named in `canonical`, in order, except inside a longer source name."""
+        sources = [(m.start, m.end) for m in self.source_mentions(canonical, pack)]
+        hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], sources)]
+        return _resolve(hits, "actors")
+
+    def resolve_actor_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, str, bool]]:
+        """(start, end, actor_id, via_anaphora) for each actor named in `canonical` (canonical offsets).
+
+        An anaphor ("التنظيم", "the group") resolves to the most recently named actor that lists
+        it; one with no antecedent is dropped. People (spokesmen) name their actor but are not
+        returned.
+
+        >>> pack = load_pack("en")
+        >>> load_gazetteers().resolve_actor_mentions("isis fighters fled. the group said", pack)
+        [(0, 4, 'islamic_state', False), (20, 29, 'islamic_state', True)]
+        """
+        return [
+            (m.start, m.end, m.entry_id, m.anaphora)
+            for m in self.actor_mentions(canonical, pack)
+            if m.entry_id is not None and not m.person
+        ]
+
+
+def _inside_longer(start: int, end: int, spans) -> bool:
+    return any(a < end and start < b and (b - a) > (end - start) for a, b in spans)
+
+
+def _resolve(hits, group: str) -> list[Mention]:
+    named: dict[str, int] = {}
+    mentions = []
+    for start, end, term, attrs, pre, _suf in hits:
+        if attrs["anaphora"]:
+            known = [i for i in attrs["ids"] if i in named]
+            entry_id = max(known, key=named.__getitem__) if known else None
+        else:
+            entry_id = attrs["id"]
+            named[entry_id] = start
+        kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
+        start += len(pre)
+        mentions.append(Mention(start, end - len(_suf), entry_id, kind, term, attrs["anaphora"], attrs["person"], pre, group))
+    return mentions
+
+
+def _articles(pack: LanguagePack) -> list[str]:
+    proclitics = [pack.canonical(p) for p in pack.section("morphology", "proclitics", []) or []]
+    return sorted(
+        (p for p in set(proclitics) if len(p) >= 2 and sum(q != p and q.endswith(p) for q in set(proclitics)) >= 2),
+        key=len, reverse=True,
+    )
+
+
+def _lexicon(entries, pack: LanguagePack) -> Lexicon:
+    lang = pack.code
+    table: dict[str, MappingProxyType] = {}
+    anaphors: dict[str, list[str]] = {}
+    for entry_id, entry in entries.items():
+        attrs = MappingProxyType({
+            "id": entry_id, "ids": (entry_id,), "kinds": (entry["kind"],), "kind": entry["kind"],
+            "anaphora": False, "person": False,
+        })
+        person = MappingProxyType({**attrs, "person": True})
+        for phrase, value in _naming_forms(entry, lang):
+            table.setdefault(pack.canonical(phrase), person if value else attrs)
+        for phrase in entry["anaphora"].get(lang, ()):
+            anaphors.setdefault(pack.canonical(phrase), []).append(entry_id)
+    for phrase, ids in anaphors.items():
+        if phrase not in table:
+            kinds = tuple(entries[i]["kind"] for i in ids)
+            table[phrase] = MappingProxyType({
+                "id": ids[0], "ids": tuple(ids), "kinds": kinds, "kind": kinds[0], "anaphora": True, "person": False,
+            })
+    articles = _articles(pack)
+    for phrase, attrs in list(table.items()):
+        for article in articles if not attrs["anaphora"] else ():
+            rest = phrase[len(article):]
+            if phrase.startswith(article) and (" " in rest or len(rest) >= SHORT_ALIAS):
+                table.setdefault(rest, attrs)
+                break
+    return build_lexicon(pack, table)
+
+
+def _naming_forms(entry, lang: str):
+    name = entry["names"].get(lang)
+    if name:
+        yield name, False
+    for phrase in entry["aliases"].get(lang, ()):
+        yield phrase, False
+    for phrase in entry["people"].get(lang, ()):
+        yield phrase, True
+
+
+@functools.lru_cache(maxsize=None)
+def load_gazetteers(folder: Path | str | None = None) -> Gazetteers:
+    """Load and check `actors.yaml` and `sources.yaml` from `folder` (default: the packaged ones).
+
+    >>> g = load_gazetteers()
+    >>> g.sources["sohr"]["kind"], g.actors["hts"]["names"]["en"]
+    ('monitor', 'Hayat Tahrir al-Sham')
+    """
+    base = Path(folder) if folder else GAZETTEER_DIR
+    digest = hashlib.sha1()
+    groups: dict[str, dict] = {}
+    seen_ids: dict[str, Path] = {}
+    for group, kinds in KINDS.items():
+        path = base / f"{group}.yaml"
+        if not path.exists():
+            raise DataFileError(path, "file", f"missing gazetteer {group}.yaml in {base}")
+        digest.update(path.read_bytes())
+        content = read_yaml(path)
+        check_keys(path, "top level", content, {group})
+        raw = content.get(group) or []
+        if not isinstance(raw, list):
+            raise DataFileError(path, group, "expected a list of entries")
+        entries = {}
+        for i, item in enumerate(raw):
+            entry = _check_entry(path, f"{group}[{i}]", item, kinds)
+            if entry["id"] in seen_ids:
+                raise DataFileError(path, f"{group}[{i}] ({entry['id']})", f"duplicate id (first in {seen_ids[entry['id']].name})")
+            seen_ids[entry["id"]] = path
+            entries[entry["id"]] = entry
+        groups[group] = entries
+    _check_unique_forms(base, groups)
+    return Gazetteers(
+        MappingProxyType(groups["actors"]), MappingProxyType(groups["sources"]), base, digest.hexdigest()[:12],
+    )
+
+
+def _check_entry(path: Path, where: str, item, kinds: frozenset[str]) -> MappingProxyType:
+    check_keys(path, where, item, ENTRY_KEYS)
+    entry_id = item.get("id")
+    if not isinstance(entry_id, str) or not ID_FORM.fullmatch(entry_id):
+        raise DataFileError(path, where, f"id must be snake_case ASCII, got {entry_id!r}")
+    where = f"{where} ({entry_id})"
+    if entry_id in RESERVED_IDS:
+        raise DataFileError(path, where, f"id {entry_id!r} is reserved (the outlet's own voice)")
+    if item.get("kind") not in kinds:
+        raise DataFileError(path, f"{where}.kind", f"unknown kind {item.get('kind')!r}; allowed: {sorted(kinds)}")
+    names = item.get("names")
+    if not isinstance(names, dict) or not names:
+        raise DataFileError(path, f"{where}.names", "expected a mapping of language to name")
+    for lang, name in names.items():
+        _check_lang(path, f"{where}.names", lang)
+        if not isinstance(name, str) or not name.strip():
+            raise DataFileError(path, f"{where}.names.{lang}", "expected a non-empty string")
+    lists = {}
+    for key in LISTS:
+        value = item.get(key) or {}
+        if not isinstance(value, dict):
+            raise DataFileError(path, f"{where}.{key}", "expected a mapping of language to a list of phrases")
+        per_lang = {}
+        for lang, phrases in value.items():
+            _check_lang(path, f"{where}.{key}", lang)
+            phrases = [phrases] if isinstance(phrases, str) else phrases
+            if not isinstance(phrases, list):
+                raise DataFileError(path, f"{where}.{key}.{lang}", "expected a list of phrases")
+            for j, phrase in enumerate(phrases):
+                if not isinstance(phrase, str) or not phrase.strip():
+                    raise DataFileError(path, f"{where}.{key}.{lang}[{j}]", f"expected a non-empty string, got {phrase!r}")
+            per_lang[lang] = tuple(phrases)
+        lists[key] = MappingProxyType(per_lang)
+    dates = {key: _check_date(path, f"{where}.{key}", item.get(key)) for key in ("valid_from", "valid_to")}
+    if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] > dates["valid_to"]:
+        raise DataFileError(path, f"{where}.valid_to", "valid_to is before valid_from")
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise DataFileError(path, f"{where}.note", "expected a string")
+    return MappingProxyType({
+        "id": entry_id, "kind": item["kind"], "names": MappingProxyType(dict(names)), **lists, **dates, "note": note,
+    })
+
+
+def _check_lang(path: Path, where: str, lang) -> None:
+    if not isinstance(lang, str) or not LANG_FORM.fullmatch(lang):
+        raise DataFileError(path, where, f"language keys are codes such as 'ar' or 'en', got {lang!r}")
+
+
+def _check_date(path: Path, where: str, value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DataFileError(path, where, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _canonicaliser(lang: str):
+    if lang in available_languages():
+        return load_pack(lang).canonical
+    return str.casefold
+
+
+def _check_unique_forms(base: Path, groups: dict) -> None:
+    """An alias, name or person names one id per language; an anaphor is never someone's name."""
+    owners: dict[tuple[str, str], str] = {}
+    anaphors: list[tuple[str, str, str, str]] = []
+    for group, entries in groups.items():
+        path = base / f"{group}.yaml"
+        for entry_id, entry in entries.items():
+            langs = set(entry["names"]) | {lang for key in LISTS for lang in entry[key]}
+            for lang in langs:
+                canonical = _canonicaliser(lang)
+                for phrase, _person in _naming_forms(entry, lang):
+                    key = (lang, canonical(phrase))
+                    owner = owners.setdefault(key, entry_id)
+                    if owner != entry_id:
+                        raise DataFileError(path, f"{entry_id}.aliases.{lang}", f"{phrase!r} already names {owner!r}")
+                for phrase in entry["anaphora"].get(lang, ()):
+                    anaphors.append((group, entry_id, lang, phrase))
+    for group, entry_id, lang, phrase in anaphors:
+        owner = owners.get((lang, _canonicaliser(lang)(phrase)))
+        if owner is not None:
+            raise DataFileError(base / f"{group}.yaml", f"{entry_id}.anaphora.{lang}", f"{phrase!r} is a name of {owner!r}, not an anaphor")
