@@ -31,7 +31,7 @@ SCHEMAS: dict[str, set[str]] = {
     },
     "populations": {"terms", "family_markers", "subset_markers", "non_people"},
     "outcomes": {"terms", "combinations", "joiners", "non_people"},
-    "attribution": {"cues", "own_voice", "speech_verbs"},
+    "attribution": {"cues", "own_voice", "speech_verbs", "settings"},
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
     "figures": {"macros", "rules", "settings"},
 }
