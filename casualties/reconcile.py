@@ -195,9 +195,9 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     latest = by_claim.tail(1).set_index("claim")
     claims = latest[[*claim_key, "point_low", "point_high", "true_low", "true_high", "quote", "end", "published"]].copy()
     claims["first_start"] = by_claim["start"].min()
-    claims["figure_ids"] = by_claim["figure_id"].agg(";".join)
+    claims["figure_ids"] = _joined(rows["claim"], rows["figure_id"])
     outlets = rows.drop_duplicates(["claim", "outlet"]).sort_values(["claim", "outlet"])
-    claims["outlets"] = outlets.groupby("claim")["outlet"].agg(";".join)
+    claims["outlets"] = _joined(outlets["claim"], outlets["outlet"])
     claims["n_outlets"] = outlets.groupby("claim").size()
     claims["undated"] = ~by_claim["dated"].all()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
@@ -210,6 +210,19 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
         for low, high, qualifier, stance in zip(claims["low"], claims["high"], claims["qualifier"], claims["stance"])
     ]
     return claims.reset_index(drop=True)
+
+
+def _joined(codes: pd.Series, values: pd.Series) -> pd.Series:
+    """`;`-joined values per code, for rows already sorted by code.
+
+    Slicing one list is an order of magnitude faster than a pandas groupby with a join.
+    """
+    codes_array = codes.to_numpy()
+    bounds = np.flatnonzero(np.diff(codes_array)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(codes_array)]))
+    items = values.tolist()
+    return pd.Series([";".join(items[a:b]) for a, b in zip(starts, ends)], index=codes_array[starts])
 
 
 def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

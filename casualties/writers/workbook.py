@@ -21,26 +21,29 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..reconcile import KEY, Comparison, claimant_column
 from ..table import COLUMN_NAMES
 from .atomic import atomic_write
 from .bulkrows import (
-    RIGHT_TO_LEFT, TEMPLATE_STYLES, clean_text, is_formula_like, splice_rows, template_styles,
+    LINK_FONT, RATIO_FORMAT, RIGHT_TO_LEFT, RTL_ALIGNMENT, BulkRows, clean_text, is_formula_like, splice_rows,
+    template_row,
 )
 
-SHEETS = ("Comparison", "Figures", "Sources", "Chart", "About")
+INTEGER_COLUMNS = ("low", "high", "start", "end")
+SHEETS = ("Comparison", "Claims", "Figures", "Sources", "Chart", "About")
 MAX_CHARTS = 50
+# Comments are VML shapes: tens of thousands make Excel crawl. Past these rows the quotes are
+# in the Claims sheet only.
+MAX_COMMENTED_ROWS = 2_000
 MAX_COLUMN_WIDTH = 60
 COMMENT_TEXT_LIMIT = 2_000
 CONVENTIONS_FILE = Path(__file__).resolve().parents[2] / "docs" / "CONVENTIONS.md"
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="DDDDDD")
-_RTL = Alignment(readingOrder=2, horizontal="right")
-_LINK_FONT = Font(color="0563C1", underline="single")
 _NOTE_FONT = Font(italic=True, color="666666")
 
 
@@ -56,17 +59,18 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     """
     figures = figures.reset_index(drop=True)
     book = Workbook(write_only=True)
-    _comparison_sheet(book.create_sheet("Comparison"), comparison)
-    bulk = _figures_placeholder(book.create_sheet("Figures"), figures)
+    bulk = {
+        "Comparison": _comparison_sheet(book.create_sheet("Comparison"), comparison),
+        "Claims": _claims_sheet(book.create_sheet("Claims"), comparison),
+        "Figures": _figures_sheet(book.create_sheet("Figures"), figures),
+    }
     _sources_sheet(book.create_sheet("Sources"), figures, comparison, sources or {})
     _chart_sheet(book.create_sheet("Chart"), comparison)
-    _about_sheet(book.create_sheet("About"), about)
+    _about_sheet(book.create_sheet("About"), about, len(comparison.groups))
     placeholder = io.BytesIO()
     book.save(placeholder)
-    package = placeholder.getvalue()
-    styles = template_styles(package, "Figures")
     with atomic_write(path, "wb") as out:
-        splice_rows(package, out, "Figures", bulk, styles, link_column="url" if "url" in bulk else None)
+        splice_rows(placeholder.getvalue(), out, bulk)
 
 
 def conventions_rows(path=CONVENTIONS_FILE) -> list[list[str]]:
@@ -88,13 +92,13 @@ def conventions_rows(path=CONVENTIONS_FILE) -> list[list[str]]:
     return rows
 
 
-def _cell(sheet, value, *, font=None, comment: str | None = None, number_format: str | None = None):
+def _cell(sheet, value, *, font=None, fill=None, comment: str | None = None, number_format: str | None = None):
     """`value` ready for a write-only row: a plain value, or a styled cell when one is needed."""
     value = _plain(value)
     text = isinstance(value, str)
     rtl = text and RIGHT_TO_LEFT.search(value) is not None
     formula_like = text and is_formula_like(value)
-    if not (font or comment or number_format or rtl or formula_like):
+    if not (font or fill or comment or number_format or rtl or formula_like):
         return value
     cell = WriteOnlyCell(sheet, value=value)
     if text:
@@ -103,9 +107,11 @@ def _cell(sheet, value, *, font=None, comment: str | None = None, number_format:
     if formula_like:
         cell.quotePrefix = True
     if rtl:
-        cell.alignment = _RTL
+        cell.alignment = RTL_ALIGNMENT
     if font is not None:
         cell.font = font
+    if fill is not None:
+        cell.fill = fill
     if number_format:
         cell.number_format = number_format
     if comment:
@@ -128,71 +134,87 @@ def _plain(value):
 
 
 def _header(sheet, names) -> list:
-    return [_cell(sheet, name, font=_BOLD) for name in names]
+    return [_cell(sheet, name, font=_BOLD, fill=_HEADER_FILL) for name in names]
 
 
 def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
     """Column widths from the longest text in each column (must run before the first row)."""
     for index, (name, header) in enumerate(zip(frame.columns, headers), 1):
-        column = frame[name]
-        lengths = column.astype(object).where(column.notna(), "").astype(str).str.len()
-        longest = max(int(lengths.max()) if len(lengths) else 0, len(str(header)))
-        sheet.column_dimensions[get_column_letter(index)].width = min(longest + 2, MAX_COLUMN_WIDTH)
+        values = frame[name]
+        values = values[values.notna()]
+        longest = max(map(len, map(str, values.tolist())), default=0)
+        width = max(longest, len(str(header))) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
 
 
-def _comparison_sheet(sheet, comparison: Comparison) -> None:
-    groups = comparison.groups
+def _start_table(sheet, table: pd.DataFrame, freeze: str) -> None:
+    """Widths, frozen panes, autofilter and the header row of a sheet holding `table`."""
+    _fit_widths(sheet, table, table.columns)
+    sheet.freeze_panes = freeze
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
+    sheet.append(_header(sheet, table.columns))
+
+
+def _comparison_sheet(sheet, comparison: Comparison) -> BulkRows:
+    table = _comparison_table(comparison)
     claimants = list(comparison.claimants)
-    period = groups["period_start"].astype(str) + " – " + groups["period_end"].astype(str)
-    period = period.where(period != " – ", "")
-    table = pd.DataFrame({
-        "group_id": groups["group_id"],
-        **{name: groups[name] for name in KEY},
-        "subset": groups["is_subset"].map({True: "subset", False: ""}),
-        "period": period,
-        **{name: groups[name] for name in claimants},
-        **{name: groups[name] for name in ("n_claimants", "low", "high", "spread_ratio", "flags")},
-    })
-    headers = list(table.columns)
     first_claimant = len(KEY) + 4
-    _fit_widths(sheet, table, headers)
-    sheet.freeze_panes = f"{get_column_letter(first_claimant)}2"
-    sheet.append(_header(sheet, headers))
+    _print_on_one_page_width(sheet)
+    _start_table(sheet, table, freeze=f"{get_column_letter(first_claimant)}2")
 
-    notes = _claim_notes(comparison)
+    commented = table.head(MAX_COMMENTED_ROWS)
+    notes = _claim_notes(comparison, set(commented["group_id"]))
     claimant_positions = range(first_claimant - 1, first_claimant - 1 + len(claimants))
-    columns = [table[name].tolist() for name in headers]
-    ratio_position = headers.index("spread_ratio")
-    for row_number, values in enumerate(zip(*columns)):
-        group_id = values[0]
+    ratio_position = list(table.columns).index("spread_ratio")
+    for values in zip(*(commented[name].tolist() for name in table.columns)):
         row = [_cell(sheet, value) for value in values]
         for position, claimant in zip(claimant_positions, claimants):
             if values[position]:
-                row[position] = _cell(sheet, values[position], comment=notes.get((group_id, claimant)))
-        row[ratio_position] = _cell(sheet, values[ratio_position], number_format="0.00")
+                row[position] = _cell(sheet, values[position], comment=notes.get((values[0], claimant)))
+        row[ratio_position] = _cell(sheet, values[ratio_position], number_format=RATIO_FORMAT)
         sheet.append(row)
+    sheet.append(template_row(sheet))
 
-    last_row = len(table) + 1
-    last_column = get_column_letter(len(headers))
-    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
     if len(table):
         ratio_column = get_column_letter(ratio_position + 1)
         sheet.conditional_formatting.add(
-            f"{ratio_column}2:{ratio_column}{last_row}",
+            f"{ratio_column}2:{ratio_column}{len(table) + 1}",
             ColorScaleRule(start_type="min", start_color="FFFFFF", mid_type="percentile", mid_value=50,
                            mid_color="FFEB84", end_type="max", end_color="F8696B"),
         )
+    return BulkRows(table.iloc[len(commented):], first_row=len(commented) + 2, ratio_columns=("spread_ratio",))
 
 
-def _claim_notes(comparison: Comparison) -> dict[tuple[str, str], str]:
+def _comparison_table(comparison: Comparison) -> pd.DataFrame:
+    groups = comparison.groups
+    period = groups["period_start"].astype(str) + " – " + groups["period_end"].astype(str)
+    return pd.DataFrame({
+        "group_id": groups["group_id"],
+        **{name: groups[name] for name in KEY},
+        "subset": groups["is_subset"].map({True: "subset", False: ""}),
+        "period": period.where(period != " – ", ""),
+        **{name: groups[name] for name in comparison.claimants},
+        **{name: groups[name] for name in ("n_claimants", "low", "high", "spread_ratio", "flags")},
+    })
+
+
+def _print_on_one_page_width(sheet) -> None:
+    # Printed or exported to PDF, a comparison is read across: keep each row on one page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
+def _claim_notes(comparison: Comparison, group_ids: set) -> dict[tuple[str, str], str]:
     """Comment text for each claimant cell: the quote, the outlets, and earlier figures."""
-    claims = comparison.claims
-    earlier = claims[~claims["current"]]
+    claims = comparison.claims[comparison.claims["group_id"].isin(group_ids)]
     history = {}
-    for (group_id, claimant), part in earlier.groupby(["group_id", "claimed_by"], sort=False):
-        history[(group_id, claimant)] = "; ".join(
-            f"{shown} (to {end})" if end else shown for shown, end in zip(part["display"], part["period_end"])
-        )
+    earlier = claims[~claims["current"]]
+    for group_id, claimant, shown, end in zip(
+        earlier["group_id"], earlier["claimed_by"], earlier["display"], earlier["period_end"],
+    ):
+        history.setdefault((group_id, claimant), []).append(f"{shown} (to {end})" if end else shown)
     notes = {}
     current = claims[claims["current"]]
     for group_id, claimant, quote, outlets in zip(
@@ -200,31 +222,27 @@ def _claim_notes(comparison: Comparison) -> dict[tuple[str, str], str]:
     ):
         text = f"«{quote}»\noutlets: {outlets.replace(';', ', ')}"
         if (group_id, claimant) in history:
-            text += f"\nearlier: {history[(group_id, claimant)]}"
+            text += "\nearlier: " + "; ".join(history[(group_id, claimant)])
         notes[(group_id, claimant_column(claimant))] = text
     return notes
 
 
-def _figures_placeholder(sheet, figures: pd.DataFrame) -> pd.DataFrame:
-    """Header and template row of the Figures sheet; returns the table whose rows bulkrows writes."""
+def _claims_sheet(sheet, comparison: Comparison) -> BulkRows:
+    table = comparison.claims
+    _start_table(sheet, table, freeze="C2")
+    sheet.append(template_row(sheet))
+    return BulkRows(table, first_row=2)
+
+
+def _figures_sheet(sheet, figures: pd.DataFrame) -> BulkRows:
     names = list(COLUMN_NAMES) + (["url"] if "url" in figures.columns else [])
     table = figures.reindex(columns=names)
-    _fit_widths(sheet, table, names)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(table) + 1}"
-    sheet.append(_header(sheet, names))
-    template = []
-    for name in TEMPLATE_STYLES:
-        cell = WriteOnlyCell(sheet, value=name)
-        if name.startswith("rtl"):
-            cell.alignment = _RTL
-        if "formula_like" in name:
-            cell.quotePrefix = True
-        if name == "link":
-            cell.font = _LINK_FONT
-        template.append(cell)
-    sheet.append(template)
-    return table
+    for name in INTEGER_COLUMNS:
+        # Without this, a column read from a file with blanks arrives as floats and shows `900.0`.
+        table[name] = pd.to_numeric(table[name], errors="coerce").round().astype("Int64")
+    _start_table(sheet, table, freeze="A2")
+    sheet.append(template_row(sheet))
+    return BulkRows(table, first_row=2, link_column="url" if "url" in names else None)
 
 
 def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources: dict) -> None:
@@ -245,13 +263,9 @@ def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources
         "figures": [int(counts[claimant]) for claimant in ids],
         "groups": [int(reach.get(claimant, 0)) for claimant in ids],
     })
-    headers = list(table.columns)
-    _fit_widths(sheet, table, headers)
-    sheet.freeze_panes = "B2"
-    sheet.append(_header(sheet, headers))
+    _start_table(sheet, table, freeze="B2")
     for values in table.itertuples(index=False, name=None):
         sheet.append([_cell(sheet, value) for value in values])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
 
 
 def _chart_sheet(sheet, comparison: Comparison) -> None:
@@ -272,7 +286,8 @@ def _chart_sheet(sheet, comparison: Comparison) -> None:
     )
     sheet.append([_cell(sheet, note, font=_NOTE_FONT)])
     row = 2
-    claims = comparison.claims[comparison.claims["current"]]
+    claims = comparison.claims
+    claims = claims[claims["current"] & claims["group_id"].isin(shown["group_id"])]
     by_group = {group_id: part for group_id, part in claims.groupby("group_id", sort=False)}
     for group in shown.itertuples(index=False):
         part = by_group[group.group_id]
@@ -330,7 +345,7 @@ def _chart_block(sheet, group, claims: pd.DataFrame, row: int) -> int:
     return row + max(room, used + 1)
 
 
-def _about_sheet(sheet, about: dict) -> None:
+def _about_sheet(sheet, about: dict, n_groups: int) -> None:
     sheet.column_dimensions["A"].width = 40
     for column in "BCD":
         sheet.column_dimensions[column].width = 40
@@ -343,6 +358,12 @@ def _about_sheet(sheet, about: dict) -> None:
         _cell(sheet, "text cells"),
         _cell(sheet, "Every text is stored as text: a quote starting with =, +, - or @ never runs as a formula."),
     ])
+    if n_groups > MAX_COMMENTED_ROWS:
+        sheet.append([
+            _cell(sheet, "comments"),
+            _cell(sheet, f"Claimant cells of the first {MAX_COMMENTED_ROWS} of {n_groups} groups carry the quote"
+                         " as a comment; every quote is in the Claims sheet."),
+        ])
     rows = about.get("conventions_rows")
     if rows is None:
         rows = conventions_rows()
