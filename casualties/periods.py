@@ -1,0 +1,453 @@
+"""Stage 5b: the date range each figure covers.
+
+Time expressions are dates (`casualties.dates`) and period cues from the pack's
+`dates.yaml` (`period_cues.cues`). A cue is a phrase with slots: `{DATE}` (a date mention;
+`reach` lets a few words sit between the cue and the date), `{DURATION}` (an amount of hours,
+days, weeks, months or years, counted or not) and `{COUNTED}` (a duration with a count). The
+cue's `kind` says how it resolves; `published` is the reference date and nothing is ever read
+from the wall clock. Policies:
+
+- `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
+- `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
+  below) to the publication date.
+- `last`: "over the past N days", "last week" runs from N units before publication to it.
+- `ago`: "N days ago" is that one day.
+- `elapsed`: "after 28 days of the campaign", "in the 28 days since the offensive began"
+  runs from the anchor to the anchor plus N.
+- `current`: "at the start of this month", "this year" runs from the first day of the
+  publication month (year) to the publication date.
+- `previous`: "last month", "last year" is the whole previous calendar month (year).
+- `range`: "from X to Y"; `until`: "until X" has an unknown start.
+- `same`: "during the same period" is the period of the previous figure.
+- a date on its own covers its days (a weekday, "yesterday", "19 April", "May 2018").
+
+The anchor of `elapsed` and `since_event` is a full date in the nearest sentence that has a
+start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
+sentence first (the date nearest the cue) and then back through the article (the date nearest
+the start word); else unknown. A duration with an
+approximate or vague count ("more than a month", "the past few days") leaves its open end
+unknown, except that "since more than a month" starts at the anchor when there is one at
+least that long before publication (the campaign that began on 19 April). Unknown is None: nothing is invented. An end after the publication date is cut back
+to it when the period started by then. A dateline (a full date alone on a line near the top
+of the article) is the publication stamp: neither a time expression nor an anchor.
+
+Each figure takes the time expression of its own sentence nearest to its number; if its
+sentence has none, the most recent expression earlier in the article (discourse time carries
+forward); if there is none, the period is unknown. `Period.rule` is the id of the data entry
+that decided and `Period.evidence` the canonical words.
+
+Example:
+    >>> from datetime import date
+    >>> from casualties.langpack import load_pack
+    >>> pack = load_pack("en")
+    >>> text = pack.canonical("Since April 19, 62 civilians were killed.")
+    >>> figure = (text.index("62"), text.index("62") + 2)
+    >>> resolve_periods(text, pack, date(2018, 5, 20), [figure])[0][:2]
+    (datetime.date(2018, 4, 19), datetime.date(2018, 5, 20))
+"""
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import regex
+
+from .dates import DEFAULT_WORD, DateMention, find_dates, words
+from .errors import DataFileError
+from .langpack import LanguagePack, check_keys, trie_regex
+from .model import Period
+from .text import sentence_spans
+
+CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues"}
+CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples"}
+KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same"}
+UNITS = {"hour", "day", "week", "month", "year"}
+SLOTS = {"DATE", "DURATION", "COUNTED"}
+MASKS = ("\ue000", "\ue001")  # private-use characters standing in for date mentions
+DATELINE_LINES = 5
+DATELINE_WORDS = 4
+
+FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A date or period cue with the period it gives (`same` is filled per figure)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    rule: str
+    period_start: date | None
+    period_end: date | None
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    kind: str
+    patterns: tuple
+    blockers: tuple
+    unit: str | None
+    count: int | None
+
+
+@dataclass(frozen=True)
+class CueGrammar:
+    cues: tuple
+    units: dict
+    counts: dict
+    start_words: regex.Pattern
+
+
+def cue_grammar(pack: LanguagePack) -> CueGrammar:
+    """The pack's compiled period cues (cached on the pack)."""
+    return pack.compiled("periods.cues", _compile)
+
+
+def _compile(pack: LanguagePack) -> CueGrammar:
+    path = pack.path_of("dates")
+    data = pack.section("dates", "period_cues", {}) or {}
+    check_keys(path, "period_cues", data, CUES_KEYS)
+    word = pack.section("morphology", "word_chars", DEFAULT_WORD) or DEFAULT_WORD
+    left, right = f"(?<!{word})", f"(?!{word})"
+    proclitics = trie_regex(words(pack, pack.section("morphology", "proclitics", [])))
+
+    units, duals = {}, {}
+    for i, entry in enumerate(data.get("units") or []):
+        check_keys(path, f"period_cues.units[{i}]", entry, {"unit", "singular", "plural", "dual"})
+        if entry.get("unit") not in UNITS:
+            raise DataFileError(path, f"period_cues.units[{i}]", f"unit must be one of {sorted(UNITS)}")
+        for number, key in ((1, "singular"), (None, "plural")):
+            for form in words(pack, entry.get(key)):
+                units[form] = (entry["unit"], number)
+        for form in words(pack, entry.get("dual")):
+            duals[form] = (entry["unit"], 2)
+    counts = {}
+    for i, entry in enumerate(data.get("counts") or []):
+        check_keys(path, f"period_cues.counts[{i}]", entry, {"value", "forms"})
+        for form in words(pack, entry.get("forms")):
+            counts[form] = entry.get("value")
+    pre = trie_regex(words(pack, data.get("duration_prefixes")))
+    approx = trie_regex(words(pack, data.get("approximate")))
+    number = rf"(?:(?P<num>\d+)(?!\d)|(?P<cw>{trie_regex(counts)}){right})"
+    unit = rf"(?:(?:{pre})\s*)?(?P<unit>{trie_regex(units)}){right}"
+    counted = (
+        rf"(?:(?:{pre})\s*)?{number}\s*{unit}"
+        rf"|{unit}\s+(?:(?:{pre})\s*)?{number}"
+        rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
+    )
+    head = rf"(?:(?P<approx>{approx}){right}\s*)?"
+    slot_regex = {
+        "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
+        "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
+    }
+
+    cues = []
+    for i, entry in enumerate(data.get("cues") or []):
+        where = f"period_cues.cues[{i}]"
+        check_keys(path, where, entry, CUE_KEYS)
+        if not entry.get("id"):
+            raise DataFileError(path, where, "cue needs an id")
+        where = f"{where} ({entry['id']})"
+        if entry.get("kind") not in KINDS:
+            raise DataFileError(path, where, f"kind must be one of {sorted(KINDS)}")
+        if not entry.get("examples") or not entry.get("counterexamples"):
+            raise DataFileError(path, where, "every cue needs examples and counterexamples")
+        if entry.get("unit") is not None and entry["unit"] not in UNITS:
+            raise DataFileError(path, where, f"unit must be one of {sorted(UNITS)}")
+        if entry["kind"] in ("current", "previous") and entry.get("unit") not in ("month", "year"):
+            raise DataFileError(path, where, f"a {entry['kind']} cue needs unit month or year")
+        reach = int(entry.get("reach") or 0)
+        patterns = tuple(
+            regex.compile(left + f"(?:{proclitics})?" + _form(pack, form, slot_regex, reach, path, where) + right, regex.V1)
+            for form in entry.get("forms") or []
+        )
+        if not patterns:
+            raise DataFileError(path, where, "cue needs forms")
+        blockers = tuple(
+            regex.compile(left + _form(pack, form, slot_regex, reach, path, where + ".blockers") + right, regex.V1)
+            for form in entry.get("blockers") or []
+        )
+        cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count")))
+    start_words = regex.compile(
+        rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
+    )
+    return CueGrammar(tuple(cues), units | duals, counts, start_words)
+
+
+def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str) -> str:
+    """Compile one cue form: literal words (canonicalised), `(a|b)` alternatives with an
+    optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`."""
+    items = []
+    pos, dates = 0, 0
+    for t in FORM_TOKEN.finditer(form):
+        if t.start() != pos:
+            break
+        pos = t.end()
+        if t.group("space"):
+            continue
+        if t.group("slot"):
+            slot = t.group("slot")
+            if slot not in SLOTS:
+                raise DataFileError(path, where, f"unknown slot {{{slot}}} in {form!r}; allowed: {sorted(SLOTS)}")
+            if slot == "DATE":
+                dates += 1
+                gap = rf"(?:[^\n.;!?{''.join(MASKS)}]{{1,{reach}}}?\s)?" if reach else ""
+                body = rf"{gap}(?P<d{dates}>{MASKS[0]}+|{MASKS[1]}+)"
+            else:
+                body = slot_regex[slot]
+            items.append((body, False, False, False))
+        elif t.group("alts") is not None:
+            alts = [pack.canonical(a).strip() for a in t.group("alts").split("|")]
+            body = "(?:" + "|".join(_literal(a) for a in alts) + ")"
+            items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
+        else:
+            lit = pack.canonical(t.group("lit")).strip()
+            items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
+    if pos != len(form) or not items or dates > 2 or sum(1 for i in items if "(?P<dur>" in i[0]) > 1:
+        raise DataFileError(path, where, f"cannot read form {form!r}")
+    out = ""
+    prev_letter = False
+    for n, (body, first_letter, last_letter, optional) in enumerate(items):
+        sep = "" if n == 0 else (r"\s+" if prev_letter and first_letter else r"\s*")
+        out += f"(?:{sep}{body})?" if optional else sep + body
+        prev_letter = last_letter
+    return out
+
+
+def _literal(words_: str) -> str:
+    return r"\s+".join(regex.escape(w) for w in words_.split())
+
+
+def _mask(canonical: str, mentions: list[DateMention]) -> str:
+    chars = list(canonical)
+    for i, m in enumerate(mentions):
+        chars[m.start:m.end] = MASKS[i % 2] * (m.end - m.start)
+    return "".join(chars)
+
+
+def find_time_expressions(canonical: str, pack: LanguagePack, published: date | None) -> list[TimeExpression]:
+    """Every dated or period expression in `canonical` text, resolved against `published`.
+
+    >>> from datetime import date
+    >>> from casualties.langpack import load_pack
+    >>> pack = load_pack("en")
+    >>> [(e.rule, e.period_start) for e in find_time_expressions("over the past month", pack, date(2018, 5, 21))]
+    [('en.period.last', datetime.date(2018, 4, 21))]
+    """
+    g = cue_grammar(pack)
+    mentions = find_dates(canonical, pack, published)
+    masked = _mask(canonical, mentions)
+    found = []
+    for cue in g.cues:
+        for pattern in cue.patterns:
+            for match in pattern.finditer(masked):
+                if match.end() > match.start() and not _cue_blocked(cue, masked, match):
+                    found.append((match.start(), match.end(), cue, match))
+    chosen = []
+    for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
+        if all(item[1] <= c[0] or item[0] >= c[1] for c in chosen):
+            chosen.append(item)
+    sentences = sentence_spans(canonical)
+    expressions = []
+    for start, end, cue, match in chosen:
+        expressions.append(_resolve_cue(cue, match, canonical, mentions, sentences, published, g))
+    covered = [(e.start, e.end) for e in expressions]
+    for m in mentions:
+        if not any(a <= m.start and m.end <= b for a, b in covered) and not _is_dateline(m, canonical):
+            expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
+    expressions = [_clip(e, published) for e in expressions]
+    return sorted(expressions, key=lambda e: e.start)
+
+
+def _cue_blocked(cue: Cue, masked: str, match) -> bool:
+    lo, hi = max(0, match.start() - 60), min(len(masked), match.end() + 60)
+    return any(
+        b.start() < match.end() and b.end() > match.start()
+        for pattern in cue.blockers
+        for b in pattern.finditer(masked, lo, hi)
+    )
+
+
+def _is_dateline(m: DateMention, text: str) -> bool:
+    """A full date near the top of an article whose line says little else: the publication
+    stamp (a cue built on it, such as "since 19 April 2018", is kept)."""
+    if m.kind != "day" or not m.explicit_year or "\n" not in text or text.count("\n", 0, m.start) >= DATELINE_LINES:
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[line_start:m.start] + " " + text[m.end:line_end]
+    return len(regex.findall(r"\p{L}+", rest)) <= DATELINE_WORDS
+
+
+def _mention_at(mentions: list[DateMention], start: int) -> DateMention | None:
+    for m in mentions:
+        if m.start <= start < m.end:
+            return m
+    return None
+
+
+def _duration(match, g: CueGrammar, cue: Cue):
+    """(unit, amount, written) of the duration slot or the cue's own: `amount` is None when
+    the count is vague or approximate, `written` is the count as written (at least 1)."""
+    if "dur" not in match.groupdict() or match.group("dur") is None:
+        if cue.unit and cue.count:
+            return cue.unit, int(cue.count), int(cue.count)
+        return None
+    if match.group("dual"):
+        unit, amount = g.units[match.group("dual")]
+    else:
+        unit, amount = g.units[match.group("unit")]
+        if match.group("num"):
+            amount = int(match.group("num"))
+        elif match.group("cw"):
+            amount = g.counts[match.group("cw")]
+    written = amount or 1
+    if match.group("approx"):
+        amount = None
+    return unit, amount, written
+
+
+def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExpression:
+    start, end = match.span()
+    first = second = None
+    if "d1" in match.groupdict() and match.group("d1"):
+        first = _mention_at(mentions, match.start("d1"))
+    if "d2" in match.groupdict() and match.group("d2"):
+        second = _mention_at(mentions, match.start("d2"))
+    duration = _duration(match, g, cue)
+    lo = hi = None
+    kind = cue.kind
+    if kind == "since":
+        if first is not None:
+            lo = first.first
+        elif duration is not None:
+            lo = _back(published, duration)
+            if lo is None and published is not None:
+                anchor = _anchor(start, end, text, mentions, sentences, g)
+                if anchor is not None and anchor <= _shift(published, duration[0], -duration[2]):
+                    lo = anchor
+        hi = published
+    elif kind == "until":
+        hi = first.last if first is not None else None
+    elif kind == "range":
+        lo = first.first if first is not None else None
+        hi = second.last if second is not None else None
+    elif kind == "last":
+        lo, hi = _back(published, duration), published
+    elif kind == "ago":
+        lo = hi = _back(published, duration)
+    elif kind in ("elapsed", "since_event"):
+        anchor = _anchor(start, end, text, mentions, sentences, g)
+        lo = anchor
+        if kind == "since_event":
+            hi = published
+        elif anchor is not None and duration is not None and duration[1] is not None:
+            hi = _shift(anchor, duration[0], duration[1])
+    elif kind == "current" and published is not None:
+        lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
+        hi = published
+    elif kind == "previous" and published is not None:
+        if cue.unit == "month":
+            hi = published.replace(day=1) - timedelta(days=1)
+            lo = hi.replace(day=1)
+        else:
+            lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
+    parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
+    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts)
+
+
+def _back(published: date | None, duration) -> date | None:
+    if published is None or duration is None or duration[1] is None:
+        return None
+    return _shift(published, duration[0], -duration[1])
+
+
+def _shift(day: date, unit: str, amount: int) -> date:
+    if unit == "hour":
+        return day + timedelta(days=math.copysign(math.ceil(abs(amount) / 24), amount))
+    if unit == "day":
+        return day + timedelta(days=amount)
+    if unit == "week":
+        return day + timedelta(days=7 * amount)
+    months = amount * (12 if unit == "year" else 1)
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _sentence_of(position: int, sentences) -> tuple[int, int]:
+    for s in sentences:
+        if s[0] <= position < s[1]:
+            return s
+    before = [s for s in sentences if s[1] <= position]
+    return before[-1] if before else (position, position)
+
+
+def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> date | None:
+    """The start date of the event a cue counts from (see the module docstring)."""
+    full = [
+        m for m in mentions
+        if m.kind == "day" and m.first is not None and not (m.start >= start and m.end <= end) and not _is_dateline(m, text)
+    ]
+    own = _sentence_of(start, sentences)
+    for a, b in [own] + list(reversed([s for s in sentences if s[1] <= own[0]])):
+        here = [m for m in full if m.start >= a and m.end <= b]
+        starts = [w.start() for w in g.start_words.finditer(text, a, b)] if here else []
+        if not starts:
+            continue
+        if (a, b) == own:
+            return min(here, key=lambda m: (_gap(m.start, m.end, start, end), m.start > start)).first
+        return min(here, key=lambda m: min(_gap(m.start, m.end, w, w) for w in starts)).first
+    return None
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(b_start - a_end, a_start - b_end, 0)
+
+
+def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
+    if published and e.period_end and e.period_end > published and (e.period_start is None or e.period_start <= published):
+        return TimeExpression(e.start, e.end, e.text, e.kind, e.rule, e.period_start, published, e.parts)
+    return e
+
+
+def resolve_periods(
+    canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]]
+) -> list[Period]:
+    """One Period per figure span (canonical offsets, text order) of one article.
+
+    >>> from datetime import date
+    >>> from casualties.langpack import load_pack
+    >>> pack = load_pack("en")
+    >>> text = pack.canonical("Last week 5 died. During the same period 3 were hurt.")
+    >>> spans = [(text.index("5"), text.index("5") + 1), (text.index("3"), text.index("3") + 1)]
+    >>> [(p.start, p.end, p.rule) for p in resolve_periods(text, pack, date(2018, 5, 21), spans)][1]
+    (datetime.date(2018, 5, 14), datetime.date(2018, 5, 21), 'en.period.same')
+    """
+    expressions = find_time_expressions(canonical, pack, published)
+    sentences = sentence_spans(canonical)
+    periods: list[Period] = []
+    for f_start, f_end in figures:
+        own = [e for e in expressions if not (e.start < f_end and e.end > f_start)]
+        s_lo, s_hi = _sentence_of(f_start, sentences)
+        here = [e for e in own if e.start < s_hi and e.end > s_lo]
+        if here:
+            chosen = min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start))
+        else:
+            earlier = [e for e in own if e.end <= s_lo]
+            chosen = earlier[-1] if earlier else None
+        if chosen is None:
+            periods.append(Period(None, None))
+        elif chosen.kind == "same":
+            previous = periods[-1] if periods else Period(None, None)
+            periods.append(Period(previous.start, previous.end, chosen.text, chosen.rule))
+        else:
+            periods.append(Period(chosen.period_start, chosen.period_end, chosen.text, chosen.rule))
+    return periods
