@@ -51,7 +51,8 @@ SHORT_ALIAS = 5
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One place where the text names an entry. `entry_id` is None for an anaphor with no antecedent."""
+    """One place where the text names an entry. `entry_id` is None for an anaphor with no
+    antecedent; `candidates` are the ids the phrase can name."""
 
     start: int
     end: int
@@ -62,6 +63,7 @@ class Mention:
     person: bool
     prefix: str
     group: str
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ def _resolve(hits, group: str) -> list[Mention]:
             named[entry_id] = start
         kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
         start += len(pre)
-        mentions.append(Mention(start, end - len(_suf), entry_id, kind, term, attrs["anaphora"], attrs["person"], pre, group))
+        mentions.append(Mention(
+            start, end - len(_suf), entry_id, kind, term, attrs["anaphora"], attrs["person"], pre, group, attrs["ids"],
+        ))
     return mentions
 
 

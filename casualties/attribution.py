@@ -1,0 +1,447 @@
+"""Stage 5a: who claims each figure.
+
+A figure is claimed by the source that a reporting cue governs, or by the outlet itself. The
+cues, titles and markers are each language's `attribution.yaml`; the sources and actors that
+can be claimants are the gazetteers. The search, for a figure in a sentence:
+
+1. the cues before the figure in the same sentence, nearest first ("قال المرصد إن 20 ...");
+   an own-voice phrase ("it is worth noting that") there makes the figure the outlet's;
+2. else the cues after it in the same sentence ("..., the Observatory said");
+3. else, when the sentence had cues with no claimant ("وأضاف أن ..."), the claimant of the
+   sentence before; or, with no cue at all, the sentence before when it ends in a reporting
+   frame (a colon);
+4. else the outlet's own voice: Claim(publisher id or "publisher", attribution "own").
+
+Each cue names the sides its claimant stands on, in order (`sides: [after, before]` for a
+verb-first language). After the cue, the claimant is sought up to the first complementizer
+("that") and within `subject_window` words; before it, within `subject_window` words back.
+The claimant is the mention nearest the cue, with three refinements:
+
+- after a speech verb, a source carrying an addressee marker ("to Reuters", "لوكالة") is the
+  channel, not the claimant: "the Observatory's director told AFP" is the Observatory;
+- a source after a relay marker ("citing", "عن") is the original claimant and wins;
+- a correspondent speaks for the outlet named with it, else for the publisher.
+
+A name that is not in the gazetteers is found after a title ("spokesman", "أمين سر") and
+kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A source
+anaphor with no antecedent ("the ministry") is kept as written the same way. A denial cue
+("نفى", "denied") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import regex
+
+from .errors import DataFileError
+from .gazetteer import Gazetteers, Mention
+from .langpack import LanguagePack, Lexicon, build_lexicon
+from .model import Claim
+from .text import sentence_spans
+
+OWN = "own"
+EXPLICIT = "explicit"
+PUBLISHER = "publisher"
+DENIAL_SUFFIX = ".denial"
+SIDES = ("after", "before")
+ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
+ENTRY_KEYS = {"id", "forms", "sides", "bare", "examples", "counterexamples", "note"}
+SETTINGS_KEYS = {
+    "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
+    "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
+    "correspondent_window",
+}
+QUOTES = "\"'"
+WORD = regex.compile(r"\S+")
+NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
+LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
+
+
+def is_denial(claim: Claim) -> bool:
+    """True when the claim was found through a denial cue ("نفى", "denied")."""
+    return claim.rule.endswith(DENIAL_SUFFIX)
+
+
+def attribute(
+    canonical: str,
+    pack: LanguagePack,
+    gazetteers: Gazetteers,
+    figures: list[tuple[int, int]],
+    publisher_id: str | None,
+) -> list[Claim]:
+    """One Claim per figure span (canonical offsets of the figure's number), in order.
+
+    Claim.start/end and Claim.text are the canonical span and text naming the claimant.
+
+    >>> from casualties.langpack import load_pack
+    >>> from casualties.gazetteer import load_gazetteers
+    >>> pack = load_pack("en")
+    >>> text = pack.normalise("At least 20 people were killed, the Syrian Observatory said.").canonical
+    >>> [c.claimed_by for c in attribute(text, pack, load_gazetteers(), [(9, 11)], None)]
+    ['sohr']
+    """
+    if not figures:
+        return []
+    rules = pack.compiled("attribution", compile_rules)
+    return _Document(canonical, pack, gazetteers, rules, publisher_id).claims(figures)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One language's attribution data, compiled."""
+
+    cues: Lexicon
+    complementizers: Lexicon
+    titles: Lexicon
+    subject_window: int
+    name_window: int
+    name_max_words: int
+    correspondent_window: int
+    window_stops: tuple[str, ...]
+    addressee_prefixes: frozenset[str]
+    addressee_before: tuple[str, ...]
+    relay_before: tuple[str, ...]
+    frame_endings: tuple[str, ...]
+    name_stops: frozenset[str]
+    entries: MappingProxyType
+
+
+def compile_rules(pack: LanguagePack) -> Rules:
+    """Check and compile `attribution.yaml` of `pack` (errors name the file and the entry)."""
+    path = pack.path_of("attribution")
+    data = pack.data.get("attribution")
+    if data is None:
+        raise DataFileError(path, "file", f"language pack {pack.code!r} has no attribution.yaml")
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise DataFileError(path, "settings", "expected a mapping")
+    unknown = set(settings) - SETTINGS_KEYS
+    if unknown:
+        raise DataFileError(path, "settings", f"unknown key(s) {sorted(unknown)}; allowed: {sorted(SETTINGS_KEYS)}")
+    cues: dict[str, MappingProxyType] = {}
+    entries = {}
+    for section, role in ROLES.items():
+        raw = data.get(section) or []
+        if not isinstance(raw, list):
+            raise DataFileError(path, section, "expected a list of entries")
+        for i, entry in enumerate(raw):
+            where = f"{section}[{i}]"
+            entry = _check_entry(path, where, entry, role)
+            where = f"{where} ({entry['id']})"
+            if entry["id"] in entries:
+                raise DataFileError(path, where, "duplicate id")
+            entries[entry["id"]] = entry
+            attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"]})
+            for form in entry["forms"]:
+                key = pack.canonical(form)
+                if key in cues and cues[key]["id"] != entry["id"]:
+                    raise DataFileError(path, f"{where}.forms", f"{form!r} is already a form of {cues[key]['id']!r}")
+                cues[key] = attrs
+
+    def words(key):
+        value = settings.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise DataFileError(path, f"settings.{key}", "expected a list of strings")
+        return tuple(pack.canonical(v) for v in value)
+
+    def number(key, default):
+        value = settings.get(key, default)
+        if not isinstance(value, int) or value < 0:
+            raise DataFileError(path, f"settings.{key}", f"expected a non-negative integer, got {value!r}")
+        return value
+
+    return Rules(
+        cues=build_lexicon(pack, cues),
+        complementizers=build_lexicon(pack, {w: True for w in words("complementizers")}, clitics=False),
+        titles=build_lexicon(pack, {w: True for w in words("titles")}),
+        subject_window=number("subject_window", 7),
+        name_window=number("name_window", 14),
+        name_max_words=number("name_max_words", 4),
+        correspondent_window=number("correspondent_window", 2),
+        window_stops=words("window_stops"),
+        addressee_prefixes=frozenset(words("addressee_prefixes")),
+        addressee_before=words("addressee_before"),
+        relay_before=words("relay_before"),
+        frame_endings=words("frame_endings"),
+        name_stops=frozenset(words("name_stops")),
+        entries=MappingProxyType(entries),
+    )
+
+
+def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
+    if not isinstance(entry, dict):
+        raise DataFileError(path, where, "expected a mapping")
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        raise DataFileError(path, where, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(ENTRY_KEYS)}")
+    rule_id = entry.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise DataFileError(path, where, "every entry needs an id")
+    where = f"{where} ({rule_id})"
+    forms = entry.get("forms")
+    if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f.strip() for f in forms):
+        raise DataFileError(path, f"{where}.forms", "expected a non-empty list of phrases")
+    sides = tuple(entry.get("sides") or (() if role == "own" else None) or ())
+    if role != "own" and (not sides or any(s not in SIDES for s in sides)):
+        raise DataFileError(path, f"{where}.sides", f"expected a list of {list(SIDES)}")
+    for key, size in (("examples", 3), ("counterexamples", 2)):
+        cases = entry.get(key)
+        if not isinstance(cases, list) or not cases:
+            raise DataFileError(path, f"{where}.{key}", f"every rule needs at least one {key[:-1]}")
+        for j, case in enumerate(cases):
+            if not (isinstance(case, list) and len(case) == size and all(isinstance(c, str) for c in case)):
+                shape = "[text, figure, claimed_by]" if size == 3 else "[text, figure]"
+                raise DataFileError(path, f"{where}.{key}[{j}]", f"expected {shape}")
+            if case[1] not in case[0]:
+                raise DataFileError(path, f"{where}.{key}[{j}]", f"figure {case[1]!r} is not in the text")
+    return MappingProxyType({
+        "id": rule_id, "forms": tuple(forms), "sides": sides, "bare": bool(entry.get("bare", False)),
+        "examples": tuple(tuple(c) for c in entry["examples"]),
+        "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
+    })
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int
+    end: int
+    rule: str
+    role: str
+    sides: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    claimed_by: str
+    text: str
+    start: int
+    end: int
+
+
+class _Document:
+    """The mentions, cues and sentences of one text, computed once for all its figures."""
+
+    def __init__(self, canonical: str, pack: LanguagePack, gazetteers: Gazetteers, rules: Rules, publisher_id):
+        self.text = canonical
+        self.rules = rules
+        self.publisher = publisher_id or PUBLISHER
+        self.sentences = sentence_spans(canonical) or [(0, len(canonical))]
+        self.mentions = _claimant_mentions(canonical, pack, gazetteers)
+        self.cues = []
+        for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
+            if attrs["bare"] and suf:
+                continue
+            self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
+        self.stops = sorted(
+            [start + len(pre) for start, _e, _t, _a, pre, _s in rules.complementizers.find(canonical)]
+            + [m.start() for stop in rules.window_stops for m in regex.finditer(regex.escape(stop), canonical)]
+        )
+        self.titles = [(start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical)]
+
+    def claims(self, figures) -> list[Claim]:
+        return [self.claim(start, end) for start, end in figures]
+
+    def claim(self, start: int, end: int) -> Claim:
+        index = self._sentence_of(start)
+        low, high = self.sentences[index]
+        before = [c for c in self.cues if low <= c.start and c.end <= start]
+        after = [c for c in self.cues if c.start >= end and c.end <= high]
+        for cue in reversed(before):
+            if cue.role == "own":
+                return self._own(cue.rule)
+            found = self._claimant(cue, index, start, end)
+            if found:
+                return self._explicit(found, cue.rule)
+        for cue in after:
+            if cue.role == "own":
+                break
+            found = self._claimant(cue, index, start, end)
+            if found:
+                return self._explicit(found, cue.rule)
+        speaking = any(c.role != "own" for c in before + after)
+        if index > 0 and (speaking or self._ends_in_frame(index - 1)):
+            inherited = self._sentence_claim(index - 1, depth=3)
+            if inherited:
+                return inherited
+        return self._own("")
+
+    def _own(self, rule: str) -> Claim:
+        return Claim(claimed_by=self.publisher, text="", attribution=OWN, rule=rule)
+
+    def _explicit(self, found: _Found, rule: str) -> Claim:
+        return Claim(found.claimed_by, found.text, EXPLICIT, found.start, found.end, rule)
+
+    def _sentence_of(self, pos: int) -> int:
+        index = 0
+        for i, (low, _high) in enumerate(self.sentences):
+            if low <= pos:
+                index = i
+        return index
+
+    def _ends_in_frame(self, index: int) -> bool:
+        low, high = self.sentences[index]
+        return self.text[low:high].rstrip().endswith(self.rules.frame_endings) if self.rules.frame_endings else False
+
+    def _sentence_claim(self, index: int, depth: int) -> Claim | None:
+        """The claimant a sentence's own cues give, as if its figure stood at the sentence end."""
+        low, high = self.sentences[index]
+        cues = [c for c in self.cues if low <= c.start and c.end <= high]
+        for cue in reversed(cues):
+            if cue.role == "own":
+                return self._own(cue.rule)
+            found = self._claimant(cue, index, high, high)
+            if found:
+                return self._explicit(found, cue.rule)
+        if cues and index > 0 and depth > 1:
+            return self._sentence_claim(index - 1, depth - 1)
+        return None
+
+    def _claimant(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> _Found | None:
+        low, high = self.sentences[index]
+        figure_after = cue.end <= fig_start
+        for side in cue.sides:
+            if side == "after":
+                window = (cue.end, self._after_limit(cue.end, fig_start if figure_after else high))
+            else:
+                floor = low if figure_after else max(low, fig_end)
+                window = (self._words_back(cue.start, floor), cue.start)
+            found = self._pick(cue, side, *window)
+            if found:
+                return found
+        return None
+
+    def _after_limit(self, start: int, limit: int) -> int:
+        for stop in self.stops:
+            if start <= stop < limit:
+                limit = stop
+                break
+        words = list(WORD.finditer(self.text, start, limit))
+        if len(words) > self.rules.subject_window:
+            limit = words[self.rules.subject_window].start()
+        return limit
+
+    def _words_back(self, end: int, floor: int) -> int:
+        starts = [m.start() for m in WORD.finditer(self.text, floor, end)]
+        return starts[-self.rules.subject_window] if len(starts) > self.rules.subject_window else floor
+
+    def _pick(self, cue: _Cue, side: str, low: int, high: int) -> _Found | None:
+        inside = [m for m in self.mentions if low <= m.start and m.end <= high]
+        if cue.role == "verb":
+            inside = [m for m in inside if not self._addressee(m)]
+        if side == "before":
+            inside.reverse()
+        inside.sort(key=lambda m: _identified(m) is None)
+        relayed = [m for m in inside if self._preceded_by(m.start, self.rules.relay_before)]
+        if relayed:
+            return self._speaker(relayed[0], inside)
+        if inside:
+            return self._speaker(inside[0], inside)
+        return self._unknown_name(low, high, side)
+
+    def _speaker(self, mention: Mention, window: list[Mention]) -> _Found:
+        if mention.kind == "correspondent":
+            owner = self._correspondent_owner(mention, window)
+            if owner is None:
+                return _Found(self.publisher, mention.text, mention.start, mention.end)
+            mention = owner
+        return _Found(_identified(mention) or name_id(mention.text), mention.text, mention.start, mention.end)
+
+    def _correspondent_owner(self, mention: Mention, window: list[Mention]) -> Mention | None:
+        words = list(WORD.finditer(self.text, mention.end))[: self.rules.correspondent_window]
+        reach = words[-1].end() if words else mention.end
+        for other in self.mentions:
+            if mention.end <= other.start and other.end <= reach and other.kind != "correspondent":
+                return other
+        earlier = [m for m in window if m.end <= mention.start and m.kind != "correspondent" and _identified(m)]
+        return max(earlier, key=lambda m: m.start) if earlier else None
+
+    def _addressee(self, mention: Mention) -> bool:
+        return mention.prefix in self.rules.addressee_prefixes or self._preceded_by(mention.start, self.rules.addressee_before)
+
+    def _preceded_by(self, pos: int, phrases) -> bool:
+        head = self.text[:pos].rstrip(" " + QUOTES)
+        for phrase in phrases:
+            if head.endswith(phrase):
+                cut = len(head) - len(phrase)
+                if cut == 0 or not self.text[cut - 1].isalnum():
+                    return True
+        return False
+
+    def _unknown_name(self, low: int, high: int, side: str) -> _Found | None:
+        titles = [t for t in self.titles if low <= t[0] < high]
+        if side == "before":
+            titles.reverse()
+        for start, end in titles:
+            found = self._name_after_title(start, end)
+            if found:
+                return found
+        return None
+
+    def _name_after_title(self, start: int, end: int) -> _Found | None:
+        rules = self.rules
+        words = list(WORD.finditer(self.text, end))[: rules.name_window]
+        stop = next((s for s in self.stops if s >= end), len(self.text))
+        cue = next((c.start for c in self.cues if c.start >= end), len(self.text))
+        sentence_end = self.sentences[self._sentence_of(start)][1]
+        limit = min(stop, cue, sentence_end, words[-1].end() if words else end)
+        quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
+        if quoted:
+            return _Found(name_id(self.text[quoted[0]:quoted[1]]), self.text[quoted[0]:quoted[1]], *quoted)
+        name_end = end
+        for count, word in enumerate(WORD.finditer(self.text, end, limit)):
+            token = word.group()
+            bare = token.strip(QUOTES + ",.:;()")
+            if count >= rules.name_max_words or not bare or bare in rules.name_stops:
+                break
+            name_end = word.start() + token.index(bare) + len(bare)
+            if bare != token:
+                break
+        phrase = self.text[start:name_end]
+        return _Found(name_id(phrase), phrase, start, name_end)
+
+
+def _last_quoted(text: str, start: int, end: int, max_words: int) -> tuple[int, int] | None:
+    """The last short quoted span in [start, end), without its quotes."""
+    found = None
+    for m in regex.finditer(r"\"([^\"\n]{1,80})\"", text[start:end]):
+        inner = m.group(1).strip()
+        if inner and len(inner.split()) <= max_words:
+            a = start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+            found = (a, a + len(inner))
+    return found
+
+
+def _identified(mention: Mention) -> str | None:
+    """The mention's id; an anaphor with no antecedent that only one source lists names that one."""
+    if mention.entry_id is None and len(mention.candidates) == 1:
+        return mention.candidates[0]
+    return mention.entry_id
+
+
+def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteers) -> list[Mention]:
+    """Sources and actors that can claim, in order: a longer mention wins an overlap (a source a tie);
+    an actor anaphor with no antecedent is dropped; a source anaphor without one stays (entry_id None)."""
+    sources = gazetteers.source_mentions(canonical, pack)
+    actors = [m for m in gazetteers.actor_mentions(canonical, pack) if m.entry_id is not None]
+    kept = []
+    for m in sorted(sources + actors, key=lambda m: (m.start, -(m.end - m.start), m.group != "sources")):
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def name_id(phrase: str) -> str:
+    """A claimant id for a name not in the gazetteers: snake_case ASCII for Latin script,
+    the canonical text joined by "_" otherwise.
+
+    >>> name_id("john smith"), name_id("Ahmed al-Mismari")
+    ('john_smith', 'ahmed_al_mismari')
+    """
+    phrase = phrase.strip().strip(QUOTES)
+    if LATIN.fullmatch(phrase):
+        ascii_form = unicodedata.normalize("NFKD", phrase).encode("ascii", "ignore").decode()
+        return NAME_JUNK.sub("_", ascii_form.lower()).strip("_") or phrase
+    return NAME_JUNK.sub("_", phrase).strip("_") or phrase
