@@ -42,8 +42,9 @@ Example:
     >>> pack = load_pack("en")
     >>> text = pack.canonical("Since April 19, 62 civilians were killed.")
     >>> figure = (text.index("62"), text.index("62") + 2)
-    >>> resolve_periods(text, pack, date(2018, 5, 20), [figure])[0][:2]
-    (datetime.date(2018, 4, 19), datetime.date(2018, 5, 20))
+    >>> period = resolve_periods(text, pack, date(2018, 5, 20), [figure])[0]
+    >>> (period.start, period.end, period.rule)
+    (datetime.date(2018, 4, 19), datetime.date(2018, 5, 20), 'en.period.since')
 """
 from __future__ import annotations
 

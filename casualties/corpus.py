@@ -1,0 +1,453 @@
+"""Stage 1: read articles into `Article` records, never editing their text.
+
+Inputs, several at once:
+- a folder, searched recursively for `.txt` files (one article each, id = file stem), with
+  optional `manifest.csv` files (columns id, publisher, published, language, url; only id is
+  required). A file takes the row of the manifest in its own folder or the nearest folder above;
+- a `.jsonl` file (one JSON object per line) or a `.csv` file, one article per row with a
+  `text` field and the same optional fields; a missing id becomes `<file stem>:<line>`;
+- a single `.txt` file (the manifest beside it is used when it has a row for it).
+
+Encodings are detected, never guessed silently: a UTF-8 BOM, a UTF-16/UTF-32 BOM, strict
+UTF-8, then Windows-1256 only when the decoded text is Arabic script and ASCII (with a
+warning); anything else is reported and skipped. Text with NUL bytes and no BOM is binary.
+
+The language is the manifest's, else detected from the share of each pack's script among the
+letters (a script with over 30% of the letters marks its language; when several do, the
+rarer one, because names and links are quoted in the dominant script of other languages: an
+Arabic article quoting Latin names is Arabic). The publication date is the manifest's, else
+a dateline with a written year in the first five non-blank lines (read with
+`casualties.dates` and the article's language pack), else None.
+
+One bad article never stops the batch: every problem becomes a `Problem` (path, line,
+message) passed to `on_error`, and the rest goes on.
+
+Example:
+    >>> articles, problems = collect_articles(["seeds"])            # doctest: +SKIP
+    >>> articles[0].doc_id, articles[0].published, articles[0].language  # doctest: +SKIP
+    ('000_2e25e6177bec242b', datetime.date(2018, 5, 21), 'ar')
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import io
+import json
+import logging
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .dates import find_dates
+from .errors import CasualtiesError
+from .langpack import available_languages, load_pack
+from .model import Article
+
+MANIFEST = "manifest.csv"
+MANIFEST_FIELDS = ("publisher", "published", "language", "url")
+ROW_FIELDS = ("id", "publisher", "published", "language", "url", "title")
+SCRIPT_SHARE = 0.3
+DATELINE_LINES = 5
+FALLBACK_ENCODING = "cp1256"
+FALLBACK_NAME = "Windows-1256"
+FALLBACK_SCRIPT = "ARABIC"
+FALLBACK_MIN_SHARE = 0.9
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input: `level` "error" when an article or file was skipped,
+    "warning" when it was loaded with less (or guessed) information."""
+
+    path: str
+    line: int | None
+    message: str
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.level}: {self.message}"
+
+
+class Undecodable(CasualtiesError):
+    """Bytes that are not text in any encoding we accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    path: str
+    line: int
+    fields: dict
+
+
+def load_articles(inputs, *, on_error: Callable[[Problem], None] | None = None) -> Iterator[Article]:
+    """Yield the articles of every input (folder, .txt, .jsonl or .csv), in a stable order.
+
+    Problems go to `on_error` (default: the `casualties.corpus` logger) and never stop the
+    batch.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("Title\\nMay 21, 2018\\nFive people were killed.")
+    >>> [(a.doc_id, a.published, a.language) for a in load_articles(folder)]
+    [('a', datetime.date(2018, 5, 21), 'en')]
+    """
+    report = on_error or (lambda problem: log.warning("%s", problem))
+    seen: dict[str, str] = {}
+    for item in _as_list(inputs):
+        path = Path(item)
+        if path.is_dir():
+            articles = _folder(path, report)
+        elif not path.exists():
+            report(Problem(str(path), None, "no such file or folder", "error"))
+            continue
+        elif path.suffix.lower() == ".txt":
+            articles = _single_text(path, report)
+        elif path.suffix.lower() == ".jsonl":
+            articles = _jsonl(path, report)
+        elif path.suffix.lower() == ".csv":
+            articles = _csv(path, report)
+        else:
+            report(Problem(str(path), None, f"unsupported file type {path.suffix!r} (expected a folder, .txt, .jsonl or .csv)", "error"))
+            continue
+        for article in articles:
+            if article.doc_id in seen:
+                report(Problem(article.path or str(path), article.line, f"duplicate id {article.doc_id!r} (also in {seen[article.doc_id]})"))
+            seen.setdefault(article.doc_id, article.path or str(path))
+            yield article
+
+
+def collect_articles(inputs) -> tuple[list[Article], list[Problem]]:
+    """All articles of `inputs` and every problem met on the way."""
+    problems: list[Problem] = []
+    return list(load_articles(inputs, on_error=problems.append)), problems
+
+
+def _as_list(inputs) -> list:
+    if isinstance(inputs, (str, os.PathLike)):
+        return [inputs]
+    if isinstance(inputs, Iterable):
+        return list(inputs)
+    return [inputs]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name) of file bytes; raises Undecodable with the reason."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as error:
+                raise Undecodable(f"starts with a {codec} byte order mark but is not {codec}: {error.reason} at byte {error.start}") from None
+    if b"\x00" in data:
+        raise Undecodable("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = f"{error.reason} at byte {error.start}"
+    text = data.decode(FALLBACK_ENCODING, errors="replace")
+    if _plausible_fallback(text):
+        return text, FALLBACK_ENCODING
+    raise Undecodable(f"not UTF-8 ({utf8_error}), no byte order mark, and not {FALLBACK_NAME} Arabic text")
+
+
+def _plausible_fallback(text: str) -> bool:
+    """Windows-1256 maps almost every byte to something: accept only Arabic text and ASCII."""
+    foreign = [c for c in text if ord(c) > 127 or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")]
+    if not foreign or "\ufffd" in text:
+        return False
+    expected = sum(1 for c in foreign if _script(c) == FALLBACK_SCRIPT or unicodedata.category(c) in ("Zs", "Cf", "Pd", "Pi", "Pf", "Po"))
+    letters = sum(1 for c in foreign if _script(c) == FALLBACK_SCRIPT and c.isalpha())
+    return letters > 0 and expected / len(foreign) >= FALLBACK_MIN_SHARE
+
+
+def _read_text(path: Path, report) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        report(Problem(str(path), None, f"cannot read: {error.strerror or error}", "error"))
+        return None
+    if not data.strip():
+        report(Problem(str(path), None, "empty file; skipped", "error"))
+        return None
+    try:
+        text, encoding = decode(data)
+    except Undecodable as error:
+        report(Problem(str(path), None, f"{error}; skipped", "error"))
+        return None
+    if encoding == FALLBACK_ENCODING:
+        report(Problem(str(path), None, f"not UTF-8: decoded as {FALLBACK_NAME} (Arabic script and ASCII only)"))
+    return text
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+@functools.lru_cache(maxsize=1)
+def pack_scripts() -> dict[str, str]:
+    """The script of each available language pack: the commonest among its month names."""
+    scripts = {}
+    for code in available_languages():
+        try:
+            pack = load_pack(code)
+        except CasualtiesError:
+            continue
+        names = pack.section("dates", "months", {}) or {}
+        letters = Counter(
+            _script(c)
+            for entry in names.get("names") or []
+            for form in entry.get("forms") or []
+            for c in str(form) if c.isalpha()
+        )
+        if letters:
+            scripts[code] = letters.most_common(1)[0][0]
+    return scripts
+
+
+def detect_language(text: str) -> str | None:
+    """The language pack whose script marks `text` (see the module docstring), or None."""
+    scripts = pack_scripts()
+    counts = Counter(_script(c) for c in text if c.isalpha())
+    total = sum(counts.values())
+    if not total or not scripts:
+        return None
+    shares = {code: counts[script] / total for code, script in scripts.items()}
+    marked = [code for code, share in shares.items() if share > SCRIPT_SHARE]
+    if marked:
+        return min(marked, key=lambda code: (shares[code], code))
+    best = max(shares, key=lambda code: (shares[code], code))
+    return best if shares[best] > 0 else None
+
+
+def dateline_date(text: str, language: str | None) -> date | None:
+    """The first full date (day, month and written year) in the first non-blank lines."""
+    if not language:
+        return None
+    try:
+        pack = load_pack(language)
+    except CasualtiesError:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()][:DATELINE_LINES]
+    for line in lines:
+        for mention in find_dates(pack.canonical(line), pack, None):
+            if mention.kind == "day" and mention.explicit_year and mention.first:
+                return mention.first
+    return None
+
+
+def parse_published(value, path: str, line: int | None, report) -> date | None:
+    """An ISO date (or date-time) from a manifest or row; a bad one is reported, not fatal."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        report(Problem(path, line, f"bad published date {text!r} (expected YYYY-MM-DD); using the text's dateline if any"))
+        return None
+
+
+def _make_article(doc_id, text, fields, path, line, report) -> Article:
+    language = (str(fields.get("language") or "").strip().lower()) or detect_language(text)
+    published = parse_published(fields.get("published"), str(fields.get("_source", path)), fields.get("_line", line), report)
+    if published is None:
+        published = dateline_date(text, language)
+    title = fields.get("title") or next((s.strip() for s in text.splitlines() if s.strip()), None)
+    return Article(
+        doc_id=str(doc_id),
+        text=text,
+        publisher=(str(fields.get("publisher")).strip() or None) if fields.get("publisher") else None,
+        published=published,
+        language=language,
+        url=(str(fields.get("url")).strip() or None) if fields.get("url") else None,
+        path=str(path),
+        line=line,
+        title=str(title) if title else None,
+    )
+
+
+def _read_manifest(path: Path, report) -> dict[str, ManifestRow]:
+    text = _read_text(path, report)
+    if text is None:
+        return {}
+    rows: dict[str, ManifestRow] = {}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        report(Problem(str(path), 1, f"malformed manifest header: {error}; manifest ignored", "error"))
+        return {}
+    columns = [h.strip().lower() for h in header or []]
+    if "id" not in columns:
+        report(Problem(str(path), 1, f"manifest has no 'id' column (columns: {columns}); manifest ignored", "error"))
+        return {}
+    previous_end = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report(Problem(str(path), reader.line_num, f"malformed manifest line: {error}; rest of the manifest ignored", "error"))
+            break
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(columns):
+            report(Problem(str(path), line, f"{len(values)} values for {len(columns)} columns; extra values ignored"))
+        fields = {c: v.strip() for c, v in zip(columns, values)}
+        doc_id = fields.get("id", "")
+        if doc_id.lower().endswith(".txt"):
+            doc_id = doc_id[:-4]
+        if not doc_id:
+            report(Problem(str(path), line, "manifest row has no id; row ignored"))
+            continue
+        if doc_id in rows:
+            report(Problem(str(path), line, f"id {doc_id!r} already on line {rows[doc_id].line}; row ignored"))
+            continue
+        published = fields.get("published")
+        if published and parse_published(published, str(path), line, report) is None:
+            fields["published"] = ""
+        rows[doc_id] = ManifestRow(str(path), line, fields)
+    return rows
+
+
+def _folder(root: Path, report) -> Iterator[Article]:
+    manifests: dict[Path, dict[str, ManifestRow]] = {}
+    for manifest in sorted(root.rglob(MANIFEST)):
+        if manifest.is_file():
+            manifests[manifest.parent] = _read_manifest(manifest, report)
+    used: set[tuple[Path, str]] = set()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
+    if not files:
+        report(Problem(str(root), None, "folder has no .txt files"))
+    for path in files:
+        row = None
+        folder = path.parent
+        while True:
+            if folder in manifests and path.stem in manifests[folder]:
+                row = manifests[folder][path.stem]
+                used.add((folder, path.stem))
+                break
+            if folder == root or folder == folder.parent:
+                break
+            folder = folder.parent
+        if row is None and manifests:
+            report(Problem(str(path), None, "no manifest row for this file; publisher and date taken from the text if possible"))
+        article = _text_article(path, row, report)
+        if article is not None:
+            yield article
+    for folder, rows in manifests.items():
+        for doc_id, row in rows.items():
+            if (folder, doc_id) not in used:
+                report(Problem(row.path, row.line, f"manifest row {doc_id!r} has no file {doc_id}.txt", "error"))
+
+
+def _single_text(path: Path, report) -> Iterator[Article]:
+    manifest = path.parent / MANIFEST
+    row = None
+    if manifest.is_file():
+        problems: list[Problem] = []
+        row = _read_manifest(manifest, problems.append).get(path.stem)
+        for problem in problems:
+            if row is not None and problem.line == row.line:
+                report(problem)
+    article = _text_article(path, row, report)
+    if article is not None:
+        yield article
+
+
+def _text_article(path: Path, row: ManifestRow | None, report) -> Article | None:
+    text = _read_text(path, report)
+    if text is None:
+        return None
+    fields = dict(row.fields) if row else {}
+    if row is not None:
+        fields["_source"], fields["_line"] = row.path, row.line
+    return _make_article(path.stem, text, fields, path, None, report)
+
+
+def _row_article(path: Path, line: int, record: dict, report) -> Article | None:
+    text = record.get("text")
+    if not isinstance(text, str):
+        report(Problem(str(path), line, "row has no 'text' string; skipped", "error"))
+        return None
+    if not text.strip():
+        report(Problem(str(path), line, "empty text; skipped", "error"))
+        return None
+    fields = {k: record.get(k) for k in ROW_FIELDS if record.get(k) not in (None, "")}
+    doc_id = fields.pop("id", None) or f"{path.stem}:{line}"
+    return _make_article(doc_id, text, fields, path, line, report)
+
+
+def _jsonl(path: Path, report) -> Iterator[Article]:
+    text = _read_text(path, report)
+    if text is None:
+        return
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as error:
+            report(Problem(str(path), number, f"not valid JSON: {error.msg} at column {error.colno}; skipped", "error"))
+            continue
+        if not isinstance(record, dict):
+            report(Problem(str(path), number, f"expected a JSON object, got {type(record).__name__}; skipped", "error"))
+            continue
+        article = _row_article(path, number, record, report)
+        if article is not None:
+            yield article
+
+
+def _csv(path: Path, report) -> Iterator[Article]:
+    text = _read_text(path, report)
+    if text is None:
+        return
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        report(Problem(str(path), 1, f"malformed CSV header: {error}; file skipped", "error"))
+        return
+    columns = [h.strip().lower() for h in header or []]
+    if "text" not in columns:
+        report(Problem(str(path), 1, f"CSV has no 'text' column (columns: {columns}); file skipped", "error"))
+        return
+    previous_end = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report(Problem(str(path), reader.line_num, f"malformed CSV: {error}; rest of the file skipped", "error"))
+            break
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(columns):
+            report(Problem(str(path), line, f"{len(values)} values for {len(columns)} columns"))
+        article = _row_article(path, line, dict(zip(columns, values)), report)
+        if article is not None:
+            yield article
