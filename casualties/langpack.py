@@ -30,7 +30,7 @@ SCHEMAS: dict[str, set[str]] = {
         "one_after_noun", "negators", "negation_window", "negated_any", "examples", "counterexamples",
     },
     "populations": {"terms", "family_markers", "subset_markers", "non_people"},
-    "outcomes": {"terms", "combinations", "joiners", "non_people"},
+    "outcomes": {"terms", "combinations", "joiners", "loss_verbs"},
     "attribution": {"cues", "own_voice", "speech_verbs", "settings"},
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
     "figures": {"macros", "rules", "settings"},

@@ -1,0 +1,183 @@
+"""Command line: a thin layer over casualties.api. Parses options, calls the API, prints."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__, api
+from .errors import CasualtiesError
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _warn(problem):
+    click.echo(f"warning: {problem}", err=True)
+
+
+def _write_table(frame, path: Path):
+    from .writers.csvfile import write_csv, write_jsonl
+
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        write_jsonl(frame, path)
+    elif suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise click.ClickException("parquet output needs pyarrow: pip install 'casualties[parquet]'") from None
+        from .writers.atomic import atomic_write
+
+        with atomic_write(path, "wb") as handle:
+            frame.to_parquet(handle, index=False)
+    else:
+        write_csv(frame, path)
+
+
+def _read_figures(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() == ".jsonl":
+        return pd.read_json(path, lines=True, dtype=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casualties")
+def cli():
+    """Extract casualty figures from news articles and compare what each source claims."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(path_type=Path),
+              help="Folder for figures.csv, comparison.xlsx and comparison.csv.")
+@click.option("--limit", default=20, show_default=True, help="Groups shown in the summary.")
+def run(inputs, out_dir, limit):
+    """Extract, compare and summarise INPUTS (default: seeds/)."""
+    from .writers.terminal import render_summary
+
+    inputs = inputs or (Path("seeds"),)
+    result = api.run(inputs, out_dir, on_problem=_warn)
+    ex = result.extraction
+    click.echo(f"{ex.articles} articles, {len(ex.figures)} figures, {len(ex.problems)} problems")
+    click.echo(render_summary(result.comparison, "table", color=sys.stdout.isatty(), limit=limit))
+    for name, path in result.outputs.items():
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", default="reports/figures.csv", show_default=True, type=click.Path(path_type=Path),
+              help="Figure table: .csv, .jsonl or .parquet.")
+@click.option("--include-latent", is_flag=True, help="Keep figures with no outcome or no bounds.")
+def extract(inputs, output, include_latent):
+    """Write the figure table of INPUTS (folders, .txt, .jsonl, .csv)."""
+    result = api.extract_articles(inputs, include_latent=include_latent, on_problem=_warn)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _write_table(result.frame(), output)
+    click.echo(f"{result.articles} articles, {len(result.figures)} figures -> {output}")
+
+
+@cli.command()
+@click.argument("figures", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", default="reports/comparison.xlsx", show_default=True, type=click.Path(path_type=Path))
+def compare(figures, output):
+    """Write the side-by-side comparison workbook (and its CSV) of a figure table."""
+    from .writers.csvfile import write_csv
+    from .writers.workbook import write_workbook
+
+    frame = _read_figures(figures)
+    comparison = api.reconcile(frame)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(output, frame, comparison, {"figures": str(figures), "rules version": api.rules_version()},
+                   api.sources_table())
+    write_csv(comparison.groups, output.with_suffix(".csv"))
+    click.echo(f"{len(comparison.groups)} groups -> {output}")
+
+
+@cli.command()
+@click.argument("figures", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", default=20, show_default=True)
+def summary(figures, fmt, limit):
+    """Print the groups of a figure table, widest spread first."""
+    from .writers.terminal import render_summary
+
+    comparison = api.reconcile(_read_figures(figures))
+    click.echo(render_summary(comparison, fmt, color=sys.stdout.isatty() and fmt == "table", limit=limit))
+
+
+@cli.command()
+@click.argument("texts", nargs=-1, required=True)
+@click.option("--lang", default="ar", show_default=True, help="Language pack.")
+def numbers(texts, lang):
+    """Print the amounts in each TEXT as JSON lines; `-` reads one text per line from stdin."""
+    from .langpack import load_pack
+    from .numbers import read_quantities
+
+    pack = load_pack(lang)
+    lines = (line.rstrip("\n") for line in sys.stdin) if texts == ("-",) else texts
+    for text in lines:
+        found = [q.as_dict() for q in read_quantities(text, pack)]
+        click.echo(json.dumps({"text": text, "quantities": found}, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--lang", default="ar", show_default=True)
+@click.option("--published", callback=_date, help="Publication date (YYYY-MM-DD) for relative dates.")
+@click.option("--publisher", help="Outlet name, for the outlet's own voice.")
+def explain(text, lang, published, publisher):
+    """Show how TEXT is read: canonical text, amounts, rules, slots, claimant, period."""
+    from .explain import explain as explain_lines
+
+    for line in explain_lines(text, lang, published, publisher):
+        click.echo(line)
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def evaluate(gold, inputs):
+    """Precision, recall and field accuracy of extraction of INPUTS against GOLD (JSONL)."""
+    from .evaluate import report_lines
+
+    result, _ = api.evaluate_gold(gold, inputs)
+    for line in report_lines(result):
+        click.echo(line)
+
+
+@cli.command("check-data")
+def check_data():
+    """Load and validate every language pack and gazetteer; exit 1 on the first error."""
+    from .figures import figure_grammar
+    from .gazetteer import load_gazetteers
+    from .langpack import available_languages, load_pack
+    from .numbers import grammar
+
+    load_gazetteers()
+    for code in available_languages():
+        pack = load_pack(code)
+        grammar(pack)
+        if "figures" in pack.data:
+            figure_grammar(pack)
+        click.echo(f"{code}: ok")
+
+
+def main():  # pragma: no cover - console entry with friendly errors
+    try:
+        cli(standalone_mode=True)
+    except CasualtiesError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)

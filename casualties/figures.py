@@ -1,0 +1,410 @@
+"""Stage 4: match figure rules around each count amount.
+
+A rule (`figures.yaml`) is a frame around an amount: text that must end where the amount
+begins (`before`) and text that must start where it ends (`after`), written with macros for
+the pack's lexicons. The first matching rule wins; its slots give the counted noun, and
+generic slot filling completes the figure from the sentence:
+
+- population, subgroup and unit come from the counted noun; a unit noun (buses, convoys)
+  takes the population of the people it carries ("six buses carrying fighters");
+- "with their families" after the noun makes combatants `mixed`;
+- the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
+  a combined outcome, else from the rule, else from the nearest outcome word in the sentence;
+- the actor is the first armed group named right after the noun; after a "suffered" verb,
+  the group named before it; some rules fall back to the only group named in the sentence;
+- a subset marker ("among them") makes the figure part of the previous figure, and a figure
+  joined to a subset by "and" is a subset too; subsets inherit what they do not say;
+- an outcome-only noun ("dozens of wounded") takes the population of the sentence's
+  previous figure.
+A figure with no outcome, or with an amount that has no bounds ("a number of"), is latent:
+kept for `explain`, left out of the table by default.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import regex
+
+from .errors import DataFileError
+from .langpack import LanguagePack, trie_regex
+from .model import Quantity
+from .text import sentence_spans
+
+RULE_KEYS = {
+    "id", "before", "after", "noun", "outcome", "population", "subset", "actor", "latent",
+    "examples", "counterexamples",
+}
+NOUN_MODES = ("after", "carried", "antecedent")
+ACTOR_MODES = ("linked", "sentence", "none")
+BEFORE_WINDOW = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    before: regex.Pattern | None
+    after: regex.Pattern | None
+    noun: str
+    outcome: str | None
+    population: str | None
+    subset: bool
+    actor: str
+    latent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FigureMatch:
+    """A count amount read as a figure: canonical offsets, slots and the rule that matched."""
+
+    quantity: Quantity
+    rule: str
+    population: str | None
+    actor: str | None
+    subgroup: str | None
+    outcome: str | None
+    unit: str
+    subset: bool
+    parent: int | None
+    latent: bool
+    sentence: tuple[int, int]
+    noun_span: tuple[int, int] | None
+    actor_via_anaphora: bool = False
+
+
+@dataclass(frozen=True)
+class FigureGrammar:
+    rules: tuple
+    nouns: dict
+    noun_pattern: regex.Pattern
+    outcomes: dict
+    outcome_pattern: regex.Pattern
+    combination: dict
+    combine_after: regex.Pattern
+    family: regex.Pattern
+    subset_before: regex.Pattern
+    join_before: regex.Pattern
+    loss_before: regex.Pattern
+    links: regex.Pattern
+    clause_break: regex.Pattern
+    actor_window_words: int
+    outcome_window: int
+    word: str
+
+
+def _canon_list(pack, items) -> list[str]:
+    return [pack.canonical(str(item)) for item in items or []]
+
+
+def compile_figures(pack: LanguagePack) -> FigureGrammar:
+    path = pack.path_of("figures")
+    data = pack.data.get("figures")
+    if data is None:
+        raise DataFileError(path, "file", "language pack has no figures.yaml")
+    settings = data.get("settings") or {}
+    word = pack.section("morphology", "word_chars", r"\w")
+    pre = trie_regex(_canon_list(pack, pack.section("morphology", "proclitics")))
+    enc = trie_regex(_canon_list(pack, pack.section("morphology", "enclitics")))
+
+    nouns: dict[str, dict] = {}
+    for i, term in enumerate(pack.section("populations", "terms", []) or []):
+        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit")}
+        for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or [])):
+            nouns.setdefault(form, attrs)
+    outcomes: dict[str, str] = {}
+    for term in pack.section("outcomes", "terms", []) or []:
+        for form in _canon_list(pack, term.get("forms")):
+            outcomes.setdefault(form, term.get("outcome"))
+    combination = {}
+    for entry in pack.section("outcomes", "combinations", []) or []:
+        combination[tuple(entry["parts"])] = entry["outcome"]
+
+    def lexicon_macro(name: str, forms) -> str:
+        return f"(?<!{word})(?:{pre})??(?P<{name}>{trie_regex(forms)})(?:{enc})?(?!{word})"
+
+    macros = {
+        "NOUN": lexicon_macro("noun", nouns),
+        "OUTCOME": lexicon_macro("outcome", outcomes),
+        "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))})(?!{word})",
+    }
+
+    def expand(pattern: str | None, where: str, anchored_end: bool) -> regex.Pattern | None:
+        if not pattern:
+            return None
+        text = str(pattern)
+        for name, body in macros.items():
+            text = text.replace("{" + name + "}", body)
+        try:
+            return regex.compile(text, regex.V1)
+        except regex.error as error:
+            raise DataFileError(path, where, f"bad pattern: {error}") from None
+
+    rules = []
+    seen = set()
+    for i, raw in enumerate(data.get("rules") or []):
+        where = f"rules[{i}]"
+        if not isinstance(raw, dict) or not raw.get("id"):
+            raise DataFileError(path, where, "a rule needs an id")
+        unknown = set(raw) - RULE_KEYS
+        if unknown:
+            raise DataFileError(path, f"{where} ({raw['id']})", f"unknown key(s) {sorted(unknown)}")
+        if raw["id"] in seen:
+            raise DataFileError(path, f"{where} ({raw['id']})", "duplicate rule id")
+        seen.add(raw["id"])
+        noun = raw.get("noun", "after")
+        actor = raw.get("actor", "linked")
+        if noun not in NOUN_MODES or actor not in ACTOR_MODES:
+            raise DataFileError(path, f"{where} ({raw['id']})", f"noun must be one of {NOUN_MODES}, actor one of {ACTOR_MODES}")
+        before = raw.get("before")
+        if before and not str(before).endswith("\\Z"):
+            before = str(before) + "\\Z"
+        rules.append(Rule(
+            raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
+            noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
+        ))
+
+    breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
+    joiners = trie_regex(_canon_list(pack, pack.section("outcomes", "joiners")))
+    links = trie_regex(_canon_list(pack, settings.get("links")))
+    families = trie_regex(_canon_list(pack, pack.section("populations", "family_markers")))
+    losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
+    return FigureGrammar(
+        rules=tuple(rules), nouns=nouns,
+        noun_pattern=regex.compile(macros["NOUN"], regex.V1),
+        outcomes=outcomes, outcome_pattern=regex.compile(macros["OUTCOME"], regex.V1),
+        combination=combination,
+        combine_after=regex.compile(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})", regex.V1),
+        family=regex.compile(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})", regex.V1),
+        subset_before=regex.compile(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))}) \\Z", regex.V1),
+        join_before=regex.compile(f"(?:^|[ ,])(?:{joiners}) ?\\Z", regex.V1),
+        loss_before=regex.compile(f"(?<!{word})(?:{pre})??(?:{losses})(?!{word})", regex.V1),
+        links=regex.compile(f" (?:{links})(?= )", regex.V1),
+        clause_break=regex.compile(f"[{breaks}\\n]"),
+        actor_window_words=int(settings.get("actor_window_words", 6)),
+        outcome_window=int(settings.get("outcome_window_chars", 160)),
+        word=word,
+    )
+
+
+def figure_grammar(pack: LanguagePack) -> FigureGrammar:
+    return pack.compiled("figures", compile_figures)
+
+
+def _sentence_of(spans, pos):
+    for span in spans:
+        if span[0] <= pos < span[1]:
+            return span
+    return (pos, pos)
+
+
+def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
+    for rule in g.rules:
+        if rule.noun == "carried" and not q.noun:
+            continue
+        before = after = None
+        if rule.before is not None:
+            before = rule.before.search(text, max(sentence[0], q.start - BEFORE_WINDOW), q.start)
+            if not before:
+                continue
+        if rule.after is not None:
+            after = rule.after.match(text, q.end, sentence[1])
+            if not after and q.core_end >= 0 and q.core_end < q.end:
+                # the qualifier stands after the noun: "62 civilians at least"
+                after = rule.after.match(text, q.core_end, sentence[1])
+            if not after:
+                continue
+        if rule.before is None and rule.after is None and rule.noun != "carried":
+            continue
+        return rule, before, after
+    return None
+
+
+def _noun_after_unit(g: FigureGrammar, text: str, end: int, limit: int):
+    """The people a unit noun carries: 'six buses carrying fighters', 'two convoys of fighters'."""
+    link = g.links.match(text, end, limit)
+    pos = link.end() if link else end
+    m = regex.compile(r" ?").match(text, pos)
+    m = g.noun_pattern.match(text, m.end(), limit) if m else None
+    if m and g.nouns[m.group("noun")].get("population"):
+        return m
+    return None
+
+
+def _clause_end(g: FigureGrammar, text: str, pos: int, limit: int) -> int:
+    m = g.clause_break.search(text, pos, limit)
+    return m.start() if m else limit
+
+
+def _actor_after(g, text, actors, pos, limit):
+    clause_end = _clause_end(g, text, pos, limit)
+    words_seen = 0
+    for start, end, actor_id, via in actors:
+        if start < pos or start >= clause_end:
+            continue
+        words_seen = text.count(" ", pos, start)
+        if words_seen <= g.actor_window_words:
+            return actor_id, via
+        break
+    return None, False
+
+
+def _actor_before(actors, start_limit, pos):
+    found = None
+    for start, end, actor_id, via in actors:
+        if start_limit <= start and end <= pos:
+            found = (actor_id, via)
+    return found or (None, False)
+
+
+def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, sentence, skip):
+    best, best_distance = None, None
+    lo = max(sentence[0], q.start - g.outcome_window)
+    hi = min(sentence[1], noun_end + g.outcome_window)
+    for m in g.outcome_pattern.finditer(text, lo, hi):
+        if q.start <= m.start() and m.end() <= q.end:
+            distance = 0  # inside a negated amount: "not a single fighter LEFT"
+        elif any(a <= m.start() < b for a, b in skip):
+            continue
+        else:
+            distance = q.start - m.end() if m.end() <= q.start else m.start() - noun_end
+        if distance < 0:
+            continue
+        # An outcome before the amount is read first ("killed 12"): it wins ties.
+        if m.end() > q.start:
+            distance += 1
+        if best_distance is None or distance < best_distance:
+            best, best_distance = g.outcomes[m.group("outcome")], distance
+    return best
+
+
+def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> list[FigureMatch]:
+    """Figures among `quantities` (canonical offsets). `actors` are (start, end, actor_id,
+    via_anaphora) mentions in canonical offsets, in text order."""
+    g = figure_grammar(pack)
+    text = canonical
+    sentences = sentence_spans(text)
+    counts = [q for q in quantities if q.kind == "count"]
+    spans = [(q.start, q.end) for q in counts]
+    matches: list[FigureMatch] = []
+    for q in counts:
+        sentence = _sentence_of(sentences, q.start)
+        found = _match_rule(g, text, q, sentence)
+        if not found:
+            continue
+        rule, before, after = found
+        noun_m_span = None
+        attrs = {}
+        noun_end = q.end
+        if rule.noun == "carried":
+            attrs = g.nouns.get(q.noun, {})
+            noun_m_span = (q.start, q.end)
+        elif after is not None and "noun" in after.groupdict() and after.group("noun"):
+            attrs = g.nouns[after.group("noun")]
+            noun_m_span = after.span("noun")
+            noun_end = after.end()
+        elif rule.noun == "antecedent":
+            for m in g.noun_pattern.finditer(text, sentence[0], before.start() if before else q.start):
+                if g.nouns[m.group("noun")].get("population"):
+                    attrs, noun_m_span = g.nouns[m.group("noun")], m.span()
+        elif after is not None:
+            noun_end = after.end()
+        population = rule.population or attrs.get("population")
+        subgroup = attrs.get("subgroup")
+        unit = attrs.get("unit") or "people"
+        outcome = attrs.get("outcome")
+        people_end = noun_end
+        if unit != "people":
+            carried = _noun_after_unit(g, text, noun_end, sentence[1])
+            if carried:
+                people = g.nouns[carried.group("noun")]
+                population, subgroup, people_end = people.get("population"), people.get("subgroup"), carried.end()
+        if outcome:
+            combined = g.combine_after.match(text, noun_end, sentence[1])
+            if combined:
+                other = g.nouns[combined.group("noun")].get("outcome")
+                outcome = g.combination.get((outcome, other), outcome)
+                noun_end = people_end = combined.end()
+        if rule.outcome:
+            outcome = rule.outcome
+        if after is not None and "outcome" in after.groupdict() and after.group("outcome"):
+            outcome = g.outcomes[after.group("outcome")]
+        if outcome is None:
+            outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans)
+
+        actor, via = None, False
+        loss = None
+        for m in g.loss_before.finditer(text, max(sentence[0], q.start - 60), q.start):
+            loss = m
+        if loss is not None and population in (None, "unknown", "combatants"):
+            actor, via = _actor_before(actors, loss.end(), q.start)
+            if actor is None:
+                actor, via = _actor_before(actors, sentence[0], loss.start())
+            if actor:
+                population = "combatants"
+        if actor is None and population in ("combatants", "mixed", "unknown") and rule.actor != "none":
+            actor, via = _actor_after(g, text, actors, people_end, sentence[1])
+            if actor and population == "unknown":
+                population = "combatants"
+        if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
+            named = {a[2] for a in actors if sentence[0] <= a[0] < sentence[1]}
+            if len(named) == 1:
+                actor = named.pop()
+        if population in ("combatants", "unknown") and unit == "people" or unit != "people":
+            family_window_end = _clause_end(g, text, people_end, sentence[1])
+            fam = g.family.search(text, people_end, min(family_window_end, people_end + 60))
+            if fam and text.count(" ", people_end, fam.start()) <= g.actor_window_words:
+                population = "mixed"
+
+        subset = rule.subset or bool(g.subset_before.search(text, max(sentence[0], q.start - 30), q.start))
+        parent = None
+        previous = [i for i, fm in enumerate(matches) if fm.sentence == sentence and not fm.latent]
+        if not subset and previous:
+            last = matches[previous[-1]]
+            if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 4), q.start) \
+                    and text.count(" ", last.quantity.end, q.start) <= 3:
+                subset = True
+        if subset:
+            parents = [i for i in previous if not matches[i].subset]
+            if not parents:
+                parents = [i for i, fm in enumerate(matches) if not fm.subset and not fm.latent and fm.sentence[1] <= sentence[0]][-1:]
+            if parents:
+                parent = parents[-1]
+                p = matches[parent]
+                population = population if population not in (None, "unknown") else p.population
+                actor = actor or (p.actor if population == p.population else None)
+                outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome")) else (p.outcome or outcome)
+            else:
+                subset = False
+        elif population in (None, "unknown") and attrs.get("outcome") and previous:
+            heads = [i for i in previous if not matches[i].subset]
+            p = matches[heads[-1]] if heads else None
+            if p is not None and p.population not in (None, "unknown"):
+                population, actor = p.population, actor or p.actor
+
+        if population is None and unit == "people":
+            continue
+        if population in ("civilians",):
+            actor = None
+        latent = rule.latent or outcome is None or (q.low is None and q.high is None)
+        matches.append(FigureMatch(
+            quantity=q, rule=rule.id, population=population or "unknown", actor=actor, subgroup=subgroup,
+            outcome=outcome, unit=unit, subset=subset, parent=parent, latent=latent, sentence=sentence,
+            noun_span=noun_m_span, actor_via_anaphora=via,
+        ))
+    return _drop_repeats(text, matches)
+
+
+def _drop_repeats(text: str, matches: list[FigureMatch]) -> list[FigureMatch]:
+    """A repeated headline or paragraph yields each figure once: same sentence text, same amount."""
+    seen = {}
+    kept: list[FigureMatch] = []
+    index_map = {}
+    for i, fm in enumerate(matches):
+        key = (text[fm.sentence[0]:fm.sentence[1]], fm.quantity.text, fm.quantity.start - fm.sentence[0])
+        if key in seen:
+            index_map[i] = seen[key]
+            continue
+        seen[key] = len(kept)
+        index_map[i] = len(kept)
+        parent = index_map.get(fm.parent) if fm.parent is not None else None
+        kept.append(replace(fm, parent=parent))
+    return kept
