@@ -93,6 +93,12 @@ def display(low, high, qualifier: str, stance: str = "asserted") -> str:
 def reconcile(figures: pd.DataFrame) -> Comparison:
     """Group the figure table (columns of `table.COLUMN_NAMES`) and compare claimants per group."""
     rows = _prepare(figures)
+    if rows.empty:
+        return Comparison(
+            groups=pd.DataFrame(columns=[*GROUP_COLUMNS, *STAT_COLUMNS]),
+            claims=pd.DataFrame(columns=list(CLAIM_COLUMNS)),
+            claimants=[],
+        )
     rows["group"] = _assign_groups(rows)
     claims = _claims(rows)
     groups, order = _groups(rows, claims)
