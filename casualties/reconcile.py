@@ -33,6 +33,9 @@ from .table import COLUMN_NAMES
 KEY = ("population", "actor", "subgroup", "outcome", "unit")
 # Two claimants whose ranges are further apart than this factor contradict each other.
 CONTRADICTION_FACTOR = 2.0
+# Periods that touch count as overlapping: a report dated by its publication day ("today")
+# and one covering the night before describe the same event.
+PERIOD_SLACK = pd.Timedelta(days=1)
 FLAGS = ("contradiction", "single_source", "undated")
 GROUP_COLUMNS = (
     "group_id", *KEY, "is_subset", "period_start", "period_end",
@@ -160,7 +163,7 @@ def _assign_groups(rows: pd.DataFrame) -> pd.Series:
     if len(dated):
         reach = dated.groupby("key")["end"].cummax()
         previous_reach = reach.groupby(dated["key"]).shift()
-        new = previous_reach.isna() | (dated["start"] > previous_reach)
+        new = previous_reach.isna() | (dated["start"] > previous_reach + PERIOD_SLACK)
         group.loc[dated.index] = new.cumsum().to_numpy() - 1
     spans = (
         pd.DataFrame({"key": rows["key"], "group": group, "start": rows["start"]})[group >= 0]
