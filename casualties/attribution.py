@@ -4,10 +4,10 @@ A figure is claimed by the source that a reporting cue governs, or by the outlet
 cues, titles and markers are each language's `attribution.yaml`; the sources and actors that
 can be claimants are the gazetteers. The search, for a figure in a sentence:
 
-1. the cues before the figure in the same sentence, nearest first ("قال المرصد إن 20 ...");
+1. the cues before the figure in the same sentence, nearest first ("the Observatory said 20 ...");
    an own-voice phrase ("it is worth noting that") there makes the figure the outlet's;
 2. else the cues after it in the same sentence ("..., the Observatory said");
-3. else, when the sentence had cues with no claimant ("وأضاف أن ..."), the claimant of the
+3. else, when the sentence had cues with no claimant ("He added that ..."), the claimant of the
    sentence before; or, with no cue at all, the sentence before when it ends in a reporting
    frame (a colon);
 4. else the outlet's own voice: Claim(publisher id or "publisher", attribution "own").
@@ -17,15 +17,15 @@ verb-first language). After the cue, the claimant is sought up to the first comp
 ("that") and within `subject_window` words; before it, within `subject_window` words back.
 The claimant is the mention nearest the cue, with three refinements:
 
-- after a speech verb, a source carrying an addressee marker ("to Reuters", "لوكالة") is the
+- after a speech verb, a source carrying an addressee marker ("to Reuters", "told AFP") is the
   channel, not the claimant: "the Observatory's director told AFP" is the Observatory;
-- a source after a relay marker ("citing", "عن") is the original claimant and wins;
+- a source after a relay marker ("citing", "quoting") is the original claimant and wins;
 - a correspondent speaks for the outlet named with it, else for the publisher.
 
-A name that is not in the gazetteers is found after a title ("spokesman", "أمين سر") and
+A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
 kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A source
 anaphor with no antecedent ("the ministry") is kept as written the same way. A denial cue
-("نفى", "denied") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
+("denied", "dismissed claims") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 
 
 def is_denial(claim: Claim) -> bool:
-    """True when the claim was found through a denial cue ("نفى", "denied")."""
+    """True when the claim was found through a denial cue ("denied")."""
     return claim.rule.endswith(DENIAL_SUFFIX)
 
 
@@ -256,7 +256,7 @@ class _Document:
                 return self._explicit(found, cue.rule)
         for cue in after:
             if cue.role == "own":
-                break
+                return self._own(cue.rule)
             found = self._claimant(cue, index, start, end)
             if found:
                 return self._explicit(found, cue.rule)
@@ -301,6 +301,9 @@ class _Document:
     def _claimant(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> _Found | None:
         low, high = self.sentences[index]
         figure_after = cue.end <= fig_start
+        relayed = self._relayed(cue, fig_start if figure_after else high)
+        if relayed:
+            return relayed
         for side in cue.sides:
             if side == "after":
                 window = (cue.end, self._after_limit(cue.end, fig_start if figure_after else high))
@@ -310,6 +313,15 @@ class _Document:
             found = self._pick(cue, side, *window)
             if found:
                 return found
+        return None
+
+    def _relayed(self, cue: _Cue, limit: int) -> _Found | None:
+        """"X reported, citing Y" / "X quoted Y": the original source Y claims."""
+        low, high = cue.end, self._after_limit(cue.end, limit)
+        window = [m for m in self.mentions if low <= m.start and m.end <= high]
+        for mention in window:
+            if self._preceded_by(mention.start, self.rules.relay_before):
+                return self._speaker(mention, window)
         return None
 
     def _after_limit(self, start: int, limit: int) -> int:
@@ -333,9 +345,6 @@ class _Document:
         if side == "before":
             inside.reverse()
         inside.sort(key=lambda m: _identified(m) is None)
-        relayed = [m for m in inside if self._preceded_by(m.start, self.rules.relay_before)]
-        if relayed:
-            return self._speaker(relayed[0], inside)
         if inside:
             return self._speaker(inside[0], inside)
         return self._unknown_name(low, high, side)

@@ -98,7 +98,7 @@ class Gazetteers:
     def source_id_for_publisher(self, name: str | None) -> str | None:
         """Source id for a manifest's publisher string, matched by any alias in any language.
 
-        >>> load_gazetteers().source_id_for_publisher("Orient Net (أورينت نت)")
+        >>> load_gazetteers().source_id_for_publisher("Orient Net")
         'orient_net'
         """
         if not name or not name.strip():
@@ -126,7 +126,7 @@ class Gazetteers:
     def resolve_actor_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, str, bool]]:
         """(start, end, actor_id, via_anaphora) for each actor named in `canonical` (canonical offsets).
 
-        An anaphor ("التنظيم", "the group") resolves to the most recently named actor that lists
+        An anaphor ("the group", "the organisation") resolves to the most recently named actor that lists
         it; one with no antecedent is dropped. People (spokesmen) name their actor but are not
         returned.
 
