@@ -24,7 +24,8 @@ from the wall clock. Policies:
 The anchor of `elapsed` and `since_event` is a full date in the nearest sentence that has a
 start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
 sentence first (the date nearest the cue) and then back through the article (the date nearest
-the start word); else unknown. A duration with an
+the start word); else unknown. An anchor in the cue's own sentence serves the cue only: it is
+not also a time expression of its own there. A duration with an
 approximate or vague count ("more than a month", "the past few days") leaves its open end
 unknown, except that "since more than a month" starts at the anchor when there is one at
 least that long before publication (the campaign that began on 19 April). Unknown is None: nothing is invented. An end after the publication date is cut back
@@ -255,10 +256,13 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         if all(item[1] <= c[0] or item[0] >= c[1] for c in chosen):
             chosen.append(item)
     sentences = sentence_spans(canonical)
-    expressions = []
+    expressions, covered = [], []
     for start, end, cue, match in chosen:
-        expressions.append(_resolve_cue(cue, match, canonical, mentions, sentences, published, g))
-    covered = [(e.start, e.end) for e in expressions]
+        expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g)
+        expressions.append(expression)
+        covered.append((start, end))
+        if anchor is not None and _sentence_of(anchor.start, sentences) == _sentence_of(start, sentences):
+            covered.append((anchor.start, anchor.end))
     for m in mentions:
         if not any(a <= m.start and m.end <= b for a, b in covered) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
@@ -323,7 +327,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
     if "d2" in match.groupdict() and match.group("d2"):
         second = _mention_at(mentions, match.start("d2"))
     duration = _duration(match, g, cue)
-    lo = hi = None
+    lo = hi = anchor = None
     kind = cue.kind
     if kind == "since":
         if first is not None:
@@ -332,8 +336,10 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
             lo = _back(published, duration)
             if lo is None and published is not None:
                 anchor = _anchor(start, end, text, mentions, sentences, g)
-                if anchor is not None and anchor <= _shift(published, duration[0], -duration[2]):
-                    lo = anchor
+                if anchor is not None and anchor.first <= _shift(published, duration[0], -duration[2]):
+                    lo = anchor.first
+                else:
+                    anchor = None
         hi = published
     elif kind == "until":
         hi = first.last if first is not None else None
@@ -346,11 +352,11 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
         lo = hi = _back(published, duration)
     elif kind in ("elapsed", "since_event"):
         anchor = _anchor(start, end, text, mentions, sentences, g)
-        lo = anchor
+        lo = anchor.first if anchor is not None else None
         if kind == "since_event":
             hi = published
-        elif anchor is not None and duration is not None and duration[1] is not None:
-            hi = _shift(anchor, duration[0], duration[1])
+        elif lo is not None and duration is not None and duration[1] is not None:
+            hi = _shift(lo, duration[0], duration[1])
     elif kind == "current" and published is not None:
         lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
         hi = published
@@ -361,7 +367,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
         else:
             lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
-    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts)
+    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts), anchor
 
 
 def _back(published: date | None, duration) -> date | None:
@@ -391,8 +397,8 @@ def _sentence_of(position: int, sentences) -> tuple[int, int]:
     return before[-1] if before else (position, position)
 
 
-def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> date | None:
-    """The start date of the event a cue counts from (see the module docstring)."""
+def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention | None:
+    """The date mention giving the start of the event a cue counts from (module docstring)."""
     full = [
         m for m in mentions
         if m.kind == "day" and m.first is not None and not (m.start >= start and m.end <= end) and not _is_dateline(m, text)
@@ -404,8 +410,8 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> date | None
         if not starts:
             continue
         if (a, b) == own:
-            return min(here, key=lambda m: (_gap(m.start, m.end, start, end), m.start > start)).first
-        return min(here, key=lambda m: min(_gap(m.start, m.end, w, w) for w in starts)).first
+            return min(here, key=lambda m: (_gap(m.start, m.end, start, end), m.start > start))
+        return min(here, key=lambda m: min(_gap(m.start, m.end, w, w) for w in starts))
     return None
 
 
