@@ -40,7 +40,7 @@ def render_summary(comparison: Comparison, fmt: str = "table", color: bool = Fal
     records = [_record(group, comparison.claimants) for group in groups.to_dict("records")]
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2)
-    rows = [_row(record) for record in records]
+    rows = [_row(record, isolate=color and fmt == "table") for record in records]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -85,13 +85,14 @@ def _number(value, digits: int | None = None):
     return round(float(value), digits) if digits is not None else int(value)
 
 
-def _row(record: dict) -> list[str]:
-    counted = " ".join(str(record[name]) for name in KEY if record[name])
+def _row(record: dict, isolate: bool = False) -> list[str]:
+    mark = _isolate if isolate else str
+    counted = " ".join(mark(str(record[name])) for name in KEY if record[name])
     if record["is_subset"]:
         counted += " (subset)"
     start, end = record["period_start"] or "", record["period_end"] or ""
-    period = start if start == end else f"{start}–{end}" if (start or end) else "?"
-    claims = ", ".join(f"{claimant} {shown}" for claimant, shown in record["claims"].items())
+    period = start if start == end else f"{start}–{end}"
+    claims = ", ".join(f"{mark(claimant)} {shown}" for claimant, shown in record["claims"].items())
     ratio = record["spread_ratio"]
     spread = f"×{ratio:.2f}" if ratio is not None else ""
     return [record["group_id"], counted, period, claims, spread, " ".join(record["flags"])]
@@ -107,8 +108,6 @@ def _markdown(rows: list[list[str]]) -> str:
 
 
 def _table(rows: list[list[str]], color: bool, total: int) -> str:
-    if color:
-        rows = [[_isolate(value) for value in row] for row in rows]
     widths = [max([display_width(header)] + [display_width(row[index]) for row in rows])
               for index, header in enumerate(HEADERS)]
     lines = [_line(HEADERS, widths, color, header=True)]
