@@ -414,9 +414,10 @@ def _year(m: DateMention, reference: date | None) -> int | None:
         if m.month > reference.month or (m.month_word == "past" and m.month == reference.month):
             year -= 1
         return year
-    try:
-        if date(year, m.month, m.day) > reference:
-            year -= 1
-    except ValueError:
-        year -= 1
-    return year
+    for candidate in range(year, year - 9, -1):  # 29 February: back to the last leap year
+        try:
+            if date(candidate, m.month, m.day) <= reference:
+                return candidate
+        except ValueError:
+            continue
+    return None

@@ -10,7 +10,9 @@ from the wall clock. Policies:
 - `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
   below) to the publication date.
-- `last`: "over the past N days", "last week" runs from N units before publication to it.
+- `last`: "over the past N days", "last week" runs from N units before publication to it
+  (hours round up to whole days; a week is the last 7 days, since the first day of the week
+  differs across the region, while "last month" is a calendar month, below).
 - `ago`: "N days ago" is that one day.
 - `elapsed`: "after 28 days of the campaign", "in the 28 days since the offensive began"
   runs from the anchor to the anchor plus N.
@@ -25,12 +27,15 @@ The anchor of `elapsed` and `since_event` is a full date in the nearest sentence
 start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
 sentence first (the date nearest the cue) and then back through the article (the date nearest
 the start word); else unknown. An anchor in the cue's own sentence serves the cue only: it is
-not also a time expression of its own there. A duration with an
-approximate or vague count ("more than a month", "the past few days") leaves its open end
-unknown, except that "since more than a month" starts at the anchor when there is one at
-least that long before publication (the campaign that began on 19 April). Unknown is None: nothing is invented. An end after the publication date is cut back
-to it when the period started by then. A dateline (a full date alone on a line near the top
-of the article) is the publication stamp: neither a time expression nor an anchor.
+not also a time expression of its own there.
+
+Unknown is None: nothing is invented. A duration with an approximate or vague count ("more
+than a month", "the past few days") leaves its open end unknown, except that "since more than
+a month" starts at the anchor when there is one at least that long before publication (the
+campaign that began on 19 April). An end after the publication date is cut back to it when
+the period started by then; a period that ends before it starts is unknown. A dateline (a full
+date alone on a line near the top of the article) is the publication stamp: neither a time
+expression nor an anchor.
 
 Each figure takes the time expression of its own sentence nearest to its number; if its
 sentence has none, the most recent expression earlier in the article (discourse time carries
@@ -420,6 +425,8 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 
 def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
+    if e.period_start and e.period_end and e.period_start > e.period_end:
+        return TimeExpression(e.start, e.end, e.text, e.kind, e.rule, None, None, e.parts)
     if published and e.period_end and e.period_end > published and (e.period_start is None or e.period_start <= published):
         return TimeExpression(e.start, e.end, e.text, e.kind, e.rule, e.period_start, published, e.parts)
     return e
