@@ -55,6 +55,7 @@ SETTINGS_KEYS = {
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
+WORDLIKE = regex.compile(r"\w")
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 
@@ -93,6 +94,7 @@ class Rules:
     """One language's attribution data, compiled."""
 
     cues: Lexicon
+    marks: tuple[tuple[str, MappingProxyType], ...]
     complementizers: Lexicon
     titles: Lexicon
     subject_window: int
@@ -152,8 +154,10 @@ def compile_rules(pack: LanguagePack) -> Rules:
             raise DataFileError(path, f"settings.{key}", f"expected a non-negative integer, got {value!r}")
         return value
 
+    marks = tuple((form, attrs) for form, attrs in cues.items() if not WORDLIKE.search(form))
     return Rules(
-        cues=build_lexicon(pack, cues),
+        cues=build_lexicon(pack, {form: attrs for form, attrs in cues.items() if WORDLIKE.search(form)}),
+        marks=marks,
         complementizers=build_lexicon(pack, {w: True for w in words("complementizers")}, clitics=False),
         titles=build_lexicon(pack, {w: True for w in words("titles")}),
         subject_window=number("subject_window", 7),
@@ -234,6 +238,12 @@ class _Document:
             if attrs["bare"] and suf:
                 continue
             self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
+        for form, attrs in rules.marks:
+            for m in regex.finditer(regex.escape(form), canonical):
+                a, b = m.span()
+                if not (0 < a and b < len(canonical) and canonical[a - 1].isalnum() and canonical[b].isalnum()):
+                    self.cues.append(_Cue(a, b, attrs["id"], attrs["role"], attrs["sides"]))
+        self.cues.sort(key=lambda c: c.start)
         self.stops = sorted(
             [start + len(pre) for start, _e, _t, _a, pre, _s in rules.complementizers.find(canonical)]
             + [m.start() for stop in rules.window_stops for m in regex.finditer(regex.escape(stop), canonical)]
