@@ -194,7 +194,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     mon = trie_regex(month_forms)
 
     day = (
-        rf"(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d+))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
+        rf"(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d{{1,6}}))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
     )
     days = rf"{day}(?:\s*(?:{range_j})\s*(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?)?"
     months_re = rf"(?P<mon>{mon}){right}(?:\s*[/(\-]\s*(?P<mon>{mon}){right})*+(?:\s*\))?"
@@ -218,10 +218,10 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     w_join = alt(words(pack, weekdays.get("range_joiners")))
     patterns.append((
         "weekday",
-        rf"{left}(?:(?:{proclitics})?(?:{w_pre})\s+){{0,2}}(?:{proclitics})?(?P<wd>{wd}){right}"
+        rf"{left}(?:{proclitics})??\K(?:(?:{w_pre})\s+){{0,2}}(?:{proclitics})?(?P<wd>{wd}){right}"
         rf"(?:\s*(?:{w_join})\s*(?:{proclitics})?(?P<wd2>{wd}){right})?",
     ))
-    patterns.append(("relative", rf"{left}(?:{proclitics})?(?P<rel>{trie_regex(relative)}){right}"))
+    patterns.append(("relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}"))
     future = alt(words(pack, weekdays.get("future")))
     compiled = tuple(
         (kind, regex.compile(body, regex.V1), month_forms, weekday_forms) for kind, body in patterns

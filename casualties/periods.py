@@ -171,7 +171,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             raise DataFileError(path, where, f"a {entry['kind']} cue needs unit month or year")
         reach = int(entry.get("reach") or 0)
         patterns = tuple(
-            regex.compile(left + f"(?:{proclitics})?" + _form(pack, form, slot_regex, reach, path, where) + right, regex.V1)
+            regex.compile(left + f"(?:{proclitics})??\\K" + _form(pack, form, slot_regex, reach, path, where) + right, regex.V1)
             for form in entry.get("forms") or []
         )
         if not patterns:
