@@ -142,6 +142,8 @@ def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
     for index, (name, header) in enumerate(zip(frame.columns, headers), 1):
         values = frame[name]
         values = values[values.notna()]
+        if pd.api.types.is_float_dtype(values.dtype):
+            values = values.round(2)
         longest = max(map(len, map(str, values.tolist())), default=0)
         width = max(longest, len(str(header))) + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
@@ -199,7 +201,8 @@ def _comparison_table(comparison: Comparison) -> pd.DataFrame:
 
 
 def _print_on_one_page_width(sheet) -> None:
-    # Printed or exported to PDF, a comparison is read across: keep each row on one page.
+    # Printed or exported to PDF, a comparison (or a chart beside its data) is read across:
+    # keep each row on one page.
     sheet.page_setup.orientation = "landscape"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
@@ -280,6 +283,7 @@ def _chart_sheet(sheet, comparison: Comparison) -> None:
     shown = groups.head(MAX_CHARTS)
     for column, width in zip("ABCDEF", (28, 12, 10, 10, 10, 10)):
         sheet.column_dimensions[column].width = width
+    _print_on_one_page_width(sheet)
     note = (
         f"{len(shown)} of {len(groups)} groups with two or more claimants are charted, widest spread first"
         f" (at most {MAX_CHARTS}); every group is in the Comparison sheet."
@@ -321,10 +325,13 @@ def _chart_block(sheet, group, claims: pd.DataFrame, row: int) -> int:
     chart.type = "bar"
     chart.grouping = "stacked"
     chart.overlap = 100
-    chart.title = title
+    chart.title = " ".join(str(value) for value in (group.group_id, group.subgroup or group.population, group.outcome))
     chart.legend = None
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    chart.x_axis.tickLblSkip = 1
+    # Categories read top-down in the same order as the rows of the table beside the chart.
+    chart.x_axis.scaling.orientation = "maxMin"
     chart.y_axis.title = group.unit
     data = Reference(sheet, min_col=5, max_col=6, min_row=header_row, max_row=last)
     chart.add_data(data, titles_from_data=True)
@@ -333,8 +340,8 @@ def _chart_block(sheet, group, claims: pd.DataFrame, row: int) -> int:
     invisible.graphicalProperties.noFill = True
     invisible.graphicalProperties.line.noFill = True
     visible.graphicalProperties.solidFill = "4472C4"
-    chart.height = max(5.0, 1.2 + 0.8 * len(claims))
-    chart.width = 16
+    chart.height = 4.0 + 0.9 * len(claims)
+    chart.width = 18
     sheet.add_chart(chart, f"H{row}")
 
     # Leave room below the chart so the next one does not overlap it (about 2 rows per cm).
