@@ -1,0 +1,159 @@
+"""Periods: the spec files tests/specs/periods/<lang>.jsonl, the seed gold periods, and the
+invariants of resolve_periods (one period per figure; nothing invented without a date)."""
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casualties.langpack import load_pack
+from casualties.model import Period
+from casualties.periods import find_time_expressions, resolve_periods
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "tests" / "specs" / "periods"
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
+MINIMUM_CASES = {"ar": 25, "en": 15}
+
+
+def _day(value):
+    return date.fromisoformat(value) if value else None
+
+
+def figure_span(canonical: str, pack, substring: str, after: int = 0) -> tuple[int, int]:
+    """Span of the first occurrence of `substring` (canonicalised) not inside a longer number."""
+    needle = pack.canonical(substring)
+    for match in regex.finditer(r"(?<!\d)" + regex.escape(needle) + r"(?!\d)", canonical, pos=after):
+        return match.span()
+    raise AssertionError(f"{substring!r} not in {canonical!r}")
+
+
+def _spec_cases():
+    for path in sorted(SPECS.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
+            yield pytest.param(path.stem, case, id=f"{path.stem}:{number}", marks=marks)
+
+
+@pytest.mark.parametrize("code, case", list(_spec_cases()))
+def test_period_spec(code, case):
+    pack = load_pack(code)
+    canonical = pack.canonical(case["text"])
+    target = figure_span(canonical, pack, case["figure"])
+    spans = sorted({target, *(figure_span(canonical, pack, other) for other in case.get("others", []))})
+    periods = resolve_periods(canonical, pack, _day(case["published"]), spans)
+    period = periods[spans.index(target)]
+    assert (period.start, period.end) == (_day(case["expected"]["start"]), _day(case["expected"]["end"])), period
+
+
+@pytest.mark.parametrize("code, minimum", sorted(MINIMUM_CASES.items()))
+def test_spec_files_are_large_enough(code, minimum):
+    lines = [json.loads(l) for l in (SPECS / f"{code}.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    assert len([c for c in lines if not c.get("xfail")]) >= minimum
+    assert all(set(c) <= {"text", "published", "figure", "others", "expected", "xfail"} for c in lines)
+    assert any(c["published"] is None for c in lines), "an undated case is needed"
+
+
+def _gold_cases():
+    published = {row["id"]: _day(row["published"]) for row in csv.DictReader(open(SEEDS / "manifest.csv", encoding="utf-8"))}
+    rows = [json.loads(l) for l in GOLD.read_text(encoding="utf-8").splitlines() if l.strip()]
+    for doc in dict.fromkeys(r["doc"] for r in rows):
+        figures = [r for r in rows if r["doc"] == doc]
+        for index, row in enumerate(figures):
+            marks = [] if row["required"] else [pytest.mark.xfail(reason="gold marks this period as not required", strict=False)]
+            yield pytest.param(doc, published[doc], figures, index, id=f"{doc[:3]}:{row['number_text']}", marks=marks)
+
+
+@pytest.mark.parametrize("doc, published, figures, index", list(_gold_cases()))
+def test_seed_gold_period(doc, published, figures, index):
+    pack = load_pack("ar")
+    canonical = pack.normalise((SEEDS / f"{doc}.txt").read_text(encoding="utf-8")).canonical
+    spans = []
+    for row in figures:
+        quote = canonical.find(pack.canonical(row["quote"]))
+        assert quote >= 0, row["quote"]
+        spans.append(figure_span(canonical, pack, row["number_text"].split(" ... ")[0], after=quote))
+    order = sorted(range(len(spans)), key=spans.__getitem__)
+    periods = resolve_periods(canonical, pack, published, [spans[i] for i in order])
+    period = periods[order.index(index)]
+    row = figures[index]
+    assert (period.start, period.end) == (_day(row["period_start"]), _day(row["period_end"])), period
+
+
+def test_same_period_takes_the_previous_figure():
+    pack = load_pack("ar")
+    text = pack.canonical("قتل 62 مدنياً منذ الـ 19 من نيسان الفائت، ووثق المرصد 233 قتيلاً خلال الفترة ذاتها.")
+    spans = [figure_span(text, pack, "62"), figure_span(text, pack, "233")]
+    first, second = resolve_periods(text, pack, date(2018, 5, 20), spans)
+    assert (first.start, first.end, first.rule) == (date(2018, 4, 19), date(2018, 5, 20), "ar.period.since")
+    assert (second.start, second.end, second.rule) == (first.start, first.end, "ar.period.same")
+    assert second.evidence == pack.canonical("خلال الفترة ذاتها")
+
+
+def test_discourse_time_carries_forward_but_not_backward():
+    pack = load_pack("en")
+    text = pack.canonical("Officials said 4 died. On Sunday, 12 were killed. Later 3 more died.")
+    spans = [figure_span(text, pack, n) for n in ("4", "12", "3")]
+    periods = resolve_periods(text, pack, date(2019, 4, 10), spans)
+    assert [(p.start, p.end) for p in periods] == [(None, None), (date(2019, 4, 7),) * 2, (date(2019, 4, 7),) * 2]
+
+
+def test_the_nearest_expression_of_the_sentence_wins():
+    pack = load_pack("en")
+    text = pack.canonical("Yesterday 5 were killed and today 7 were wounded.")
+    periods = resolve_periods(text, pack, date(2019, 4, 10), [figure_span(text, pack, "5"), figure_span(text, pack, "7")])
+    assert [p.start for p in periods] == [date(2019, 4, 9), date(2019, 4, 10)]
+    assert [p.rule for p in periods] == ["en.day.yesterday", "en.day.today"]
+
+
+def test_no_publication_date_invents_nothing():
+    pack = load_pack("ar")
+    text = pack.canonical("قتل 5 أمس. وفي بداية الشهر الحالي قتل 7. ومنذ 3 أيام قتل 9. وفي 19 نيسان 2018 قتل 11.")
+    spans = [figure_span(text, pack, n) for n in ("5", "7", "9", "11")]
+    periods = resolve_periods(text, pack, None, spans)
+    assert [(p.start, p.end) for p in periods] == [(None, None)] * 3 + [(date(2018, 4, 19),) * 2]
+
+
+def test_dateline_is_not_a_time_expression():
+    pack = load_pack("ar")
+    text = pack.normalise("عنوان الخبر\n21 أيار (مايو - ماي)، 2018\nقال مصدر إن 200 مقاتل غادروا.").canonical
+    assert find_time_expressions(text, pack, date(2018, 5, 21)) == []
+    assert resolve_periods(text, pack, date(2018, 5, 21), [figure_span(text, pack, "200")]) == [Period(None, None)]
+
+
+def test_one_period_per_figure_and_none_without_figures():
+    pack = load_pack("en")
+    text = "since april 19, 5 died"
+    assert resolve_periods(text, pack, date(2018, 5, 1), []) == []
+    assert len(resolve_periods(text, pack, date(2018, 5, 1), [(16, 17), (16, 17)])) == 2
+
+
+WORDS = [
+    "منذ", "الـ", "19", "من", "نيسان", "/", "أبريل", "الفائت", "2018", "خلال", "الفترة", "ذاتها", "اليوم",
+    "الأحد", "ليل", "السبت", "-", "أمس", "بعد", "مرور", "28", "يوم", "على", "بدأ", "قتل", "،", ".", "\n",
+    "في", "بداية", "الشهر", "الحالي", "قبل", "يومين", "31", "شباط", "عام", "الجاري", "أيار", "(", ")",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=60), st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2030, 12, 31))))
+def test_random_word_salad_is_safe(words, published):
+    pack = load_pack("ar")
+    text = pack.normalise(" ".join(words)).canonical
+    spans = [m.span() for m in regex.finditer(r"\d+", text)]
+    periods = resolve_periods(text, pack, published, spans)
+    assert len(periods) == len(spans)
+    for p in periods:
+        assert p.start is None or p.end is None or p.start <= p.end
+    for e in find_time_expressions(text, pack, published):
+        assert 0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text
