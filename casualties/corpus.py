@@ -13,9 +13,10 @@ UTF-8, then Windows-1256 only when the decoded text is Arabic script and ASCII (
 warning); anything else is reported and skipped. Text with NUL bytes and no BOM is binary.
 
 The language is the manifest's, else detected from the share of each pack's script among the
-letters (a script with over 30% of the letters marks its language; when several do, the
-rarer one, because names and links are quoted in the dominant script of other languages: an
-Arabic article quoting Latin names is Arabic). The publication date is the manifest's, else
+letters: a script with over 30% of the letters marks its language, and when several do, a
+script other than Latin wins, because names, links and acronyms in Latin letters turn up in
+news in any language (an Arabic article quoting Latin names is Arabic; an English one quoting
+a few Arabic words is English). With no script over 30%, the commonest wins. The publication date is the manifest's, else
 a dateline with a written year in the first five non-blank lines (read with
 `casualties.dates` and the article's language pack), else None.
 
@@ -52,6 +53,7 @@ MANIFEST = "manifest.csv"
 MANIFEST_FIELDS = ("publisher", "published", "language", "url")
 ROW_FIELDS = ("id", "publisher", "published", "language", "url", "title")
 SCRIPT_SHARE = 0.3
+BORROWED_SCRIPT = "LATIN"  # names, links and acronyms in Latin letters turn up in any language's news
 DATELINE_LINES = 5
 FALLBACK_ENCODING = "cp1256"
 FALLBACK_NAME = "Windows-1256"
@@ -229,7 +231,7 @@ def detect_language(text: str) -> str | None:
     shares = {code: counts[script] / total for code, script in scripts.items()}
     marked = [code for code, share in shares.items() if share > SCRIPT_SHARE]
     if marked:
-        return min(marked, key=lambda code: (shares[code], code))
+        return max(marked, key=lambda code: (scripts[code] != BORROWED_SCRIPT, shares[code], code))
     best = max(shares, key=lambda code: (shares[code], code))
     return best if shares[best] > 0 else None
 
