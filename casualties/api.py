@@ -10,6 +10,7 @@ Example:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -41,6 +42,7 @@ class Extraction:
         return figures_frame(self.figures)
 
 
+@functools.lru_cache(maxsize=1)
 def _gazetteers() -> Gazetteers:
     return load_gazetteers()
 

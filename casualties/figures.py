@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, trie_regex
+from .langpack import LanguagePack, compile_pattern, trie_regex
 from .model import Quantity
 from .text import sentence_spans
 
@@ -134,7 +134,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         for name, body in macros.items():
             text = text.replace("{" + name + "}", body)
         try:
-            return regex.compile(text, regex.V1)
+            return compile_pattern(text)
         except regex.error as error:
             raise DataFileError(path, where, f"bad pattern: {error}") from None
 
@@ -169,15 +169,15 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
     return FigureGrammar(
         rules=tuple(rules), nouns=nouns,
-        noun_pattern=regex.compile(macros["NOUN"], regex.V1),
-        outcomes=outcomes, outcome_pattern=regex.compile(macros["OUTCOME"], regex.V1),
+        noun_pattern=compile_pattern(macros["NOUN"]),
+        outcomes=outcomes, outcome_pattern=compile_pattern(macros["OUTCOME"]),
         combination=combination,
-        combine_after=regex.compile(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})", regex.V1),
-        family=regex.compile(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})", regex.V1),
-        subset_before=regex.compile(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))}) \\Z", regex.V1),
-        join_before=regex.compile(f"(?:^|[ ,])(?:{joiners}) ?\\Z", regex.V1),
-        loss_before=regex.compile(f"(?<!{word})(?:{pre})??(?:{losses})(?!{word})", regex.V1),
-        links=regex.compile(f" (?:{links})(?= )", regex.V1),
+        combine_after=compile_pattern(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})"),
+        family=compile_pattern(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})"),
+        subset_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))}) \\Z"),
+        join_before=compile_pattern(f"(?:^|[ ,])(?:{joiners}) ?\\Z"),
+        loss_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{losses})(?!{word})"),
+        links=compile_pattern(f" (?:{links})(?= )"),
         clause_break=regex.compile(f"[{breaks}\\n]"),
         actor_window_words=int(settings.get("actor_window_words", 6)),
         outcome_window=int(settings.get("outcome_window_chars", 160)),
@@ -222,8 +222,9 @@ def _noun_after_unit(g: FigureGrammar, text: str, end: int, limit: int):
     """The people a unit noun carries: 'six buses carrying fighters', 'two convoys of fighters'."""
     link = g.links.match(text, end, limit)
     pos = link.end() if link else end
-    m = regex.compile(r" ?").match(text, pos)
-    m = g.noun_pattern.match(text, m.end(), limit) if m else None
+    if text.startswith(" ", pos):
+        pos += 1
+    m = g.noun_pattern.match(text, pos, limit)
     if m and g.nouns[m.group("noun")].get("population"):
         return m
     return None

@@ -15,11 +15,12 @@ from types import MappingProxyType
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, build_lexicon, trie_regex
+from .langpack import LanguagePack, build_lexicon, compile_pattern, trie_regex
 from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier")
 MAX_SCAN_GAP = 40  # characters looked at before a core for qualifiers and contexts
+YEAR_PATTERN = r"(?:1[89]|20)\d\d(?!\d)"  # the {YEAR} macro of context phrases
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class NumberWord:
     plural: bool = False
     dual: bool = False
     standalone: bool = True
+    leads: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,11 @@ class NumberGrammar:
     duals: object
     singulars: object
     one_words: frozenset
+    singular_word: regex.Pattern
+    one_before: object
+    counted_singular_after: regex.Pattern
+    counted_noun_after: object
     negators: regex.Pattern
-    negated_any: regex.Pattern | None
     negation_window: int
     qualifiers_before: regex.Pattern
     qualifiers_before_kind: MappingProxyType
@@ -61,12 +66,15 @@ class NumberGrammar:
 
 
 def _forms(pack: LanguagePack, forms) -> list[str]:
+    """Canonical forms of a list, or of the `forms` of an entry that carries its own examples."""
+    if isinstance(forms, dict):
+        forms = forms.get("forms")
     return [pack.canonical(str(f)) for f in forms or []]
 
 
 def _end_anchored(alternation: str, word: str, proclitics: str) -> regex.Pattern:
     """Matches a phrase that ends right at `endpos` (a space may separate it from the core)."""
-    return regex.compile(f"(?<!{word})(?:{proclitics})??(?P<term>{alternation}) ?\\Z", regex.V1)
+    return compile_pattern(f"(?<!{word})(?:{proclitics})??(?P<term>{alternation}) ?\\Z")
 
 
 def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
@@ -79,7 +87,8 @@ def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
             months += _forms(pack, entry.get("forms") or entry.get("names") or [])
         else:
             months.append(pack.canonical(str(entry)))
-    return {"MONTH": months, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", []))}
+    return {"MONTH": months, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", [])),
+            "YEAR": YEAR_PATTERN}
 
 
 def _expand(pack: LanguagePack, phrases, macros) -> str:
@@ -94,7 +103,8 @@ def _expand(pack: LanguagePack, phrases, macros) -> str:
         out = []
         for i, piece in enumerate(pieces):
             if i % 2:
-                out.append(f"(?:{trie_regex(macros.get(piece, []))})")
+                value = macros.get(piece, [])
+                out.append(f"(?:{value if isinstance(value, str) else trie_regex(value)})")
             else:
                 out.append(regex.escape(pack.canonical(piece)) if piece else "")
         parts.append("".join(out))
@@ -115,8 +125,11 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         cls = entry.get("class")
         if cls not in WORD_CLASSES:
             raise DataFileError(path, f"words[{i}].class", f"{cls!r} is not one of {WORD_CLASSES}")
+        leads = entry.get("leads") or []
+        if any(c not in WORD_CLASSES for c in leads):
+            raise DataFileError(path, f"words[{i}].leads", f"{leads!r}: each must be one of {WORD_CLASSES}")
         info = NumberWord(int(entry["value"]), cls, bool(entry.get("plural")), bool(entry.get("dual")),
-                          bool(entry.get("standalone", True)))
+                          bool(entry.get("standalone", True)) and not leads, frozenset(leads))
         for form in _forms(pack, entry.get("forms")):
             words.setdefault(form, info)
     word_lexicon = build_lexicon(pack, {w: w for w in words})
@@ -127,8 +140,9 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     separator = " (?:" + join_words + " )?" if joiners.get("words") else " "
     if joiners.get("hyphen"):
         separator = f"(?:{separator}|-)"
-    next_word = regex.compile(
-        f"{separator}(?:{join_prefix})?(?P<term>{trie_regex(words)})(?!{word_re})", regex.V1)
+    followers = [w for w, info in words.items() if not info.leads]
+    next_word = compile_pattern(
+        f"(?P<sep>{separator})(?P<join>{join_prefix})?(?P<term>{trie_regex(followers)})(?!{word_re})")
 
     seps = data.get("separators") or {}
     thousands = "".join(regex.escape(s) for s in seps.get("thousands", [","]))
@@ -137,7 +151,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         rf"\d{{1,3}}(?:[{thousands}]\d{{3}})+(?![{decimal}]?\d)|\d+(?:[{decimal}]\d+)?" if thousands
         else rf"\d+(?:[{decimal}]\d+)?")
     multipliers = [w for w, info in words.items() if info.cls == "multiplier" and not info.dual]
-    digit_multiplier = regex.compile(f" ?(?P<term>{trie_regex(multipliers)})(?!{word_re})", regex.V1)
+    digit_multiplier = compile_pattern(f" ?(?P<term>{trie_regex(multipliers)})(?!{word_re})")
 
     vague = {}
     for entry in data.get("vague") or []:
@@ -154,10 +168,15 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         for form in _forms(pack, term.get("forms")) + _forms(pack, term.get("singular")) + _forms(pack, term.get("dual")):
             counted.setdefault(form, form)
 
-    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex(list(words) + list(vague) + list(zero))})(?!{word_re})"]
+    one_before = _forms(pack, data.get("one_before_noun"))
+    negated_any = _forms(pack, data.get("negated_any"))
+    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex(list(words) + list(vague) + list(zero) + one_before + _forms(pack, data.get('one_after_noun')))})(?!{word_re})"]
+    if negated_any and counted:
+        scanner_parts.append(
+            f"(?<!{word_re})(?P<negany>{trie_regex(negated_any)}) (?=(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re}))")
     if duals:
         scanner_parts.append(f"(?<!{word_re})(?:{proclitics})??(?P<dual>{trie_regex(duals)})(?!{word_re})")
-    scanner = regex.compile("|".join(scanner_parts), regex.V1)
+    scanner = compile_pattern("|".join(scanner_parts))
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):
@@ -168,12 +187,12 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
             quals_after.setdefault(form, qualifier)
             if entry.get("after_gap"):
                 gap_quals[form] = int(entry["after_gap"])
-    qualifiers_after = regex.compile(f" ?(?P<term>{trie_regex(quals_after)})(?!{word_re})", regex.V1)
+    qualifiers_after = compile_pattern(f" ?(?P<term>{trie_regex(quals_after)})(?!{word_re})")
     qualifiers_after_gap = None
     if gap_quals:
         gap = max(gap_quals.values())
-        qualifiers_after_gap = regex.compile(
-            f"(?: [^\\s\\d.,;!?\"]+){{1,{gap}}}? (?P<term>{trie_regex(gap_quals)})(?!{word_re})", regex.V1)
+        qualifiers_after_gap = compile_pattern(
+            f"(?: [^\\s\\d.,;!?\"]+){{1,{gap}}}? (?P<term>{trie_regex(gap_quals)})(?!{word_re})")
 
     macros = _macro_table(pack)
     ranges = []
@@ -184,36 +203,44 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
             raise DataFileError(path, f"ranges[{i}].template", "needs exactly two {N}")
         opener, middle, closer = parts
         opener_re = _end_anchored(regex.escape(opener.strip()), word_re, proclitics) if opener.strip() else None
-        middle_re = regex.compile(regex.escape(middle).replace("\\ ", " ?") if middle.strip() else " ?", regex.V1)
+        middle_re = compile_pattern(f" ?{regex.escape(middle.strip())} ?" if middle.strip() else " ?")
         ranges.append((entry.get("id", f"range{i}"), opener_re, middle_re))
 
     kinds = []
     for i, entry in enumerate(data.get("kinds") or []):
         kind = entry.get("kind")
         before = _end_anchored(_expand(pack, entry.get("before"), macros), word_re, proclitics) if entry.get("before") else None
-        after = regex.compile(f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})", regex.V1) if entry.get("after") else None
+        after = compile_pattern(f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})") if entry.get("after") else None
         pattern = None
         if entry.get("pattern"):
-            pattern = regex.compile(str(entry["pattern"]).replace("{N}", r"(?P<n>\d[\d,.]*)"), regex.V1)
-        kinds.append((kind, before, after, pattern))
+            # `regex`: searched with overlapped=True, which the standard engine lacks
+            pattern = regex.compile(str(entry["pattern"]).replace("{N}", r"(?P<n>\d[\d,.]*+)"), regex.V1)
+        unless = None
+        if entry.get("unless_after"):
+            unless = compile_pattern(f" ?(?:{_expand(pack, entry['unless_after'], macros)})(?!{word_re})")
+        kinds.append((kind, before, after, pattern, unless))
 
-    negated_any = data.get("negated_any")
     return NumberGrammar(
         words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
         digits=digits, digit_multiplier=digit_multiplier,
         vague=MappingProxyType(vague), zero=MappingProxyType(zero),
         duals=MappingProxyType(duals), singulars=MappingProxyType(singulars),
         one_words=frozenset(_forms(pack, data.get("one_after_noun"))),
+        singular_word=regex.compile(f"(?:{proclitics})??(?P<noun>{trie_regex(singulars)})(?:{enclitics})?", regex.V1),
+        one_before=frozenset(one_before),
+        counted_singular_after=compile_pattern(
+            f" (?:{proclitics})??(?P<noun>{trie_regex(singulars)})(?:{enclitics})?(?!{word_re})"),
+        counted_noun_after=compile_pattern(
+            f" (?:{proclitics})??(?P<noun>{trie_regex(counted)})(?:{enclitics})?(?!{word_re})"),
         negators=_end_anchored(trie_regex(_forms(pack, data.get("negators"))), word_re, "(?!)")
         if data.get("negators") else regex.compile("(?!)"),
-        negated_any=regex.compile(f"(?:{trie_regex(_forms(pack, negated_any))}) \\Z", regex.V1) if negated_any else None,
         negation_window=int(data.get("negation_window", 3)),
         qualifiers_before=_end_anchored(trie_regex(quals_before), word_re, proclitics),
         qualifiers_before_kind=MappingProxyType(quals_before),
         qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
         qualifiers_after_kind=MappingProxyType(quals_after),
         ranges=tuple(ranges), kinds=tuple(kinds), year_range=(1900, 2100),
-        counted_after=regex.compile(f" ?(?:{proclitics})??(?:{trie_regex(counted)})(?!{word_re})", regex.V1),
+        counted_after=compile_pattern(f" ?(?:{proclitics})??(?:{trie_regex(counted)})(?!{word_re})"),
     )
 
 
@@ -232,6 +259,7 @@ class _Core:
     noun: str | None = None
     digits_only: bool = False
     negated: bool = False
+    fraction: bool = False
 
 
 def _digit_value(text: str, decimal_first: bool) -> float:
@@ -246,21 +274,22 @@ def _digit_value(text: str, decimal_first: bool) -> float:
 
 
 def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, endpos: int):
-    """Read a number-word sequence starting with `first_term`. Returns (end, value) or None."""
-    tokens = [(first_term, first_end)]
-    pos = first_end
-    while True:
-        m = g.next_word.match(text, pos, endpos)
-        if not m:
-            break
-        tokens.append((m.group("term"), m.end()))
-        pos = m.end()
-    best = None
+    """Read a number-word sequence starting with `first_term`. Returns (end, value) or None.
+
+    Words are taken one at a time and the reading stops at the first word that does not fit,
+    so a long run of number words costs linear time.
+    """
+    first = g.words[first_term]
     total, group, used = 0, 0, set()
-    for index, (term, end) in enumerate(tokens):
+    best = None
+    term, end, joined, index = first_term, first_end, False, 0
+    while True:
         info = g.words[term]
         if info.cls == "multiplier":
-            if info.dual:
+            if info.dual and group and not total:
+                # After a count the dual spelling is the singular's accusative ("twenty thousand").
+                total, group, used = group * (info.value // 2), 0, set()
+            elif info.dual:
                 if group or total:
                     break
                 total, group, used = info.value, 0, set()
@@ -275,6 +304,8 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
         elif info.cls == "hundred":
             if group and group < 10 and "hundred" not in used and "ten" not in used:
                 group *= 100
+            elif group and group < 100 and "hundred" not in used and not joined:
+                group *= 100  # "fifteen hundred": a teen or tens-and-unit times a hundred
             elif "hundred" in used:
                 break
             else:
@@ -290,13 +321,16 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
             used.add(slot)
             if info.cls == "teen":
                 used.add("unit")
-        if index == 0 and not info.standalone and len(tokens) == 1:
+        if index or first.standalone:
+            best = (end, total + group)
+        m = g.next_word.match(text, end, endpos)
+        if not m:
+            break
+        term = m.group("term")
+        if index == 0 and first.leads and g.words[term].cls not in first.leads:
             return None
-        best = (end, total + group)
-    if best is None:
-        return None
-    if len(tokens) == 1 and not g.words[first_term].standalone:
-        return None
+        joined = bool(m.group("join")) or len(m.group("sep").strip(" -")) > 0
+        end, index = m.end(), index + 1
     return best
 
 
@@ -320,26 +354,45 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
                 value *= g.words[mm.group("term")].value
                 core.end, core.digits_only, core.rule = mm.end(), False, "digits_multiplier"
             elif value != int(value):
-                pos = end
-                continue
+                core.fraction = True  # kept to be classified ("12.5%"), never a count
             core.low = core.high = int(round(value))
             cores.append(core)
             pos = core.end
             continue
-        if m.group("dual") is not None:
+        found = m.groupdict()
+        if found.get("dual") is not None:
             cores.append(_Core(m.start("dual"), m.end(), 2, 2, "exact", "dual_noun", noun=m.group("dual")))
             pos = m.end()
+            continue
+        if found.get("negany") is not None:
+            nm = g.counted_noun_after.match(text, m.end("negany"))
+            cores.append(_Core(m.start("negany"), nm.end(), 0, 0, "exact", "negated_noun", noun=nm.group("noun"),
+                               negated=True))
+            pos = nm.end()
             continue
         term = m.group("word")
         start, term_end = m.start("word"), m.end()
         parsed = _parse_words(g, text, term, term_end, n) if term in g.words else None
         vague_hit = g.vague.get(term)
+        singular_after = g.counted_singular_after.match(text, term_end) if (
+            term in g.one_before or vague_hit is not None) else None
         if term in g.zero:
             cores.append(_Core(start, term_end, 0, 0, "exact", "zero_phrase"))
+        elif term in g.one_before and singular_after and not (parsed and parsed[0] > term_end):
+            core = _Core(start, singular_after.end(), 1, 1, "exact", "one_before_noun", noun=singular_after.group("noun"))
+            _apply_negation(g, text, core)
+            cores.append(core)
+            pos = core.end
+            continue
         elif parsed and (vague_hit is None or parsed[0] > term_end):
             cores.append(_Core(start, parsed[0], parsed[1], parsed[1], "exact", "number_words"))
             pos = parsed[0]
             continue
+        elif vague_hit is not None and singular_after and term in g.words and g.words[term].plural:
+            # A plural multiplier before a singular counted noun is a misspelt singular:
+            # "thousands fighter" reads as "a thousand fighters".
+            value = g.words[term].value
+            cores.append(_Core(start, term_end, value, value, "exact", "plural_as_singular"))
         elif vague_hit is not None:
             cores.append(_Core(start, term_end, vague_hit[0], vague_hit[1], "vague", "vague"))
         elif term in g.one_words:
@@ -353,11 +406,12 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
 def _one_after_noun(g: NumberGrammar, text: str, start: int, end: int) -> _Core | None:
     """'noun + one' is 1; a negator shortly before makes it 0 ('not a single fighter left')."""
     before = text.rfind(" ", 0, max(start - 1, 0))
-    noun = text[before + 1:start - 1] if start > 0 else ""
-    if noun not in g.singulars:
+    if start < 2 or text[start - 1] != " ":
         return None
-    noun_start = start - 1 - len(noun)
-    core = _Core(noun_start, end, 1, 1, "exact", "one_after_noun", noun=noun)
+    m = g.singular_word.fullmatch(text, before + 1, start - 1)
+    if not m:
+        return None
+    core = _Core(before + 1, end, 1, 1, "exact", "one_after_noun", noun=m.group("noun"))
     _apply_negation(g, text, core)
     return core
 
@@ -399,6 +453,8 @@ def _join_ranges(g: NumberGrammar, text: str, cores: list[_Core]) -> list[_Core]
                     continue
                 if core.low is None or nxt.low is None or not core.low < nxt.low:
                     continue
+                if _is_year(g, text, core) and _is_year(g, text, nxt):
+                    continue  # "2011-2018" is a span of years
                 out.append(_Core(start, nxt.end, core.low, nxt.high, "range", f"range.{rule_id}"))
                 i += 2
                 break
@@ -409,6 +465,11 @@ def _join_ranges(g: NumberGrammar, text: str, cores: list[_Core]) -> list[_Core]
         out.append(core)
         i += 1
     return out
+
+
+def _is_year(g: NumberGrammar, text: str, core: _Core) -> bool:
+    return (core.digits_only and core.end - core.start == 4
+            and g.year_range[0] <= (core.low or 0) <= g.year_range[1])
 
 
 def _apply_qualifier(core: _Core, qualifier: str) -> None:
@@ -434,7 +495,9 @@ def _apply_qualifier(core: _Core, qualifier: str) -> None:
 
 def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, number_end: int) -> tuple[str, int]:
     """The kind of an amount, and where its context ends (a unit word after it is not re-read)."""
-    for kind, before, after, pattern in g.kinds:
+    for kind, before, after, pattern, unless in g.kinds:
+        if unless is not None and unless.match(text, number_end):
+            continue
         if before is not None and before.search(text, max(0, number_start - MAX_SCAN_GAP), number_start):
             return kind, number_end
         if after is not None:
@@ -442,10 +505,11 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
             if m:
                 return kind, m.end()
         if pattern is not None:
-            for m in pattern.finditer(text, max(0, number_start - 4), min(len(text), number_end + 24)):
+            for m in pattern.finditer(text, max(0, number_start - MAX_SCAN_GAP), min(len(text), number_end + 24),
+                                      overlapped=True):
                 if m.start("n") == number_start:
                     return kind, max(number_end, m.end())
-    if core.digits_only and g.year_range[0] <= (core.low or 0) <= g.year_range[1] and len(text[number_start:number_end]) == 4:
+    if _is_year(g, text, core) and number_end - number_start == 4:
         if not g.counted_after.match(text, number_end):
             return "year", number_end
     return "count", number_end
@@ -459,10 +523,15 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
     quantities = []
     previous_end = 0
     context_end = 0
-    for core in cores:
+    for index, core in enumerate(cores):
         core_start, core_end = core.start, core.end
         if core_start < context_end:
             continue
+        next_start = cores[index + 1].start if index + 1 < len(cores) else -1
+        if next_start >= 0:
+            nq = g.qualifiers_before.search(text, max(0, next_start - MAX_SCAN_GAP), next_start)
+            if nq and nq.start() <= core_start:
+                continue  # a word inside the next amount's qualifier ("as many as 300")
         qualifier_start, qualifier_end = core_start, core_end
         qm = g.qualifiers_before.search(text, max(previous_end, core_start - MAX_SCAN_GAP), core_start)
         if qm:
@@ -472,10 +541,13 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
             am = g.qualifiers_after.match(text, core_end)
             if am is None and g.qualifiers_after_gap is not None:
                 am = g.qualifiers_after_gap.match(text, core_end)
-            if am:
+            if am and not 0 <= next_start - am.end() <= 1:
+                # A qualifier right before the next amount belongs to it ("20 killed, at least 5 ...").
                 _apply_qualifier(core, g.qualifiers_after_kind[am.group("term")])
                 qualifier_end = am.end()
         kind, context_end = ("count", core_end) if core.noun or core.rule.startswith("zero") else _classify(g, text, core, core_start, core_end)
+        if kind == "count" and core.fraction:
+            continue
         quantities.append(Quantity(
             text=text[qualifier_start:qualifier_end], start=qualifier_start, end=qualifier_end,
             low=core.low, high=core.high, qualifier=core.qualifier, kind=kind, rule=f"{pack.code}.number.{core.rule}",
