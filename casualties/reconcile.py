@@ -97,11 +97,7 @@ def reconcile(figures: pd.DataFrame) -> Comparison:
     """Group the figure table (columns of `table.COLUMN_NAMES`) and compare claimants per group."""
     rows = _prepare(figures)
     if rows.empty:
-        return Comparison(
-            groups=pd.DataFrame(columns=[*GROUP_COLUMNS, *STAT_COLUMNS]),
-            claims=pd.DataFrame(columns=list(CLAIM_COLUMNS)),
-            claimants=[],
-        )
+        return _empty_comparison()
     rows["group"] = _assign_groups(rows)
     claims = _claims(rows)
     groups, order = _groups(rows, claims)
@@ -110,6 +106,16 @@ def reconcile(figures: pd.DataFrame) -> Comparison:
     groups = _add_claimant_columns(groups, claims, claimant_columns)
     claims = _finish_claims(claims)
     return Comparison(groups=groups, claims=claims, claimants=list(claimant_columns.values()))
+
+
+def _empty_comparison() -> Comparison:
+    types = {"is_subset": "bool", "current": "bool", "n_claimants": "int64", "n_outlets": "int64",
+             "low": "Int64", "high": "Int64", "spread_abs": "Int64", "spread_ratio": "float64"}
+
+    def empty(columns) -> pd.DataFrame:
+        return pd.DataFrame({name: pd.Series(dtype=types.get(name, object)) for name in columns})
+
+    return Comparison(groups=empty([*GROUP_COLUMNS, *STAT_COLUMNS]), claims=empty(CLAIM_COLUMNS), claimants=[])
 
 
 def _missing(value) -> bool:
@@ -208,7 +214,6 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     outlets = rows.drop_duplicates(["claim", "outlet"]).sort_values(["claim", "outlet"])
     claims["outlets"] = _joined(outlets["claim"], outlets["outlet"])
     claims["n_outlets"] = outlets.groupby("claim").size()
-    claims["undated"] = ~by_claim["dated"].all()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
     claims = claims.sort_values(
         ["group", "claimed_by", "end", "published", "point_high"], na_position="first", kind="stable",

@@ -186,6 +186,15 @@ def test_periods_that_do_not_overlap_are_different_groups():
     assert sorted(comparison.groups["n_claimants"]) == [1, 2]
 
 
+def test_periods_a_day_apart_count_as_the_same_event():
+    comparison = reconcile(frame(
+        figure(claimed_by="a", low=5, period_start="2018-01-01", period_end="2018-01-01"),
+        figure(claimed_by="b", low=6, period_start="2018-01-02", period_end="2018-01-02"),
+        figure(claimed_by="c", low=7, period_start="2018-01-04", period_end="2018-01-04"),
+    ))
+    assert sorted(comparison.groups["n_claimants"]) == [1, 2]
+
+
 def test_an_undated_figure_joins_its_key_and_flags_the_group_undated():
     comparison = reconcile(frame(
         figure(claimed_by="sohr", low=251, qualifier="at_least"),

@@ -196,6 +196,16 @@ def test_comparison_rows_past_the_comment_limit_are_written_in_bulk(tmp_path, fi
     assert any("Claims sheet" in str(cell.value) for row in about.iter_rows() for cell in row)
 
 
+def test_an_empty_figure_table_still_gives_every_sheet(tmp_path):
+    empty = pd.DataFrame(columns=list(COLUMN_NAMES))
+    path = tmp_path / "empty.xlsx"
+    write_workbook(path, empty, reconcile(empty), {"run": "empty"})
+    book = load_workbook(path)
+    assert book.sheetnames == list(SHEETS)
+    assert header(book["Figures"]) == list(COLUMN_NAMES)
+    assert book["Figures"].max_row == 1 and book["Comparison"].max_row == 1
+
+
 def test_sources_sheet_lists_each_claimant_with_kind_names_and_counts(written, figures):
     _, _, book = written
     rows = {row["claimant"].value: {name: cell.value for name, cell in row.items()}

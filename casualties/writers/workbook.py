@@ -1,5 +1,10 @@
 """Stage 8a: the researcher's workbook: claimants side by side, the figure table, sources, charts.
 
+Sheets: Comparison (one row per group, one column per claimant, the quote as a comment),
+Claims (every claim, earlier ones too, with its outlets and quote), Figures (the figure table),
+Sources (each claimant), Chart (floating-bar charts of the widest spreads), About (the run and
+the conventions for reading amounts).
+
     >>> write_workbook("reports/casualties.xlsx", figures, reconcile(figures),
     ...                about={"run date": "2026-11-23", "inputs": "seeds/", "rules version": "0.1.0",
     ...                       "conventions_rows": conventions_rows()},
@@ -28,8 +33,7 @@ from ..reconcile import KEY, Comparison, claimant_column
 from ..table import COLUMN_NAMES
 from .atomic import atomic_write
 from .bulkrows import (
-    LINK_FONT, RATIO_FORMAT, RIGHT_TO_LEFT, RTL_ALIGNMENT, BulkRows, clean_text, is_formula_like, splice_rows,
-    template_row,
+    RATIO_FORMAT, RIGHT_TO_LEFT, RTL_ALIGNMENT, BulkRows, clean_text, is_formula_like, splice_rows, template_row,
 )
 
 INTEGER_COLUMNS = ("low", "high", "start", "end")
@@ -249,6 +253,7 @@ def _figures_sheet(sheet, figures: pd.DataFrame) -> BulkRows:
 
 
 def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources: dict) -> None:
+    figures = figures.reindex(columns=["claimed_by", "claimed_by_text"])
     claimed_by = figures["claimed_by"].astype(object).where(figures["claimed_by"].notna(), "").astype(str)
     named = figures["claimed_by_text"].astype(object).where(figures["claimed_by_text"].notna(), "").astype(str)
     names = (
