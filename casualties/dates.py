@@ -106,8 +106,6 @@ class DateGrammar:
     future_after: regex.Pattern
     numeric_order: tuple
     year_words_id: str
-    word: str
-    proclitics: str
 
 
 def grammar(pack: LanguagePack) -> DateGrammar:
@@ -236,8 +234,6 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         future_after=regex.compile(rf"\s+(?:{future}){right}", regex.V1),
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
-        word=word,
-        proclitics=proclitics,
     )
 
 
