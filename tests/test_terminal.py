@@ -39,6 +39,7 @@ def comparison():
                population="mixed", actor="islamic_state"),
         figure(claimed_by="orient_net", low=0, high=0, outcome="evacuated", population="mixed", actor="islamic_state"),
         figure(claimed_by="sana", low=5, high=5, outcome="missing", period_start=None, period_end=None),
+        figure(claimed_by="sohr", low=4, high=4, outcome="detained", subgroup="أطفال"),
     ]
     table = pd.DataFrame(rows, columns=list(COLUMN_NAMES))
     for name in ("low", "high"):
@@ -79,12 +80,14 @@ def test_table_lists_widest_spread_first(comparison):
     assert spreads == sorted(spreads, reverse=True)
 
 
-def test_table_columns_line_up(comparison):
+def test_table_columns_line_up_with_right_to_left_text_before_them(comparison):
     lines = render_summary(comparison, fmt="table", limit=None).splitlines()
-    column = lines[0].index("period")
-    for line in lines[1:]:
-        prefix = line[:column]
-        assert display_width(prefix) == column or display_width(line[:column + 1]) == column + 1
+    records = json.loads(render_summary(comparison, fmt="json", limit=None))
+    claims_at = lines[0].index("claims")
+    assert any("أطفال" in line for line in lines)
+    for line, record in zip(lines[1:], records):
+        first_claim = " ".join(next(iter(record["claims"].items())))
+        assert display_width(line[: line.index(first_claim)]) == claims_at
 
 
 def test_limit_keeps_the_first_groups_and_says_how_many_are_left(comparison):
@@ -106,7 +109,8 @@ def test_colour_styles_and_isolates_right_to_left_text(comparison):
     assert "\x1b[" in coloured
     # Only the right-to-left name is isolated, so its figure stays after it in reading order.
     assert f"{ISOLATE}{ARABIC_CLAIMANT}{POP_ISOLATE} 12" in coloured
-    assert coloured.count(ISOLATE) == coloured.count(POP_ISOLATE) == 1
+    assert coloured.count(ISOLATE) == coloured.count(POP_ISOLATE) == 2
+    assert f"{ISOLATE}أطفال{POP_ISOLATE}" in coloured
     plain = render_summary(comparison, fmt="table", color=False, limit=None)
     assert "\x1b[" not in plain and ISOLATE not in plain and POP_ISOLATE not in plain
     # Logical order is kept: the Arabic name appears exactly as written, not reversed.
