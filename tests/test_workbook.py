@@ -206,6 +206,20 @@ def test_an_empty_figure_table_still_gives_every_sheet(tmp_path):
     assert book["Figures"].max_row == 1 and book["Comparison"].max_row == 1
 
 
+def test_text_xml_cannot_hold_is_dropped_and_long_text_is_cut(tmp_path):
+    rows = frame(
+        figure(quote="bad\x00\x1bchars\ud800 here", low=1, high=1, claimed_by="a\x07b"),
+        figure(quote="x" * 40_000, low=2, high=2, outcome="wounded"),
+    )
+    path = tmp_path / "odd.xlsx"
+    write_workbook(path, rows, reconcile(rows), {})
+    book = load_workbook(path)
+    quotes = [row["quote"].value for row in rows_by(book["Figures"], "figure_id").values()]
+    assert quotes[0] == "badchars here"
+    assert len(quotes[1]) == 32_767
+    assert "ab" in header(book["Comparison"])
+
+
 def test_sources_sheet_lists_each_claimant_with_kind_names_and_counts(written, figures):
     _, _, book = written
     rows = {row["claimant"].value: {name: cell.value for name, cell in row.items()}

@@ -39,6 +39,7 @@ CELL_TEXT_LIMIT = 32_767
 # Excel refuses a sheet with more than 65,530 hyperlinks; past this the address stays plain text.
 HYPERLINK_LIMIT = 65_000
 CHUNK_ROWS = 5_000
+SHEET_ROW_LIMIT = 1_048_576
 RTL_ALIGNMENT = Alignment(readingOrder=2, horizontal="right")
 LINK_FONT = Font(color="0563C1", underline="single")
 # The template row: one cell per style, in this column order.
@@ -49,6 +50,8 @@ _HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 _RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+# Lone surrogates (from text decoded with errors="surrogateescape") and the two non-characters.
+_NOT_IN_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _WEB_ADDRESS = re.compile(r"https?://[^\s\"<>]+", re.IGNORECASE)
 
 
@@ -67,8 +70,8 @@ class BulkRows:
 
 
 def clean_text(value: str) -> str:
-    """Text a cell can hold: XML-illegal control characters removed, cut at Excel's limit."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_LIMIT]
+    """Text a cell can hold: characters XML forbids removed, cut at Excel's limit."""
+    return _NOT_IN_XML.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))[:CELL_TEXT_LIMIT]
 
 
 def is_formula_like(value: str) -> bool:
@@ -113,6 +116,8 @@ def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
 
 
 def _write_sheet(target: zipfile.ZipFile, path: str, xml: str, bulk: BulkRows) -> list[tuple[str, str]]:
+    if bulk.first_row + len(bulk.frame) - 1 > SHEET_ROW_LIMIT:
+        raise ValueError(f"{len(bulk.frame)} rows do not fit in one sheet ({SHEET_ROW_LIMIT} rows); write CSV instead")
     before, template, after = _split_sheet(xml, bulk.first_row)
     styles = _template_styles(template, bulk.first_row)
     links: list[tuple[str, str]] = []
