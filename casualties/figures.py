@@ -31,12 +31,13 @@ from .model import Quantity
 from .text import sentence_spans
 
 RULE_KEYS = {
-    "id", "before", "after", "noun", "outcome", "population", "subset", "actor", "latent",
+    "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
     "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent")
 ACTOR_MODES = ("linked", "sentence", "none")
 BEFORE_WINDOW = 80
+_WORD = regex.compile(r"[^\s\d,;.:!?\"]+ ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class Rule:
     subset: bool
     actor: str
     latent: bool
+    default_population: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ class FigureGrammar:
     actor_window_words: int
     outcome_window: int
     word: str
+    actor_before_noun: bool = False
+    carried_window_words: int = 0
 
 
 def _canon_list(pack, items) -> list[str]:
@@ -127,11 +131,18 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))})(?!{word})",
     }
 
+    # The file's own macros may use the lexicon macros and the macros defined before them.
+    for name, body in (data.get("macros") or {}).items():
+        body = str(body)
+        for known, known_body in macros.items():
+            body = body.replace("{" + known + "}", known_body)
+        macros[str(name)] = body
+
     def expand(pattern: str | None, where: str, anchored_end: bool) -> regex.Pattern | None:
         if not pattern:
             return None
         text = str(pattern)
-        for name, body in macros.items():
+        for name, body in reversed(macros.items()):
             text = text.replace("{" + name + "}", body)
         try:
             return compile_pattern(text)
@@ -160,6 +171,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
+            raw.get("default_population"),
         ))
 
     breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
@@ -182,6 +194,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         actor_window_words=int(settings.get("actor_window_words", 6)),
         outcome_window=int(settings.get("outcome_window_chars", 160)),
         word=word,
+        actor_before_noun=bool(settings.get("actor_before_noun", False)),
+        carried_window_words=int(settings.get("carried_window_words", 0)),
     )
 
 
@@ -225,6 +239,15 @@ def _noun_after_unit(g: FigureGrammar, text: str, end: int, limit: int):
     if text.startswith(" ", pos):
         pos += 1
     m = g.noun_pattern.match(text, pos, limit)
+    for _ in range(g.carried_window_words):
+        # modifier words before the carried noun: "six buses carrying IS fighters"
+        if m is not None:
+            break
+        word = _WORD.match(text, pos, limit)
+        if word is None:
+            break
+        pos = word.end()
+        m = g.noun_pattern.match(text, pos, limit)
     if m and g.nouns[m.group("noun")].get("population"):
         return m
     return None
@@ -246,6 +269,28 @@ def _actor_after(g, text, actors, pos, limit):
             return actor_id, via
         break
     return None, False
+
+
+def _slot(frame, name: str):
+    """The text a frame's named group matched, or None (no frame, no such group, or unused)."""
+    if frame is None or name not in frame.groupdict():
+        return None
+    return frame.group(name)
+
+
+def _actor_at_noun(g, text, actors, modifiers_start, noun_span):
+    """An actor named among the words right before the counted noun, or in a name that ends with
+    it: '233 IS fighters', '12 government troops', 'six buses carrying Houthi fighters'."""
+    noun_start, noun_end = noun_span
+    found = (None, False)
+    for start, end, actor_id, via in actors:
+        if not modifiers_start <= start < noun_start or end > noun_end:
+            continue
+        between = text[end:noun_start]
+        if g.clause_break.search(between) or between.count(" ") > 2:
+            continue
+        found = (actor_id, via)
+    return found
 
 
 def _actor_before(actors, start_limit, pos):
@@ -298,26 +343,33 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if rule.noun == "carried":
             attrs = g.nouns.get(q.noun, {})
             noun_m_span = (q.start, q.end)
-        elif after is not None and "noun" in after.groupdict() and after.group("noun"):
+        elif _slot(after, "noun"):
             attrs = g.nouns[after.group("noun")]
             noun_m_span = after.span("noun")
             noun_end = after.end()
+        elif _slot(before, "noun"):
+            # the noun names the count before it: "the toll among civilians rose to 62"
+            attrs = g.nouns[before.group("noun")]
+            noun_m_span = before.span("noun")
         elif rule.noun == "antecedent":
             for m in g.noun_pattern.finditer(text, sentence[0], before.start() if before else q.start):
                 if g.nouns[m.group("noun")].get("population"):
                     attrs, noun_m_span = g.nouns[m.group("noun")], m.span()
         elif after is not None:
             noun_end = after.end()
-        population = rule.population or attrs.get("population")
+        population = rule.population or attrs.get("population") or rule.default_population
         subgroup = attrs.get("subgroup")
         unit = attrs.get("unit") or "people"
         outcome = attrs.get("outcome")
         people_end = noun_end
+        people_span = noun_m_span if rule.noun != "carried" else None
+        modifiers_start = q.end if noun_m_span and noun_m_span[0] >= q.end else (before.start() if before else q.end)
         if unit != "people":
             carried = _noun_after_unit(g, text, noun_end, sentence[1])
             if carried:
                 people = g.nouns[carried.group("noun")]
                 population, subgroup, people_end = people.get("population"), people.get("subgroup"), carried.end()
+                people_span, modifiers_start = carried.span("noun"), noun_end
         if outcome:
             combined = g.combine_after.match(text, noun_end, sentence[1])
             if combined:
@@ -326,8 +378,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 noun_end = people_end = combined.end()
         if rule.outcome:
             outcome = rule.outcome
-        if after is not None and "outcome" in after.groupdict() and after.group("outcome"):
-            outcome = g.outcomes[after.group("outcome")]
+        for frame in (before, after):
+            if _slot(frame, "outcome") in g.outcomes:
+                outcome = g.outcomes[frame.group("outcome")]
         if outcome is None:
             outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans)
 
@@ -340,6 +393,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if actor is None:
                 actor, via = _actor_before(actors, sentence[0], loss.start())
             if actor:
+                population = "combatants"
+        if actor is None and g.actor_before_noun and people_span and population in ("combatants", "mixed", "unknown") \
+                and rule.actor != "none":
+            actor, via = _actor_at_noun(g, text, actors, modifiers_start, people_span)
+            if actor and population == "unknown":
                 population = "combatants"
         if actor is None and population in ("combatants", "mixed", "unknown") and rule.actor != "none":
             actor, via = _actor_after(g, text, actors, people_end, sentence[1])
