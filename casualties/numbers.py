@@ -19,7 +19,8 @@ from .langpack import LanguagePack, build_lexicon, compile_pattern, trie_regex
 from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier")
-MAX_SCAN_GAP = 40  # characters looked at before a core for qualifiers and contexts
+MAX_SCAN_GAP = 40
+MAX_DIGITS = 15  # longer digit runs (with separators) are identifiers, never amounts  # characters looked at before a core for qualifiers and contexts
 YEAR_PATTERN = r"(?:1[89]|20)\d\d(?!\d)"  # the {YEAR} macro of context phrases
 
 
@@ -344,8 +345,8 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
         if m.group("digits") is not None:
             dm = g.digits.match(text, m.start())
             start, end = dm.span()
-            if start > 0 and text[start - 1].isdigit():
-                pos = end
+            if start > 0 and text[start - 1].isdigit() or end - start > MAX_DIGITS:
+                pos = end  # a serial number, an id or a hash: no count has that many digits
                 continue
             value = _digit_value(dm.group(), decimal_first=False)
             core = _Core(start, end, None, None, "exact", "digits", digits_only=True)
