@@ -20,7 +20,8 @@ The claimant is the mention nearest the cue, with three refinements:
 - after a speech verb, a source carrying an addressee marker ("to Reuters", "told AFP") is the
   channel, not the claimant: "the Observatory's director told AFP" is the Observatory;
 - a source after a relay marker ("citing", "quoting") is the original claimant and wins;
-- a correspondent speaks for the outlet named with it, else for the publisher.
+- a correspondent speaks for the outlet named with it, else for the publisher;
+- an unnamed source or official of a named body ("an official at the Red Cross") is that body.
 
 A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
 kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A source
@@ -44,6 +45,7 @@ from .text import sentence_spans
 OWN = "own"
 EXPLICIT = "explicit"
 PUBLISHER = "publisher"
+UNNAMED = "unnamed_source"
 DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
@@ -51,7 +53,7 @@ ENTRY_KEYS = {"id", "forms", "sides", "bare", "examples", "counterexamples", "no
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
-    "correspondent_window",
+    "owner_window", "affiliation_markers",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -100,11 +102,12 @@ class Rules:
     subject_window: int
     name_window: int
     name_max_words: int
-    correspondent_window: int
+    owner_window: int
     window_stops: tuple[str, ...]
     addressee_prefixes: frozenset[str]
     addressee_before: tuple[str, ...]
     relay_before: tuple[str, ...]
+    affiliation_markers: tuple[str, ...]
     frame_endings: tuple[str, ...]
     name_stops: frozenset[str]
     entries: MappingProxyType
@@ -163,11 +166,12 @@ def compile_rules(pack: LanguagePack) -> Rules:
         subject_window=number("subject_window", 7),
         name_window=number("name_window", 14),
         name_max_words=number("name_max_words", 4),
-        correspondent_window=number("correspondent_window", 2),
+        owner_window=number("owner_window", 2),
         window_stops=words("window_stops"),
         addressee_prefixes=frozenset(words("addressee_prefixes")),
         addressee_before=words("addressee_before"),
         relay_before=words("relay_before"),
+        affiliation_markers=words("affiliation_markers"),
         frame_endings=words("frame_endings"),
         name_stops=frozenset(words("name_stops")),
         entries=MappingProxyType(entries),
@@ -365,16 +369,33 @@ class _Document:
             if owner is None:
                 return _Found(self.publisher, mention.text, mention.start, mention.end)
             mention = owner
+        elif mention.kind == UNNAMED:
+            mention = self._affiliation(mention) or mention
         return _Found(_identified(mention) or name_id(mention.text), mention.text, mention.start, mention.end)
 
     def _correspondent_owner(self, mention: Mention, window: list[Mention]) -> Mention | None:
-        words = list(WORD.finditer(self.text, mention.end))[: self.rules.correspondent_window]
+        words = list(WORD.finditer(self.text, mention.end))[: self.rules.owner_window]
         reach = words[-1].end() if words else mention.end
         for other in self.mentions:
             if mention.end <= other.start and other.end <= reach and other.kind != "correspondent":
                 return other
         earlier = [m for m in window if m.end <= mention.start and m.kind != "correspondent" and _identified(m)]
         return max(earlier, key=lambda m: m.start) if earlier else None
+
+    def _affiliation(self, mention: Mention) -> Mention | None:
+        """"an official at the Red Cross", "a source in the Observatory": the body speaks."""
+        rest = self.text[mention.end:]
+        gap = len(rest) - len(rest.lstrip(" " + QUOTES))
+        for marker in self.rules.affiliation_markers:
+            tail = rest[gap:]
+            if tail.startswith(marker) and tail[len(marker):len(marker) + 1] in (" ", *QUOTES):
+                start = mention.end + gap + len(marker)
+                words = list(WORD.finditer(self.text, start))[: self.rules.owner_window + 1]
+                reach = words[-1].end() if words else start
+                for other in self.mentions:
+                    if start <= other.start < reach and other.kind not in (UNNAMED, "correspondent"):
+                        return other if _identified(other) else None
+        return None
 
     def _addressee(self, mention: Mention) -> bool:
         return mention.prefix in self.rules.addressee_prefixes or self._preceded_by(mention.start, self.rules.addressee_before)
@@ -433,9 +454,6 @@ def _last_quoted(text: str, start: int, end: int, max_words: int) -> tuple[int, 
 
 
 def _identified(mention: Mention) -> str | None:
-    """The mention's id; an anaphor with no antecedent that only one source lists names that one."""
-    if mention.entry_id is None and len(mention.candidates) == 1:
-        return mention.candidates[0]
     return mention.entry_id
 
 
