@@ -179,16 +179,12 @@ def _row_chunks(bulk: BulkRows, styles: dict[str, str], links: list):
                 columns.append(_link_bodies(values, letter, numbers, styles, links))
             else:
                 columns.append(_bodies(values, styles, styles["ratio"] if name in bulk.ratio_columns else ""))
-        rows = []
-        for index, number in enumerate(numbers):
-            cells = [f'<row r="{number}">']
-            for letter, bodies in zip(letters, columns):
-                body = bodies[index]
-                if body:
-                    cells.append(f'<c r="{letter}{number}"{body}')
-            cells.append("</row>")
-            rows.append("".join(cells))
-        yield "".join(rows)
+        cells = [
+            [f'<c r="{letter}{number}"{body}' if body else "" for number, body in zip(numbers, bodies)]
+            for letter, bodies in zip(letters, columns)
+        ]
+        starts = [f'<row r="{number}">' for number in numbers]
+        yield "".join(f"{start}{''.join(row)}</row>" for start, row in zip(starts, zip(*cells)))
 
 
 def _python_values(column: pd.Series) -> list:
