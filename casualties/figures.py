@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bisect import bisect_right
+
 import regex
 
 from .errors import DataFileError
@@ -37,6 +39,7 @@ RULE_KEYS = {
 NOUN_MODES = ("after", "carried", "antecedent")
 ACTOR_MODES = ("linked", "sentence", "none")
 BEFORE_WINDOW = 80
+SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
 _WORD = regex.compile(r"[^\s\d,;.:!?\"]+ ")
 
 
@@ -203,13 +206,6 @@ def figure_grammar(pack: LanguagePack) -> FigureGrammar:
     return pack.compiled("figures", compile_figures)
 
 
-def _sentence_of(spans, pos):
-    for span in spans:
-        if span[0] <= pos < span[1]:
-            return span
-    return (pos, pos)
-
-
 def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
     for rule in g.rules:
         if rule.noun == "carried" and not q.noun:
@@ -301,14 +297,19 @@ def _actor_before(actors, start_limit, pos):
     return found or (None, False)
 
 
-def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, sentence, skip):
+def _inside(spans, starts, pos) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, sentence, skip, skip_starts):
     best, best_distance = None, None
     lo = max(sentence[0], q.start - g.outcome_window)
     hi = min(sentence[1], noun_end + g.outcome_window)
     for m in g.outcome_pattern.finditer(text, lo, hi):
         if q.start <= m.start() and m.end() <= q.end:
             distance = 0  # inside a negated amount: "not a single fighter LEFT"
-        elif any(a <= m.start() < b for a, b in skip):
+        elif _inside(skip, skip_starts, m.start()):
             continue
         else:
             distance = q.start - m.end() if m.end() <= q.start else m.start() - noun_end
@@ -330,9 +331,15 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     sentences = sentence_spans(text)
     counts = [q for q in quantities if q.kind == "count"]
     spans = [(q.start, q.end) for q in counts]
+    span_starts = [a for a, _ in spans]
+    sentence_starts = [a for a, _ in sentences]
     matches: list[FigureMatch] = []
+    in_sentence: dict[tuple[int, int], list[int]] = {}
+    last_head = None  # index of the latest figure that can be a parent
     for q in counts:
-        sentence = _sentence_of(sentences, q.start)
+        i = bisect_right(sentence_starts, q.start) - 1
+        whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
+        sentence = (max(whole[0], q.start - SENTENCE_REACH), min(whole[1], q.end + SENTENCE_REACH))
         found = _match_rule(g, text, q, sentence)
         if not found:
             continue
@@ -382,7 +389,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if _slot(frame, "outcome") in g.outcomes:
                 outcome = g.outcomes[frame.group("outcome")]
         if outcome is None:
-            outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans)
+            outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans, span_starts)
 
         actor, via = None, False
         loss = None
@@ -415,7 +422,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
 
         subset = rule.subset or bool(g.subset_before.search(text, max(sentence[0], q.start - 30), q.start))
         parent = None
-        previous = [i for i, fm in enumerate(matches) if fm.sentence == sentence and not fm.latent]
+        previous = in_sentence.get(whole, [])
         if not subset and previous:
             last = matches[previous[-1]]
             if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 4), q.start) \
@@ -423,8 +430,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 subset = True
         if subset:
             parents = [i for i in previous if not matches[i].subset]
-            if not parents:
-                parents = [i for i, fm in enumerate(matches) if not fm.subset and not fm.latent and fm.sentence[1] <= sentence[0]][-1:]
+            if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0]:
+                parents = [last_head]
             if parents:
                 parent = parents[-1]
                 p = matches[parent]
@@ -446,9 +453,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         latent = rule.latent or outcome is None or (q.low is None and q.high is None)
         matches.append(FigureMatch(
             quantity=q, rule=rule.id, population=population or "unknown", actor=actor, subgroup=subgroup,
-            outcome=outcome, unit=unit, subset=subset, parent=parent, latent=latent, sentence=sentence,
+            outcome=outcome, unit=unit, subset=subset, parent=parent, latent=latent, sentence=whole,
             noun_span=noun_m_span, actor_via_anaphora=via,
         ))
+        if not latent:
+            in_sentence.setdefault(whole, []).append(len(matches) - 1)
+            if not subset:
+                last_head = len(matches) - 1
     return _drop_repeats(text, matches)
 
 
