@@ -414,18 +414,18 @@ class _Document:
         if side == "before":
             titles.reverse()
         for start, end in titles:
-            found = self._name_after_title(start, end)
+            found = self._name_after_title(start, end, high)
             if found:
                 return found
         return None
 
-    def _name_after_title(self, start: int, end: int) -> _Found | None:
+    def _name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
         words = list(WORD.finditer(self.text, end))[: rules.name_window]
         stop = next((s for s in self.stops if s >= end), len(self.text))
         cue = next((c.start for c in self.cues if c.start >= end), len(self.text))
         sentence_end = self.sentences[self._sentence_of(start)][1]
-        limit = min(stop, cue, sentence_end, words[-1].end() if words else end)
+        limit = min(stop, cue, sentence_end, bound, words[-1].end() if words else end)
         quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
         if quoted:
             return _Found(name_id(self.text[quoted[0]:quoted[1]]), self.text[quoted[0]:quoted[1]], *quoted)
@@ -433,7 +433,7 @@ class _Document:
         for count, word in enumerate(WORD.finditer(self.text, end, limit)):
             token = word.group()
             bare = token.strip(QUOTES + ",.:;()")
-            if count >= rules.name_max_words or not bare or bare in rules.name_stops:
+            if count >= rules.name_max_words or not bare or bare in rules.name_stops or any(ch.isdigit() for ch in bare):
                 break
             name_end = word.start() + token.index(bare) + len(bare)
             if bare != token:
