@@ -18,7 +18,7 @@ from .errors import DataFileError
 from .langpack import LanguagePack, build_lexicon, compile_pattern, trie_regex
 from .model import Quantity
 
-WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier")
+WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier", "fraction")
 MAX_SCAN_GAP = 40
 MAX_DIGITS = 15  # longer digit runs (with separators) are identifiers, never amounts  # characters looked at before a core for qualifiers and contexts
 YEAR_PATTERN = r"(?:1[89]|20)\d\d(?!\d)"  # the {YEAR} macro of context phrases
@@ -32,6 +32,7 @@ class NumberWord:
     dual: bool = False
     standalone: bool = True
     leads: frozenset = frozenset()
+    ratio: float = 0.0  # a fraction of the multiplier next to it ("half a million", "a million and a half")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class NumberGrammar:
     words: MappingProxyType
     word_lexicon: object
     scanner: regex.Pattern
+    joined_digits: object
+    glued_ok: object
+    last_word: regex.Pattern
     next_word: regex.Pattern
     digits: regex.Pattern
     digit_multiplier: regex.Pattern
@@ -129,8 +133,11 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         leads = entry.get("leads") or []
         if any(c not in WORD_CLASSES for c in leads):
             raise DataFileError(path, f"words[{i}].leads", f"{leads!r}: each must be one of {WORD_CLASSES}")
-        info = NumberWord(int(entry["value"]), cls, bool(entry.get("plural")), bool(entry.get("dual")),
-                          bool(entry.get("standalone", True)) and not leads, frozenset(leads))
+        if cls == "fraction" and not 0 < float(entry.get("ratio", 0)) < 1:
+            raise DataFileError(path, f"words[{i}].ratio", "a fraction needs a ratio between 0 and 1")
+        info = NumberWord(int(entry.get("value", 0)), cls, bool(entry.get("plural")), bool(entry.get("dual")),
+                          bool(entry.get("standalone", True)) and not leads and cls != "fraction", frozenset(leads),
+                          float(entry.get("ratio", 0)))
         for form in _forms(pack, entry.get("forms")):
             words.setdefault(form, info)
     word_lexicon = build_lexicon(pack, {w: w for w in words})
@@ -151,8 +158,10 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     digits = regex.compile(
         rf"\d{{1,3}}(?:[{thousands}]\d{{3}})+(?![{decimal}]?\d)|\d+(?:[{decimal}]\d+)?" if thousands
         else rf"\d+(?:[{decimal}]\d+)?")
-    multipliers = [w for w, info in words.items() if info.cls == "multiplier" and not info.dual]
+    multipliers = [w for w, info in words.items() if info.cls == "multiplier"]
     digit_multiplier = compile_pattern(f" ?(?P<term>{trie_regex(multipliers)})(?!{word_re})")
+    joined_digits = compile_pattern(
+        f" (?:(?:{join_words}) |{join_prefix})(?P<d>\\d+)(?![\\d{thousands}{decimal}])")
 
     vague = {}
     for entry in data.get("vague") or []:
@@ -223,6 +232,9 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
 
     return NumberGrammar(
         words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
+        joined_digits=joined_digits,
+        glued_ok=compile_pattern(f"(?:{proclitics})\\Z"),
+        last_word=regex.compile(f"(?:{join_prefix})?(?P<term>{trie_regex(words)})\\Z", regex.V1),
         digits=digits, digit_multiplier=digit_multiplier,
         vague=MappingProxyType(vague), zero=MappingProxyType(zero),
         duals=MappingProxyType(duals), singulars=MappingProxyType(singulars),
@@ -261,6 +273,7 @@ class _Core:
     digits_only: bool = False
     negated: bool = False
     fraction: bool = False
+    multiplier: int = 1
 
 
 def _digit_value(text: str, decimal_first: bool) -> float:
@@ -284,9 +297,24 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
     total, group, used = 0, 0, set()
     best = None
     term, end, joined, index = first_term, first_end, False, 0
+    pending, last_multiplier = 0.0, 0
     while True:
         info = g.words[term]
-        if info.cls == "multiplier":
+        if info.cls == "fraction":
+            if index == 0:
+                pending = info.ratio  # "half a million": waits for its multiplier
+            elif last_multiplier and not group and joined:
+                best = (end, total + int(last_multiplier * info.ratio))  # "a million and a half"
+                break
+            else:
+                break
+        elif pending:
+            if info.cls != "multiplier":
+                break
+            total, pending, used = int(pending * info.value), 0.0, set()
+            last_multiplier = info.value
+        elif info.cls == "multiplier":
+            last_multiplier = info.value // 2 if info.dual else info.value
             if info.dual and group and not total:
                 # After a count the dual spelling is the singular's accusative ("twenty thousand").
                 total, group, used = group * (info.value // 2), 0, set()
@@ -330,6 +358,8 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
         term = m.group("term")
         if index == 0 and first.leads and g.words[term].cls not in first.leads:
             return None
+        if index == 0 and first.cls == "fraction" and g.words[term].cls != "multiplier":
+            return None
         joined = bool(m.group("join")) or len(m.group("sep").strip(" -")) > 0
         end, index = m.end(), index + 1
     return best
@@ -348,12 +378,18 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
             if start > 0 and text[start - 1].isdigit() or end - start > MAX_DIGITS:
                 pos = end  # a serial number, an id or a hash: no count has that many digits
                 continue
+            if _glued_to_letters(g, text, start):
+                pos = end  # a code such as "MH17" or "F-16"; a proclitic glued to digits is fine
+                continue
             value = _digit_value(dm.group(), decimal_first=False)
             core = _Core(start, end, None, None, "exact", "digits", digits_only=True)
             mm = g.digit_multiplier.match(text, end)
             if mm:
-                value *= g.words[mm.group("term")].value
+                info = g.words[mm.group("term")]
+                core.multiplier = info.value // 2 if info.dual else info.value  # a dual spelling after digits is the singular
+                value *= core.multiplier
                 core.end, core.digits_only, core.rule = mm.end(), False, "digits_multiplier"
+                value += _joined_remainder(g, text, core)
             elif value != int(value):
                 core.fraction = True  # kept to be classified ("12.5%"), never a count
             core.low = core.high = int(round(value))
@@ -386,7 +422,13 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
             pos = core.end
             continue
         elif parsed and (vague_hit is None or parsed[0] > term_end):
-            cores.append(_Core(start, parsed[0], parsed[1], parsed[1], "exact", "number_words"))
+            core = _Core(start, parsed[0], parsed[1], parsed[1], "exact", "number_words")
+            last = g.last_word.search(text, start, parsed[0])
+            if last and g.words[last.group("term")].cls == "multiplier":
+                info = g.words[last.group("term")]
+                core.multiplier = info.value // 2 if info.dual else info.value
+            core.low = core.high = parsed[1] + _joined_remainder(g, text, core)
+            cores.append(core)
             pos = parsed[0]
             continue
         elif vague_hit is not None and singular_after and term in g.words and g.words[term].plural:
@@ -404,6 +446,28 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
     return cores
 
 
+def _glued_to_letters(g: NumberGrammar, text: str, start: int) -> bool:
+    """Digits right after letters (or letters and a hyphen) that are not a proclitic."""
+    letters_end = start - 1 if start > 1 and text[start - 1] == "-" else start
+    if letters_end == 0 or not text[letters_end - 1].isalpha():
+        return False
+    word_start = letters_end
+    while word_start > 0 and text[word_start - 1].isalpha():
+        word_start -= 1
+    return letters_end != start or not g.glued_ok.fullmatch(text, word_start, letters_end)
+
+
+def _joined_remainder(g: NumberGrammar, text: str, core: _Core) -> int:
+    """Digits joined to an amount that ends in a multiplier: "34 thousand and 356" adds 356."""
+    if core.multiplier <= 1:
+        return 0
+    m = g.joined_digits.match(text, core.end)
+    if not m or int(m.group("d")) >= core.multiplier:
+        return 0
+    core.end = m.end()
+    return int(m.group("d"))
+
+
 def _one_after_noun(g: NumberGrammar, text: str, start: int, end: int) -> _Core | None:
     """'noun + one' is 1; a negator shortly before makes it 0 ('not a single fighter left')."""
     before = text.rfind(" ", 0, max(start - 1, 0))
@@ -412,7 +476,7 @@ def _one_after_noun(g: NumberGrammar, text: str, start: int, end: int) -> _Core 
     m = g.singular_word.fullmatch(text, before + 1, start - 1)
     if not m:
         return None
-    core = _Core(before + 1, end, 1, 1, "exact", "one_after_noun", noun=m.group("noun"))
+    core = _Core(m.start("noun"), end, 1, 1, "exact", "one_after_noun", noun=m.group("noun"))
     _apply_negation(g, text, core)
     return core
 
@@ -452,11 +516,14 @@ def _join_ranges(g: NumberGrammar, text: str, cores: list[_Core]) -> list[_Core]
                     or (nxt.end + 1 < len(text) and text[nxt.end] in "-/" and text[nxt.end + 1].isdigit())
                 ):
                     continue
-                if core.low is None or nxt.low is None or not core.low < nxt.low:
+                low = core.low
+                if low is not None and nxt.multiplier > 1 and core.multiplier == 1 and low * nxt.multiplier < (nxt.low or 0) * 10:
+                    low *= nxt.multiplier  # "20 - 30 thousand": the multiplier is shared
+                if low is None or nxt.low is None or not low < nxt.low:
                     continue
                 if _is_year(g, text, core) and _is_year(g, text, nxt):
                     continue  # "2011-2018" is a span of years
-                out.append(_Core(start, nxt.end, core.low, nxt.high, "range", f"range.{rule_id}"))
+                out.append(_Core(start, nxt.end, low, nxt.high, "range", f"range.{rule_id}"))
                 i += 2
                 break
             else:
