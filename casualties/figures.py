@@ -96,6 +96,7 @@ class FigureGrammar:
     word: str
     actor_before_noun: bool = False
     carried_window_words: int = 0
+    actor_links: regex.Pattern | None = None
 
 
 def _canon_list(pack, items) -> list[str]:
@@ -199,6 +200,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         word=word,
         actor_before_noun=bool(settings.get("actor_before_noun", False)),
         carried_window_words=int(settings.get("carried_window_words", 0)),
+        actor_links=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, settings['actor_links']))}) ")
+        if settings.get("actor_links") else None,
     )
 
 
@@ -256,12 +259,20 @@ def _clause_end(g: FigureGrammar, text: str, pos: int, limit: int) -> int:
 
 def _actor_after(g, text, actors, pos, limit):
     clause_end = _clause_end(g, text, pos, limit)
+    window = g.actor_window_words
+    if g.actor_links is not None:
+        # the side must be linked to the noun ("members OF the SDF"); a place or an agent
+        # named after it ("people in Kyiv", "captured by the SDF") is not the side counted
+        link = g.actor_links.match(text, pos, clause_end)
+        if link is None:
+            return None, False
+        pos, window = link.end(), 2
     words_seen = 0
     for start, end, actor_id, via in actors:
         if start < pos or start >= clause_end:
             continue
         words_seen = text.count(" ", pos, start)
-        if words_seen <= g.actor_window_words:
+        if words_seen <= window:
             return actor_id, via
         break
     return None, False
