@@ -31,6 +31,7 @@ anaphor with no antecedent ("the ministry") is kept as written the same way. A d
 from __future__ import annotations
 
 import unicodedata
+from itertools import islice
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -58,6 +59,8 @@ SETTINGS_KEYS = {
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
 WORDLIKE = regex.compile(r"\w")
+LOOKAROUND = 80
+MAX_CUES = 8  # cues tried on each side of a figure: farther ones do not govern it
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 
@@ -262,13 +265,13 @@ class _Document:
         low, high = self.sentences[index]
         before = [c for c in self.cues if low <= c.start and c.end <= start]
         after = [c for c in self.cues if c.start >= end and c.end <= high]
-        for cue in reversed(before):
+        for cue in reversed(before[-MAX_CUES:]):
             if cue.role == "own":
                 return self._own(cue.rule)
             found = self._claimant(cue, index, start, end)
             if found:
                 return self._explicit(found, cue.rule)
-        for cue in after:
+        for cue in after[:MAX_CUES]:
             if cue.role == "own":
                 return self._own(cue.rule)
             found = self._claimant(cue, index, start, end)
@@ -302,7 +305,7 @@ class _Document:
         """The claimant a sentence's own cues give, as if its figure stood at the sentence end."""
         low, high = self.sentences[index]
         cues = [c for c in self.cues if low <= c.start and c.end <= high]
-        for cue in reversed(cues):
+        for cue in reversed(cues[-MAX_CUES:]):
             if cue.role == "own":
                 return self._own(cue.rule)
             found = self._claimant(cue, index, high, high)
@@ -374,7 +377,7 @@ class _Document:
         return _Found(_identified(mention) or name_id(mention.text), mention.text, mention.start, mention.end)
 
     def _correspondent_owner(self, mention: Mention, window: list[Mention]) -> Mention | None:
-        words = list(WORD.finditer(self.text, mention.end))[: self.rules.owner_window]
+        words = list(islice(WORD.finditer(self.text, mention.end), self.rules.owner_window))
         reach = words[-1].end() if words else mention.end
         for other in self.mentions:
             if mention.end <= other.start and other.end <= reach and other.kind != "correspondent":
@@ -384,13 +387,13 @@ class _Document:
 
     def _affiliation(self, mention: Mention) -> Mention | None:
         """"an official at the Red Cross", "a source in the Observatory": the body speaks."""
-        rest = self.text[mention.end:]
+        rest = self.text[mention.end:mention.end + LOOKAROUND]
         gap = len(rest) - len(rest.lstrip(" " + QUOTES))
         for marker in self.rules.affiliation_markers:
             tail = rest[gap:]
             if tail.startswith(marker) and tail[len(marker):len(marker) + 1] in (" ", *QUOTES):
                 start = mention.end + gap + len(marker)
-                words = list(WORD.finditer(self.text, start))[: self.rules.owner_window + 1]
+                words = list(islice(WORD.finditer(self.text, start), self.rules.owner_window + 1))
                 reach = words[-1].end() if words else start
                 for other in self.mentions:
                     if start <= other.start < reach and other.kind not in (UNNAMED, "correspondent"):
@@ -401,11 +404,11 @@ class _Document:
         return mention.prefix in self.rules.addressee_prefixes or self._preceded_by(mention.start, self.rules.addressee_before)
 
     def _preceded_by(self, pos: int, phrases) -> bool:
-        head = self.text[:pos].rstrip(" " + QUOTES)
+        head = self.text[max(0, pos - LOOKAROUND):pos].rstrip(" " + QUOTES)
         for phrase in phrases:
             if head.endswith(phrase):
                 cut = len(head) - len(phrase)
-                if cut == 0 or not self.text[cut - 1].isalnum():
+                if cut == 0 or not head[cut - 1].isalnum():
                     return True
         return False
 
@@ -421,7 +424,7 @@ class _Document:
 
     def _name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
-        words = list(WORD.finditer(self.text, end))[: rules.name_window]
+        words = list(islice(WORD.finditer(self.text, end), rules.name_window))
         stop = next((s for s in self.stops if s >= end), len(self.text))
         cue = next((c.start for c in self.cues if c.start >= end), len(self.text))
         sentence_end = self.sentences[self._sentence_of(start)][1]

@@ -257,3 +257,25 @@ def test_bad_attribution_data_is_rejected(tmp_path, broken, message):
     with pytest.raises(DataFileError) as error:
         compile_rules(pack)
     assert message in str(error.value) and "attribution.yaml" in str(error.value)
+
+
+@pytest.mark.parametrize("lang, filler", [
+    ("ar", "قال " * 3000 + '"' * 2000 + " مدير " * 2000 + " المرصد " * 2000),
+    ("en", "said " * 3000 + '"' * 2000 + " spokesman " * 2000 + " the observatory " * 2000),
+])
+def test_adversarial_input_is_fast_and_well_formed(lang, filler):
+    import time
+
+    import regex
+
+    pack = load_pack(lang)
+    text = pack.canonical(f"{filler} 5 {filler} 7")
+    spans = [m.span() for m in regex.finditer(r"\d+", text)]
+    began = time.perf_counter()
+    claims = attribute(text, pack, load_gazetteers(), spans, None)
+    assert time.perf_counter() - began < 3
+    assert len(claims) == len(spans)
+    for claim in claims:
+        assert claim.attribution in ("own", "explicit")
+        if claim.attribution == "explicit":
+            assert text[claim.start:claim.end] == claim.text
