@@ -36,7 +36,7 @@ RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
     "examples", "counterexamples",
 }
-NOUN_MODES = ("after", "carried", "antecedent")
+NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "none")
 BEFORE_WINDOW = 80
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
@@ -85,6 +85,11 @@ class FigureGrammar:
     outcome_pattern: regex.Pattern
     combination: dict
     combine_after: regex.Pattern
+    pair_after: regex.Pattern | None
+    of_noun: regex.Pattern
+    combined_before: regex.Pattern
+    overrides: regex.Pattern | None
+    possessive: frozenset
     family: regex.Pattern
     subset_before: regex.Pattern
     join_before: regex.Pattern
@@ -97,6 +102,7 @@ class FigureGrammar:
     actor_before_noun: bool = False
     carried_window_words: int = 0
     actor_links: regex.Pattern | None = None
+    actor_blockers: regex.Pattern | None = None
 
 
 def _canon_list(pack, items) -> list[str]:
@@ -115,7 +121,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
 
     nouns: dict[str, dict] = {}
     for i, term in enumerate(pack.section("populations", "terms", []) or []):
-        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit")}
+        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit")}
         for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or [])):
             nouns.setdefault(form, attrs)
     outcomes: dict[str, str] = {}
@@ -127,7 +133,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         combination[tuple(entry["parts"])] = entry["outcome"]
 
     def lexicon_macro(name: str, forms) -> str:
-        return f"(?<!{word})(?:{pre})??(?P<{name}>{trie_regex(forms)})(?:{enc})?(?!{word})"
+        return f"(?<!{word})(?:{pre})??(?P<{name}>{trie_regex(forms)})(?P<{name}_suffix>{enc})?(?!{word})"
 
     macros = {
         "NOUN": lexicon_macro("noun", nouns),
@@ -188,6 +194,15 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         noun_pattern=compile_pattern(macros["NOUN"]),
         outcomes=outcomes, outcome_pattern=compile_pattern(macros["OUTCOME"]),
         combination=combination,
+        pair_after=compile_pattern(
+            f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'pair_open')))}) (?:{pre})??(?P<a>{trie_regex(nouns)})(?:{enc})?"
+            f" ?(?:{joiners}) ?(?:{pre})??(?P<b>{trie_regex(nouns)})(?:{enc})?(?!{word})")
+        if pack.section("outcomes", "pair_open") else None,
+        of_noun=compile_pattern(f" (?:{trie_regex(_canon_list(pack, pack.section('populations', 'of_markers')))}) {macros['NOUN']}"),
+        combined_before=compile_pattern(f"(?<!{word})(?:{pre})??(?P<first>{trie_regex(outcomes)})(?:{enc})? ?(?:{joiners}) ?\\Z"),
+        overrides=compile_pattern(f" ?(?P<verb>{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_overrides')))})(?:{enc})?(?!{word})")
+        if pack.section("outcomes", "noun_overrides") else None,
+        possessive=frozenset(_canon_list(pack, pack.section("populations", "possessive_suffixes"))),
         combine_after=compile_pattern(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})"),
         family=compile_pattern(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})"),
         subset_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))}) \\Z"),
@@ -200,6 +215,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         word=word,
         actor_before_noun=bool(settings.get("actor_before_noun", False)),
         carried_window_words=int(settings.get("carried_window_words", 0)),
+        actor_blockers=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['actor_blockers']))})(?!{word})")
+        if settings.get("actor_blockers") else None,
         actor_links=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, settings['actor_links']))}) ")
         if settings.get("actor_links") else None,
     )
@@ -213,6 +230,8 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
     for rule in g.rules:
         if rule.noun == "carried" and not q.noun:
             continue
+        if rule.noun == "inside" and not g.noun_pattern.search(text, q.start, q.end):
+            continue
         before = after = None
         if rule.before is not None:
             before = rule.before.search(text, max(sentence[0], q.start - BEFORE_WINDOW), q.start)
@@ -225,7 +244,7 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
                 after = rule.after.match(text, q.core_end, sentence[1])
             if not after:
                 continue
-        if rule.before is None and rule.after is None and rule.noun != "carried":
+        if rule.before is None and rule.after is None and rule.noun not in ("carried", "inside"):
             continue
         return rule, before, after
     return None
@@ -272,8 +291,8 @@ def _actor_after(g, text, actors, pos, limit):
         if start < pos or start >= clause_end:
             continue
         words_seen = text.count(" ", pos, start)
-        if words_seen <= window:
-            return actor_id, via
+        if words_seen <= window and not (g.actor_blockers and g.actor_blockers.search(text, pos, start)):
+            return actor_id, via  # a side after "by the bullets of", "in an attack by" is the agent
         break
     return None, False
 
@@ -313,8 +332,18 @@ def _inside(spans, starts, pos) -> bool:
     return i >= 0 and pos < spans[i][1]
 
 
+def _inside_any_before(spans, starts, pos, current_start) -> bool:
+    """A count other than the current one ends within a few words before pos."""
+    i = bisect_right(starts, pos) - 1
+    while i >= 0 and spans[i][1] > pos - 40:
+        if spans[i][0] != current_start and spans[i][1] <= pos:
+            return True
+        i -= 1
+    return False
+
+
 def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, sentence, skip, skip_starts):
-    best, best_distance = None, None
+    best, best_distance, best_match = None, None, None
     lo = max(sentence[0], q.start - g.outcome_window)
     hi = min(sentence[1], noun_end + g.outcome_window)
     for m in g.outcome_pattern.finditer(text, lo, hi):
@@ -330,7 +359,13 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
         if m.end() > q.start:
             distance += 1
         if best_distance is None or distance < best_distance:
-            best, best_distance = g.outcomes[m.group("outcome")], distance
+            best, best_distance, best_match = g.outcomes[m.group("outcome")], distance, m
+    if best is not None and best_match.end() <= q.start:
+        joined = g.combined_before.search(text, max(lo, best_match.start() - 30), best_match.start("outcome"))
+        if joined and _inside_any_before(skip, skip_starts, joined.start(), q.start):
+            joined = None  # "3 killed and 7 wounded": the first verb belongs to the count before
+        if joined:  # "killed and wounded 12" names one combined count
+            best = g.combination.get((g.outcomes[joined.group("first")], best), best)
     return best
 
 
@@ -369,6 +404,10 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             # the noun names the count before it: "the toll among civilians rose to 62"
             attrs = g.nouns[before.group("noun")]
             noun_m_span = before.span("noun")
+        elif rule.noun == "inside":
+            m = g.noun_pattern.search(text, q.start, q.end)
+            if m:
+                attrs, noun_m_span = g.nouns[m.group("noun")], m.span("noun")
         elif rule.noun == "antecedent":
             for m in g.noun_pattern.finditer(text, sentence[0], before.start() if before else q.start):
                 if g.nouns[m.group("noun")].get("population"):
@@ -388,12 +427,32 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 people = g.nouns[carried.group("noun")]
                 population, subgroup, people_end = people.get("population"), people.get("subgroup"), carried.end()
                 people_span, modifiers_start = carried.span("noun"), noun_end
-        if outcome:
-            combined = g.combine_after.match(text, noun_end, sentence[1])
-            if combined:
-                other = g.nouns[combined.group("noun")].get("outcome")
-                outcome = g.combination.get((outcome, other), outcome)
-                noun_end = people_end = combined.end()
+        noun_stop = noun_m_span[1] if noun_m_span and _slot(before, "noun") else noun_end
+        combined = g.combine_after.match(text, noun_stop, sentence[1]) if noun_m_span else None
+        if combined:
+            other = g.nouns[combined.group("noun")]
+            if outcome and other.get("outcome"):
+                outcome = g.combination.get((outcome, other["outcome"]), outcome)
+                noun_end = people_end = max(noun_end, combined.end())
+            elif {population, other.get("population")} == {"civilians", "combatants"}:
+                population = "mixed"  # "civilians and fighters"
+                noun_end = people_end = max(noun_end, combined.end())
+        pair = g.pair_after.match(text, noun_end, sentence[1]) if g.pair_after is not None and noun_m_span else None
+        if pair:  # "35 people, killed and wounded" (بين قتيل وجريح)
+            first, second = g.nouns[pair.group("a")].get("outcome"), g.nouns[pair.group("b")].get("outcome")
+            if first and second:
+                outcome = g.combination.get((first, second), first)
+                noun_end = people_end = pair.end()
+        if attrs.get("outcome") and population in (None, "unknown") and noun_m_span:
+            of = g.of_noun.match(text, noun_end, sentence[1])
+            if of and g.nouns[of.group("noun")].get("population"):  # "3 dead among the civilians"
+                of_attrs = g.nouns[of.group("noun")]
+                population, subgroup = of_attrs["population"], subgroup or of_attrs.get("subgroup")
+                people_end, people_span = of.end(), of.span("noun")
+        if outcome and g.overrides is not None and not rule.outcome:
+            verb = g.overrides.match(text, people_end, sentence[1])
+            if verb:  # "20 detainees died under torture": the verb says what happened to them
+                outcome = g.outcomes.get(verb.group("verb"), outcome)
         if rule.outcome:
             outcome = rule.outcome
         for frame in (before, after):
@@ -417,8 +476,18 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             actor, via = _actor_at_noun(g, text, actors, modifiers_start, people_span)
             if actor and population == "unknown":
                 population = "combatants"
+        if actor is None and _slot(before, "noun") and rule.actor != "none":
+            # "the toll among the Houthis rose to 150": the side stands between the noun and the amount
+            actor, via = _actor_after(g, text, actors, noun_m_span[1], q.start)
+            if actor and population == "unknown":
+                population = "combatants"
         if actor is None and population in ("combatants", "mixed", "unknown") and rule.actor != "none":
             actor, via = _actor_after(g, text, actors, people_end, sentence[1])
+            if actor and population == "unknown":
+                population = "combatants"
+        suffix = _slot(after, "noun_suffix") or _slot(before, "noun_suffix")
+        if actor is None and suffix in g.possessive and noun_m_span and rule.actor != "none":
+            actor, via = _actor_before(actors, sentence[0], noun_m_span[0])  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
@@ -446,16 +515,17 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if parents:
                 parent = parents[-1]
                 p = matches[parent]
-                population = population if population not in (None, "unknown") else p.population
-                actor = actor or (p.actor if population == p.population else None)
+                population = p.population  # a subset keeps its parent's population (CONVENTIONS)
+                actor = actor or p.actor
                 outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome")) else (p.outcome or outcome)
             else:
                 subset = False
-        elif population in (None, "unknown") and attrs.get("outcome") and previous:
+        elif population in (None, "unknown") and (attrs.get("outcome") or attrs.get("inherit")) and previous:
             heads = [i for i in previous if not matches[i].subset]
             p = matches[heads[-1]] if heads else None
-            if p is not None and p.population not in (None, "unknown"):
+            if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit")):
                 population, actor = p.population, actor or p.actor
+                subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)
 
         if population is None and unit == "people":
             continue
