@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import regex
 
@@ -332,6 +332,12 @@ def _inside(spans, starts, pos) -> bool:
     return i >= 0 and pos < spans[i][1]
 
 
+def _count_at(starts, pos) -> bool:
+    """A count starts at pos or one space after it."""
+    i = bisect_left(starts, pos)
+    return i < len(starts) and starts[i] <= pos + 1
+
+
 def _inside_any_before(spans, starts, pos, current_start) -> bool:
     """A count other than the current one ends within a few words before pos."""
     i = bisect_right(starts, pos) - 1
@@ -351,6 +357,8 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
             distance = 0  # inside a negated amount: "not a single fighter LEFT"
         elif _inside(skip, skip_starts, m.start()):
             continue
+        elif m.start() >= noun_end and _count_at(skip_starts, m.end()):
+            continue  # "three gunmen opened fire, killing 27": the verb belongs to the count after it
         else:
             distance = q.start - m.end() if m.end() <= q.start else m.start() - noun_end
         if distance < 0:
