@@ -34,11 +34,12 @@ from .text import sentence_spans
 
 RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
-    "examples", "counterexamples",
+    "inherit", "zero_only", "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "none")
 BEFORE_WINDOW = 80
+FAMILY_WINDOW_WORDS = 7  # "fighters of Hayat Tahrir al-Sham and their families"
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
 _WORD = regex.compile(r"[^\s\d,;.:!?\"]+ ")
 
@@ -55,6 +56,8 @@ class Rule:
     actor: str
     latent: bool
     default_population: str | None = None
+    inherit: bool = False      # an amount with no noun of its own takes the sentence's previous figure's population
+    zero_only: bool = False    # the rule reads only negated counts ("nobody was hurt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +135,16 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     for entry in pack.section("outcomes", "combinations", []) or []:
         combination[tuple(entry["parts"])] = entry["outcome"]
 
-    def lexicon_macro(name: str, forms) -> str:
+    # a counted noun never carries "and": "3 and injuring 5" is not "3 injuries"
+    conjunctions = tuple(_canon_list(pack, pack.section("morphology", "conjunctions")))
+    attached = [p for p in _canon_list(pack, pack.section("morphology", "proclitics")) if not p.startswith(conjunctions or ("\0",))]
+    noun_pre = trie_regex(attached) if conjunctions else pre
+
+    def lexicon_macro(name: str, forms, pre=pre) -> str:
         return f"(?<!{word})(?:{pre})??(?P<{name}>{trie_regex(forms)})(?P<{name}_suffix>{enc})?(?!{word})"
 
     macros = {
-        "NOUN": lexicon_macro("noun", nouns),
+        "NOUN": lexicon_macro("noun", nouns, noun_pre),
         "OUTCOME": lexicon_macro("outcome", outcomes),
         "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))})(?!{word})",
     }
@@ -181,7 +189,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
-            raw.get("default_population"),
+            raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
         ))
 
     breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
@@ -232,6 +240,8 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
             continue
         if rule.noun == "inside" and not g.noun_pattern.search(text, q.start, q.end):
             continue
+        if rule.zero_only and not (q.low == 0 and q.high == 0):
+            continue
         before = after = None
         if rule.before is not None:
             before = rule.before.search(text, max(sentence[0], q.start - BEFORE_WINDOW), q.start)
@@ -244,7 +254,7 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
                 after = rule.after.match(text, q.core_end, sentence[1])
             if not after:
                 continue
-        if rule.before is None and rule.after is None and rule.noun not in ("carried", "inside"):
+        if rule.before is None and rule.after is None and rule.noun not in ("carried", "inside") and not rule.zero_only:
             continue
         return rule, before, after
     return None
@@ -370,7 +380,8 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
             best, best_distance, best_match = g.outcomes[m.group("outcome")], distance, m
     if best is not None and best_match.end() <= q.start:
         joined = g.combined_before.search(text, max(lo, best_match.start() - 30), best_match.start("outcome"))
-        if joined and _inside_any_before(skip, skip_starts, joined.start(), q.start):
+        if joined and (_inside_any_before(skip, skip_starts, joined.start(), q.start)
+                       or g.noun_pattern.search(text, max(lo, joined.start() - 25), joined.start())):
             joined = None  # "3 killed and 7 wounded": the first verb belongs to the count before
         if joined:  # "killed and wounded 12" names one combined count
             best = g.combination.get((g.outcomes[joined.group("first")], best), best)
@@ -505,7 +516,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if population in ("combatants", "unknown") and unit == "people" or unit != "people":
             family_window_end = _clause_end(g, text, people_end, sentence[1])
             fam = g.family.search(text, people_end, min(family_window_end, people_end + 60))
-            if fam and text.count(" ", people_end, fam.start()) <= g.actor_window_words:
+            if fam and text.count(" ", people_end, fam.start()) <= FAMILY_WINDOW_WORDS:
                 population = "mixed"
 
         subset = rule.subset or bool(g.subset_before.search(text, max(sentence[0], q.start - 30), q.start))
@@ -528,10 +539,10 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome")) else (p.outcome or outcome)
             else:
                 subset = False
-        elif population in (None, "unknown") and (attrs.get("outcome") or attrs.get("inherit")) and previous:
+        elif population in (None, "unknown") and (attrs.get("outcome") or attrs.get("inherit") or rule.inherit) and previous:
             heads = [i for i in previous if not matches[i].subset]
             p = matches[heads[-1]] if heads else None
-            if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit")):
+            if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit):
                 population, actor = p.population, actor or p.actor
                 subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)
 

@@ -25,7 +25,7 @@ COMMON = "common"
 # Allowed top-level keys per file. Entries inside are checked by the stage that uses them.
 SCHEMAS: dict[str, set[str]] = {
     "normalization": {"steps"},
-    "morphology": {"word_chars", "proclitics", "enclitics", "examples"},
+    "morphology": {"word_chars", "proclitics", "enclitics", "conjunctions", "examples"},
     "numbers": {
         "separators", "words", "joiners", "vague", "qualifiers", "ranges", "zero", "kinds",
         "one_after_noun", "one_before_noun", "negators", "negation_window", "negated_any", "examples", "counterexamples",
