@@ -2,16 +2,21 @@
 
 A rule (`figures.yaml`) is a frame around an amount: text that must end where the amount
 begins (`before`) and text that must start where it ends (`after`), written with macros for
-the pack's lexicons. The first matching rule wins; its slots give the counted noun, and
-generic slot filling completes the figure from the sentence:
+the pack's lexicons and the file's own `macros` (which may use them). The first matching rule
+wins; the named groups of either frame (`noun`, `outcome`; the `after` frame first) give its
+slots, and generic slot filling completes the figure from the sentence:
 
-- population, subgroup and unit come from the counted noun; a unit noun (buses, convoys)
-  takes the population of the people it carries ("six buses carrying fighters");
+- population, subgroup and unit come from the counted noun, else the rule's
+  `default_population`; a unit noun (buses, convoys) takes the population of the people it
+  carries ("six buses carrying fighters", with up to `carried_window_words` words before them);
 - "with their families" after the noun makes combatants `mixed`;
 - the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
   a combined outcome, else from the rule, else from the nearest outcome word in the sentence;
-- the actor is the first armed group named right after the noun; after a "suffered" verb,
-  the group named before it; some rules fall back to the only group named in the sentence;
+- the actor is, with `actor_before_noun`, a group named among the words right before the
+  noun ("233 IS fighters"); else the first armed group named right after the noun (with
+  `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv");
+  after a "suffered" verb, the group named before it; some rules fall back to the only group
+  named in the sentence;
 - a subset marker ("among them") makes the figure part of the previous figure, and a figure
   joined to a subset by "and" is a subset too; subsets inherit what they do not say;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
