@@ -287,21 +287,19 @@ def _make_article(doc_id, text, fields, path, line, report) -> Article:
     )
 
 
-def _read_manifest(path: Path, report) -> dict[str, ManifestRow]:
-    text = _read_text(path, report)
-    if text is None:
-        return {}
-    rows: dict[str, ManifestRow] = {}
+def _csv_rows(path: Path, text: str, required: str, what: str, report) -> Iterator[tuple[int, list[str], list[str]]]:
+    """(line, columns, values) for each non-blank row of a CSV with a `required` column; a
+    broken header or line is reported with its line number, and stops the file there."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as error:
-        report(Problem(str(path), 1, f"malformed manifest header: {error}; manifest ignored", "error"))
-        return {}
+        report(Problem(str(path), 1, f"malformed {what} header: {error}; {what} ignored", "error"))
+        return
     columns = [h.strip().lower() for h in header or []]
-    if "id" not in columns:
-        report(Problem(str(path), 1, f"manifest has no 'id' column (columns: {columns}); manifest ignored", "error"))
-        return {}
+    if required not in columns:
+        report(Problem(str(path), 1, f"{what} has no {required!r} column (columns: {columns}); {what} ignored", "error"))
+        return
     previous_end = reader.line_num
     while True:
         try:
@@ -309,13 +307,22 @@ def _read_manifest(path: Path, report) -> dict[str, ManifestRow]:
         except StopIteration:
             break
         except csv.Error as error:
-            report(Problem(str(path), reader.line_num, f"malformed manifest line: {error}; rest of the manifest ignored", "error"))
+            report(Problem(str(path), reader.line_num, f"malformed {what} line: {error}; rest of the {what} ignored", "error"))
             break
         line, previous_end = previous_end + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(columns):
-            report(Problem(str(path), line, f"{len(values)} values for {len(columns)} columns; extra values ignored"))
+        if len(values) != len(columns):
+            report(Problem(str(path), line, f"{len(values)} values for {len(columns)} columns"))
+        yield line, columns, values
+
+
+def _read_manifest(path: Path, report) -> dict[str, ManifestRow]:
+    text = _read_text(path, report)
+    if text is None:
+        return {}
+    rows: dict[str, ManifestRow] = {}
+    for line, columns, values in _csv_rows(path, text, "id", "manifest", report):
         fields = {c: v.strip() for c, v in zip(columns, values)}
         doc_id = fields.get("id", "")
         if doc_id.lower().endswith(".txt"):
@@ -426,30 +433,7 @@ def _csv(path: Path, report) -> Iterator[Article]:
     if text is None:
         return
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        report(Problem(str(path), 1, f"malformed CSV header: {error}; file skipped", "error"))
-        return
-    columns = [h.strip().lower() for h in header or []]
-    if "text" not in columns:
-        report(Problem(str(path), 1, f"CSV has no 'text' column (columns: {columns}); file skipped", "error"))
-        return
-    previous_end = reader.line_num
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            report(Problem(str(path), reader.line_num, f"malformed CSV: {error}; rest of the file skipped", "error"))
-            break
-        line, previous_end = previous_end + 1, reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(columns):
-            report(Problem(str(path), line, f"{len(values)} values for {len(columns)} columns"))
+    for line, columns, values in _csv_rows(path, text, "text", "CSV", report):
         article = _row_article(path, line, dict(zip(columns, values)), report)
         if article is not None:
             yield article
