@@ -19,6 +19,7 @@ from .langpack import LanguagePack, build_lexicon, compile_pattern, trie_regex
 from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier", "fraction")
+PATTERN_REACH = 32  # characters a kind's pattern may read past its number
 MAX_SCAN_GAP = 40
 MAX_DIGITS = 15  # longer digit runs (with separators) are identifiers, never amounts  # characters looked at before a core for qualifiers and contexts
 YEAR_PATTERN = r"(?:1[89]|20)\d\d(?!\d)"  # the {YEAR} macro of context phrases
@@ -66,6 +67,10 @@ class NumberGrammar:
     qualifiers_after_kind: MappingProxyType
     ranges: tuple
     kinds: tuple
+    any_kind_before: object
+    kind_patterns: regex.Pattern
+    before_last: frozenset
+    after_first: frozenset
     year_range: tuple[int, int]
     counted_after: object
 
@@ -94,6 +99,29 @@ def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
             months.append(pack.canonical(str(entry)))
     return {"MONTH": months, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", [])),
             "YEAR": YEAR_PATTERN}
+
+
+def _edge_chars(pack: LanguagePack, phrases, macros, side: int) -> set[str]:
+    """Characters a phrase can start with (side 0) or end with (side -1), macros expanded:
+    a cheap test that skips the regex search when no phrase can touch the number."""
+    chars: set[str] = set()
+    for phrase in phrases:
+        phrase = str(phrase)
+        edge = regex.search(r"\{([A-Z_]+)\}\Z" if side else r"\A\{([A-Z_]+)\}", phrase)
+        if edge:
+            value = macros.get(edge.group(1), [])
+            chars |= set("0123456789") if isinstance(value, str) else {f[side] for f in value if f}
+        elif pack.canonical(phrase):
+            chars.add(pack.canonical(phrase)[side])
+    return chars
+
+
+def _touches(chars: frozenset, text: str, pos: int, side: int) -> bool:
+    """Is the character next to `pos` (across one space) one that a phrase can end/start with?"""
+    i = pos - 1 if side else pos
+    if 0 <= i < len(text) and text[i] == " ":
+        i = i - 1 if side else i + 1
+    return 0 <= i < len(text) and text[i] in chars
 
 
 def _expand(pack: LanguagePack, phrases, macros) -> str:
@@ -216,19 +244,28 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         middle_re = compile_pattern(f" ?{regex.escape(middle.strip())} ?" if middle.strip() else " ?")
         ranges.append((entry.get("id", f"range{i}"), opener_re, middle_re))
 
-    kinds = []
+    kinds, before_alternations = [], []
     for i, entry in enumerate(data.get("kinds") or []):
         kind = entry.get("kind")
-        before = _end_anchored(_expand(pack, entry.get("before"), macros), word_re, proclitics) if entry.get("before") else None
+        before = None
+        if entry.get("before"):
+            before_alternations.append(_expand(pack, entry.get("before"), macros))
+            before = _end_anchored(before_alternations[-1], word_re, proclitics)
         after = compile_pattern(f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})") if entry.get("after") else None
         pattern = None
         if entry.get("pattern"):
-            # `regex`: searched with overlapped=True, which the standard engine lacks
-            pattern = regex.compile(str(entry["pattern"]).replace("{N}", r"(?P<n>\d[\d,.]*+)"), regex.V1)
+            source = str(entry["pattern"])
+            if not source.startswith(("{N}", "(?P<n>", "(?<")):
+                raise DataFileError(path, f"kinds[{i}].pattern", "must start at the number: {N}, (?P<n>...) or a lookbehind")
+            pattern = regex.compile(source.replace("{N}", r"(?P<n>\d[\d,.]*+)"), regex.V1)
         unless = None
         if entry.get("unless_after"):
             unless = compile_pattern(f" ?(?:{_expand(pack, entry['unless_after'], macros)})(?!{word_re})")
         kinds.append((kind, before, after, pattern, unless))
+    any_kind_before = _end_anchored("|".join(before_alternations) or "(?!)", word_re, proclitics)
+    # One alternation of every kind's pattern, in kind order: the first that matches names its kind.
+    sources = [(i, p.pattern) for i, (_, _, _, p, _) in enumerate(kinds) if p is not None]
+    kind_patterns = regex.compile("|".join(f"(?P<k{i}>{src})" for i, src in sources) or "(?!)", regex.V1)
 
     return NumberGrammar(
         words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
@@ -252,7 +289,11 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         qualifiers_before_kind=MappingProxyType(quals_before),
         qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
         qualifiers_after_kind=MappingProxyType(quals_after),
-        ranges=tuple(ranges), kinds=tuple(kinds), year_range=(1900, 2100),
+        ranges=tuple(ranges), kinds=tuple(kinds), any_kind_before=any_kind_before, kind_patterns=kind_patterns,
+        year_range=(1900, 2100),
+        before_last=frozenset(_edge_chars(pack, list(quals_before) + [p for e in data.get("kinds") or [] for p in e.get("before") or []], macros, -1)),
+        after_first=frozenset(_edge_chars(pack, [p for e in data.get("kinds") or [] for p in (e.get("after") or []) + (e.get("unless_after") or [])], macros, 0)
+                              | {f[0] for f in _forms(pack, pack.section("morphology", "proclitics", [])) if f}),
         counted_after=compile_pattern(f" ?(?:{proclitics})??(?:{trie_regex(counted)})(?!{word_re})"),
     )
 
@@ -562,21 +603,29 @@ def _apply_qualifier(core: _Core, qualifier: str) -> None:
 
 
 def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, number_end: int) -> tuple[str, int]:
-    """The kind of an amount, and where its context ends (a unit word after it is not re-read)."""
-    for kind, before, after, pattern, unless in g.kinds:
-        if unless is not None and unless.match(text, number_end):
+    """The kind of an amount, and where its context ends (a unit word after it is not re-read).
+
+    A kind's `pattern` is matched once, at the number's start (context before the number is
+    written as a lookbehind), and may reach PATTERN_REACH characters past the number."""
+    window = max(0, number_start - MAX_SCAN_GAP)
+    some_before = (_touches(g.before_last, text, number_start, -1)
+                   and g.any_kind_before.search(text, window, number_start) is not None)
+    some_after = _touches(g.after_first, text, number_end, 0)
+    pm = g.kind_patterns.match(text, number_start, min(len(text), number_end + PATTERN_REACH))
+    pattern_kind = -1
+    if pm and pm.start("n") == number_start:
+        pattern_kind = next(i for i, (_, _, _, p, _) in enumerate(g.kinds) if p is not None and pm.start(f"k{i}") >= 0)
+    for index, (kind, before, after, pattern, unless) in enumerate(g.kinds):
+        if some_after and unless is not None and unless.match(text, number_end):
             continue
-        if before is not None and before.search(text, max(0, number_start - MAX_SCAN_GAP), number_start):
+        if some_before and before is not None and before.search(text, window, number_start):
             return kind, number_end
-        if after is not None:
+        if some_after and after is not None:
             m = after.match(text, number_end)
             if m:
                 return kind, m.end()
-        if pattern is not None:
-            for m in pattern.finditer(text, max(0, number_start - MAX_SCAN_GAP), min(len(text), number_end + 24),
-                                      overlapped=True):
-                if m.start("n") == number_start:
-                    return kind, max(number_end, m.end())
+        if index == pattern_kind:
+            return kind, max(number_end, pm.end())
     if _is_year(g, text, core) and number_end - number_start == 4:
         if not g.counted_after.match(text, number_end):
             return "year", number_end
@@ -591,17 +640,29 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
     quantities = []
     previous_end = 0
     context_end = 0
+    known: dict[int, object] = {}
+
+    def qualifier_before(start: int, floor: int):
+        if not _touches(g.before_last, text, start, -1):
+            return None
+        if start not in known:
+            known[start] = g.qualifiers_before.search(text, max(0, start - MAX_SCAN_GAP), start)
+        m = known[start]
+        if m is not None and m.start() < floor:
+            m = g.qualifiers_before.search(text, max(floor, start - MAX_SCAN_GAP), start)
+        return m
+
     for index, core in enumerate(cores):
         core_start, core_end = core.start, core.end
         if core_start < context_end:
             continue
         next_start = cores[index + 1].start if index + 1 < len(cores) else -1
         if next_start >= 0:
-            nq = g.qualifiers_before.search(text, max(0, next_start - MAX_SCAN_GAP), next_start)
+            nq = qualifier_before(next_start, 0)
             if nq and nq.start() <= core_start:
                 continue  # a word inside the next amount's qualifier ("as many as 300")
         qualifier_start, qualifier_end = core_start, core_end
-        qm = g.qualifiers_before.search(text, max(previous_end, core_start - MAX_SCAN_GAP), core_start)
+        qm = qualifier_before(core_start, previous_end)
         if qm:
             _apply_qualifier(core, g.qualifiers_before_kind[qm.group("term")])
             qualifier_start = qm.start()
