@@ -83,8 +83,9 @@ def _forms(pack: LanguagePack, forms) -> list[str]:
 
 
 def _end_anchored(alternation: str, word: str, proclitics: str) -> regex.Pattern:
-    """Matches a phrase that ends right at `endpos` (a space may separate it from the core)."""
-    return compile_pattern(f"(?<!{word})(?:{proclitics})??(?P<term>{alternation}) ?\\Z")
+    """Matches a phrase that ends right at `endpos` (a space, and a proclitic of the amount, may
+    separate it from the core: "the hours the-twenty-four")."""
+    return compile_pattern(f"(?<!{word})(?:{proclitics})??(?P<term>{alternation}) ?(?:{proclitics})?\\Z")
 
 
 def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
@@ -291,7 +292,8 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         qualifiers_after_kind=MappingProxyType(quals_after),
         ranges=tuple(ranges), kinds=tuple(kinds), any_kind_before=any_kind_before, kind_patterns=kind_patterns,
         year_range=(1900, 2100),
-        before_last=frozenset(_edge_chars(pack, list(quals_before) + [p for e in data.get("kinds") or [] for p in e.get("before") or []], macros, -1)),
+        before_last=frozenset(_edge_chars(pack, list(quals_before) + [p for e in data.get("kinds") or [] for p in e.get("before") or []], macros, -1)
+                              | {f[-1] for f in _forms(pack, pack.section("morphology", "proclitics", [])) if f}),
         after_first=frozenset(_edge_chars(pack, [p for e in data.get("kinds") or [] for p in (e.get("after") or []) + (e.get("unless_after") or [])], macros, 0)
                               | {f[0] for f in _forms(pack, pack.section("morphology", "proclitics", [])) if f}),
         counted_after=compile_pattern(f" ?(?:{proclitics})??(?:{trie_regex(counted)})(?!{word_re})"),
@@ -503,8 +505,8 @@ def _joined_remainder(g: NumberGrammar, text: str, core: _Core) -> int:
     if core.multiplier <= 1:
         return 0
     m = g.joined_digits.match(text, core.end)
-    if not m or int(m.group("d")) >= core.multiplier:
-        return 0
+    if not m or int(m.group("d")) >= core.multiplier or g.digit_multiplier.match(text, m.end()):
+        return 0  # "between 9 thousand and 11 thousand" is a range, not 9011
     core.end = m.end()
     return int(m.group("d"))
 
