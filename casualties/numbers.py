@@ -44,6 +44,7 @@ class NumberGrammar:
     word_lexicon: object
     scanner: regex.Pattern
     joined_digits: object
+    weekday: object
     glued_ok: object
     last_word: regex.Pattern
     next_word: regex.Pattern
@@ -98,7 +99,10 @@ def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
             months += _forms(pack, entry.get("forms") or entry.get("names") or [])
         else:
             months.append(pack.canonical(str(entry)))
-    return {"MONTH": months, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", [])),
+    raw_days = pack.section("dates", "weekdays", {}) or {}
+    weekdays = [form for entry in (raw_days.get("names", []) if isinstance(raw_days, dict) else [])
+                if isinstance(entry, dict) for form in _forms(pack, entry.get("forms"))]
+    return {"MONTH": months, "WEEKDAY": weekdays, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", [])),
             "YEAR": YEAR_PATTERN}
 
 
@@ -271,6 +275,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     return NumberGrammar(
         words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
         joined_digits=joined_digits,
+        weekday=compile_pattern(f"(?:{proclitics})??(?:{trie_regex(_macro_table(pack)['WEEKDAY'])})"),
         glued_ok=compile_pattern(f"(?:{proclitics})\\Z"),
         last_word=regex.compile(f"(?:{join_prefix})?(?P<term>{trie_regex(words)})\\Z", regex.V1),
         digits=digits, digit_multiplier=digit_multiplier,
@@ -452,6 +457,9 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
             continue
         term = m.group("word")
         start, term_end = m.start("word"), m.end()
+        if g.weekday.fullmatch(text, m.start(), term_end):
+            pos = term_end  # a weekday spelt like a number word ("the two" / Monday)
+            continue
         parsed = _parse_words(g, text, term, term_end, n) if term in g.words else None
         vague_hit = g.vague.get(term)
         singular_after = g.counted_singular_after.match(text, term_end) if (
