@@ -10,8 +10,14 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import itertools
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,18 +34,39 @@ from .table import figures_frame
 
 QUOTE_MAX = 240
 CLAUSE_MARKS = ",;:"
+DB_NAME = "casualties.sqlite"
+CORRECTIONS_NAME = "corrections.csv"
+TASK_ARTICLES = 32  # articles per task sent to a worker process
+WRITE_ARTICLES = 64  # articles per store transaction
+LOOKUP_ARTICLES = 256  # articles checked against the store at once
 
 
 @dataclass
 class Extraction:
-    """Figures of a batch of articles and the problems met on the way (file, line, message)."""
+    """Figures of a batch of articles and the problems met on the way (file, line, message).
+
+    With a store, `new`, `changed` and `unchanged` count the input articles by what the store
+    held (`changed`: other text or metadata, or extracted by other rules), and `extracted` is
+    how many were extracted this time. `corrected` maps a figure_id to the fields corrected by
+    hand; it is None when no corrections file was read.
+    """
 
     figures: list[Figure] = field(default_factory=list)
     problems: list = field(default_factory=list)
     articles: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    extracted: int = 0
+    corrected: dict | None = None
+    corrections_applied: int = 0
+    corrections_not_applied: list = field(default_factory=list)
 
     def frame(self):
-        return figures_frame(self.figures)
+        frame = figures_frame(self.figures)
+        if self.corrected is not None:
+            frame["corrected"] = [";".join(self.corrected.get(i, ())) for i in frame["figure_id"]]
+        return frame
 
 
 @functools.lru_cache(maxsize=1)
@@ -141,24 +168,92 @@ def extract_text(text: str, *, lang: str | None = None, published: date | None =
     return extract_figures(article, include_latent=include_latent)
 
 
-def extract_articles(inputs, *, include_latent: bool = False, on_problem=None) -> Extraction:
+def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, jobs: int = 1,
+                     progress: Callable[[int], None] | None = None) -> Extraction:
     """Figures of every article under `inputs` (folders, .txt, .jsonl, .csv). A broken article is
-    recorded in `problems` (file, line, message) and skipped; the rest go on."""
+    recorded in `problems` (file, line, message) and skipped; the rest go on. `jobs` > 1
+    extracts in that many processes; `progress(n)` is told of every n articles done."""
     result = Extraction()
-    gz = _gazetteers()
+    report = _reporter(result, on_problem)
 
+    def counted(articles):
+        for article in articles:
+            result.articles += 1
+            yield article
+
+    articles = counted(load_articles([Path(p) for p in inputs], on_error=report))
+    for article, figures, error in _extracted(articles, jobs=jobs, include_latent=include_latent):
+        if error:
+            report(_problem(article, error))
+        result.figures.extend(figures or ())
+        result.extracted += 1
+        if progress:
+            progress(1)
+    return result
+
+
+def _reporter(result: Extraction, on_problem):
     def report(problem):
         result.problems.append(problem)
         if on_problem:
             on_problem(problem)
+    return report
 
-    for article in load_articles([Path(p) for p in inputs], on_error=report):
-        result.articles += 1
+
+def _extract_task(articles: list[Article], include_latent: bool) -> list[tuple[list[Figure] | None, str | None]]:
+    """(figures, error) of each article; runs in a worker process, so it is a module function."""
+    gz = _gazetteers()
+    results = []
+    for article in articles:
         try:
-            result.figures.extend(extract_figures(article, include_latent=include_latent, gazetteers=gz))
+            results.append((extract_figures(article, include_latent=include_latent, gazetteers=gz), None))
         except Exception as error:  # one article must never cost the batch: report and go on
-            report(_problem(article, f"extraction failed: {error}"))
-    return result
+            results.append((None, f"extraction failed: {error}"))
+    return results
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _extracted(articles: Iterable[Article], *, jobs: int, include_latent: bool) -> Iterator[tuple]:
+    """(article, figures or None, error or None) for each article, in input order.
+
+    With jobs > 1, tasks of TASK_ARTICLES articles go to a process pool, at most 2 * jobs at a
+    time, so memory holds a few tasks, not the corpus. Work that fits in one task stays in
+    this process: starting workers would cost more than it saves.
+    """
+    tasks = _chunks(articles, TASK_ARTICLES)
+    head = list(itertools.islice(tasks, 2))
+    if jobs <= 1 or len(head) < 2:
+        for task in itertools.chain(head, tasks):
+            yield from _paired(task, _extract_task(task, include_latent))
+        return
+    _warm_caches()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending = deque()
+        for task in itertools.chain(head, tasks):
+            pending.append((task, pool.submit(_extract_task, task, include_latent)))
+            if len(pending) >= 2 * jobs:
+                task, future = pending.popleft()
+                yield from _paired(task, future.result())
+        while pending:
+            task, future = pending.popleft()
+            yield from _paired(task, future.result())
+
+
+def _paired(task, results):
+    for article, (figures, error) in zip(task, results):
+        yield article, figures, error
+
+
+def _warm_caches() -> None:
+    # Workers forked after this inherit the loaded packs and compiled grammars.
+    _gazetteers()
+    for code in available_languages():
+        extract_figures(Article("warm", "1", language=code))
 
 
 def _problem(article: Article, message: str):
@@ -190,9 +285,15 @@ def reconcile(figures):
 
 @dataclass
 class RunResult:
+    """What a run did. `changes` (None without a store) lists new, changed and withdrawn figures
+    since the previous finished run; `run_id` is the run's row in the store's `runs` table."""
+
     extraction: Extraction
     comparison: object
     outputs: dict
+    changes: object = None
+    run_id: int | None = None
+    previous_run_id: int | None = None
 
 
 def sources_table(gazetteers: Gazetteers | None = None) -> dict:
@@ -205,8 +306,9 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
     return table
 
 
-def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None) -> dict:
-    """Write figures.csv, comparison.xlsx and comparison.csv (each atomically) into out_dir."""
+def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None) -> dict:
+    """Write figures.csv, comparison.xlsx and comparison.csv (each atomically) into out_dir;
+    with `changes` (a DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
     from datetime import datetime, timezone
 
     from . import __version__
@@ -220,6 +322,9 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv"}
     write_csv(frame, paths["figures"])
     write_csv(comparison.groups, paths["comparison"])
+    if changes is not None:
+        paths["changes"] = out / "changes.csv"
+        write_csv(changes, paths["changes"])
     about = {
         "run": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "inputs": ", ".join(str(p) for p in inputs),
@@ -229,16 +334,188 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
         "tool version": __version__,
         "rules version": rules_version(),
     }
-    write_workbook(paths["workbook"], frame, comparison, about, sources_table())
+    if extraction.corrected is not None:
+        about["corrections"] = (f"{extraction.corrections_applied} applied, "
+                                f"{len(extraction.corrections_not_applied)} not applied")
+    if changes is not None:
+        kinds = changes["change"].value_counts() if len(changes) else {}
+        about["changes since the previous run"] = ", ".join(
+            f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn"))
+    write_workbook(paths["workbook"], frame, comparison, about, sources_table(), changes=changes)
     return paths
 
 
-def run(inputs=("seeds",), out_dir="reports", *, on_problem=None) -> RunResult:
-    """The main job: extract every figure, reconcile, write the reports."""
-    extraction = extract_articles(inputs, on_problem=on_problem)
-    comparison = reconcile(extraction.figures)
-    outputs = write_reports(extraction, out_dir, inputs=inputs, comparison=comparison)
-    return RunResult(extraction, comparison, outputs)
+def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
+        corrections=True, progress: Callable[[int], None] | None = None) -> RunResult:
+    """The main job: extract every figure, apply corrections, reconcile, write the reports.
+
+    `db`: the store (True: `<out_dir>/casualties.sqlite`; a path; False: none, extract
+    everything). With a store only new and changed articles are extracted, and the reports
+    include what changed since the previous run. `jobs`: extraction processes (None: all
+    cores). `corrections`: a corrections CSV (True: `<out_dir>/corrections.csv` when it
+    exists; False: none). `progress(n)` is told of every n articles done.
+
+        >>> result = run(["seeds"], "reports", jobs=2)                 # doctest: +SKIP
+        >>> result.extraction.unchanged, len(result.changes)           # doctest: +SKIP
+        (5, 0)
+    """
+    from . import __version__
+    from .store import Store
+
+    out = Path(out_dir)
+    jobs = jobs or os.cpu_count() or 1
+    db_path = out / DB_NAME if db is True else (Path(db) if db else None)
+    corrections_path = _corrections_path(corrections, out)
+    with Store(db_path) if db_path else contextlib.nullcontext() as store:
+        run_id, previous_run_id, changes = None, None, None
+        if store:
+            run_id = store.begin_run(inputs, __version__, rules_version())
+            previous_run_id = (store.previous_run(run_id) or {}).get("run_id")
+            extraction = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem, progress=progress)
+            changes = changes_frame(store.pending_changes(run_id))
+        else:
+            extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress)
+        if corrections_path:
+            _apply_corrections(extraction, corrections_path, on_problem, store)
+        comparison = reconcile(extraction.figures)
+        outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes)
+        if store:
+            # Only now: a run killed before this point leaves its changes pending for the next.
+            store.finish_run(run_id, _run_counts(extraction, changes))
+    return RunResult(extraction, comparison, outputs, changes, run_id, previous_run_id)
+
+
+def _corrections_path(corrections, out: Path) -> Path | None:
+    if corrections is True:
+        default = out / CORRECTIONS_NAME
+        return default if default.is_file() else None
+    return Path(corrections) if corrections else None
+
+
+def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress) -> Extraction:
+    """Extract the input articles the store lacks or holds in another version; the figures of
+    every input article then come from the store, in input order."""
+    from .store import content_hash
+
+    version = rules_version()
+    record_changes = store.previous_run(run_id) is not None
+    result = Extraction()
+    report = _reporter(result, on_problem)
+    seen: set[str] = set()
+
+    def to_extract():
+        for chunk in _chunks(load_articles([Path(p) for p in inputs], on_error=report), LOOKUP_ARTICLES):
+            chunk = [a for a in chunk if a.doc_id not in seen]  # a duplicate id: the loader warned, the first wins
+            seen.update(a.doc_id for a in chunk)
+            result.articles += len(chunk)
+            store.add_run_articles([a.doc_id for a in chunk])
+            known = store.known([a.doc_id for a in chunk])
+            moved, skipped = [], 0
+            for article in chunk:
+                stored = known.get(article.doc_id)
+                if stored and stored[:2] == (content_hash(article), version):
+                    skipped += 1
+                    if stored[2] != article.path:
+                        moved.append((article.doc_id, article.path))
+                    continue
+                if stored:
+                    result.changed += 1
+                else:
+                    result.new += 1
+                yield article
+            result.unchanged += skipped
+            if moved:
+                store.move(moved)
+            if progress and skipped:
+                progress(skipped)
+
+    batch = []
+    for article, figures, error in _extracted(to_extract(), jobs=jobs, include_latent=False):
+        if error:
+            report(_problem(article, error))
+        batch.append((article, figures))
+        result.extracted += 1
+        if len(batch) >= WRITE_ARTICLES:
+            store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
+            batch = []
+        if progress:
+            progress(1)
+    store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
+    result.figures = list(store.figures())
+    return result
+
+
+def changes_frame(changes: list[dict]):
+    """The changes of a run (store.pending_changes) as a DataFrame with store.CHANGE_COLUMNS."""
+    import pandas as pd
+
+    from .store import CHANGE_COLUMNS
+
+    frame = pd.DataFrame(changes, columns=list(CHANGE_COLUMNS))
+    for name in CHANGE_COLUMNS:
+        if name.startswith(("low_", "high_")):
+            frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def _apply_corrections(extraction: Extraction, path: Path, on_problem, store) -> None:
+    from .corpus import Problem
+    from .corrections import apply_corrections, read_corrections
+
+    gz = _gazetteers()
+    by_doc = {}
+    for f in extraction.figures:
+        by_doc.setdefault(f.doc_id, f)
+
+    def defaults(doc_id: str) -> dict:
+        """Columns an added figure leaves out: its article's, and the outlet's own voice."""
+        known = by_doc.get(doc_id)
+        row = None if known else (store.article(doc_id) if store else None)
+        if known:
+            publisher, published, language = known.publisher, known.published, known.language
+        elif row:
+            publisher, published, language = row["publisher"], row["published"], row["language"]
+            published = date.fromisoformat(published) if published else None
+        else:
+            return {}
+        claimant = gz.source_id_for_publisher(publisher) if publisher else None
+        return {"publisher": publisher, "published": published, "language": language,
+                "claimed_by": claimant or "publisher"}
+
+    corrections, issues = read_corrections(path)
+    corrected = apply_corrections(extraction.figures, corrections, defaults=defaults)
+    extraction.figures = corrected.figures
+    extraction.corrected = corrected.corrected
+    extraction.corrections_applied = corrected.applied
+    extraction.corrections_not_applied = corrected.not_applied
+    for issue in [*issues, *corrected.issues, *corrected.not_applied]:
+        problem = Problem(issue.path, issue.line, issue.message, issue.level)
+        extraction.problems.append(problem)
+        if on_problem:
+            on_problem(problem)
+
+
+def _run_counts(extraction: Extraction, changes) -> dict:
+    kinds = changes["change"].value_counts() if changes is not None and len(changes) else {}
+    return {
+        "n_articles": extraction.articles, "n_new": extraction.new, "n_changed": extraction.changed,
+        "n_unchanged": extraction.unchanged, "n_extracted": extraction.extracted,
+        "n_figures": len(extraction.figures), "n_problems": len(extraction.problems),
+        "figures_new": int(kinds.get("new", 0)), "figures_changed": int(kinds.get("changed", 0)),
+        "figures_withdrawn": int(kinds.get("withdrawn", 0)),
+    }
+
+
+def history(db="reports/casualties.sqlite") -> list[dict]:
+    """Every run recorded in the store at `db`, oldest first (see README, "the store").
+
+        >>> [(r["run_id"], r["n_extracted"]) for r in history()]        # doctest: +SKIP
+        [(1, 5), (2, 0)]
+    """
+    from .store import Store
+
+    with Store(db, create=False) as store:
+        return store.runs()
 
 
 def evaluate_gold(gold_path, inputs):

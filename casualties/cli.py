@@ -61,19 +61,77 @@ def cli():
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for figures.csv, comparison.xlsx and comparison.csv.")
+              help="Folder for figures.csv, comparison.xlsx, comparison.csv and changes.csv.")
 @click.option("--limit", default=20, show_default=True, help="Groups shown in the summary.")
-def run(inputs, out_dir, limit):
-    """Extract, compare and summarise INPUTS (default: seeds/)."""
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Store of earlier runs; only new and changed articles are extracted.  [default: OUT/casualties.sqlite]")
+@click.option("--no-db", is_flag=True, help="Keep no store: extract every article.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Extraction processes.  [default: all cores]")
+@click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Hand corrections to apply.  [default: OUT/corrections.csv when present]")
+def run(inputs, out_dir, limit, db, no_db, jobs, corrections):
+    """Extract, compare and summarise INPUTS (default: seeds/); report what changed since the last run."""
     from .writers.terminal import render_summary
 
     inputs = inputs or (Path("seeds"),)
-    result = api.run(inputs, out_dir, on_problem=_warn)
+    with _progress() as progress:
+        result = api.run(inputs, out_dir, on_problem=_warn, db=False if no_db else (db or True), jobs=jobs,
+                         corrections=corrections or True, progress=progress)
     ex = result.extraction
-    click.echo(f"{ex.articles} articles, {len(ex.figures)} figures, {len(ex.problems)} problems")
+    line = f"{ex.articles} articles, {len(ex.figures)} figures, {len(ex.problems)} problems"
+    if result.run_id is not None:
+        line += f"; run {result.run_id}: {ex.new} new, {ex.changed} changed, {ex.unchanged} unchanged articles"
+    click.echo(line)
+    if result.run_id is not None and result.previous_run_id is None:
+        click.echo("first run of this store: no changes to report")
+    elif result.changes is not None:
+        kinds = result.changes["change"].value_counts()
+        click.echo(f"changes since run {result.previous_run_id}: " + ", ".join(
+            f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn")) + " figures")
+    if ex.corrected is not None:
+        click.echo(f"corrections: {ex.corrections_applied} applied, {len(ex.corrections_not_applied)} not applied")
+        for issue in ex.corrections_not_applied:
+            click.echo(f"  not applied: {issue}")
     click.echo(render_summary(result.comparison, "table", color=sys.stdout.isatty(), limit=limit))
     for name, path in result.outputs.items():
         click.echo(f"wrote {path}")
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal; otherwise nothing (yields None)."""
+
+    def __enter__(self):
+        self.bar = None
+        if not sys.stderr.isatty():
+            return None
+        self.bar = click.progressbar(length=None, label="articles", file=sys.stderr, show_pos=True,
+                                     item_show_func=lambda _: self._rate())
+        self.bar.__enter__()
+        return self.bar.update
+
+    def _rate(self) -> str | None:
+        import time
+
+        seconds = time.time() - self.bar.start
+        return f"{self.bar.pos / seconds:.0f}/s" if seconds > 1 else None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command()
+@click.option("--db", default="reports/casualties.sqlite", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The store written by `casualties run`.")
+def history(db):
+    """List past runs: when, inputs, articles extracted, figures and changes."""
+    runs = api.history(db)
+    click.echo("run  started (UTC)              status    articles  extracted  figures  new  changed  withdrawn  rules")
+    for r in runs:
+        status = "done" if r["finished_at"] else "stopped"
+        click.echo(f"{r['run_id']:<4} {r['started_at']:<26} {status:<9} {r['n_articles'] or 0:>8}  "
+                   f"{r['n_extracted'] or 0:>9}  {r['n_figures'] or 0:>7}  {r['figures_new'] or 0:>3}  "
+                   f"{r['figures_changed'] or 0:>7}  {r['figures_withdrawn'] or 0:>9}  {r['rules_version']}")
 
 
 @cli.command()

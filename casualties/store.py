@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS articles (
     language TEXT,
     url TEXT,
     rules_version TEXT NOT NULL,
-    extracted_at TEXT NOT NULL
+    extracted_at TEXT NOT NULL,
+    run_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS figures (
     {", ".join(f"{name} {kind}" for name, kind in FIGURE_COLUMN_TYPES.items())},
@@ -208,10 +209,10 @@ class Store:
                         (*(_to_sql(name, getattr(f, name)) for name in FIGURE_FIELDS), position)
                         for position, f in enumerate(figures)))
                     self.db.execute(
-                        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (article.doc_id, article.path, content_hash(article), article.publisher,
                          article.published.isoformat() if article.published else None, article.language,
-                         article.url, rules_version, stamp))
+                         article.url, rules_version, stamp, run_id))
                 if record_changes:
                     self._record_changes(run_id, article.doc_id, old, figures)
 

@@ -1,8 +1,9 @@
 """Stage 8a: the researcher's workbook: claimants side by side, the figure table, sources, charts.
 
 Sheets: Comparison (one row per group, one column per claimant, the quote as a comment),
-Claims (every claim, earlier ones too, with its outlets and quote), Figures (the figure table),
-Sources (each claimant), Chart (floating-bar charts of the widest spreads), About (the run and
+Claims (every claim, earlier ones too, with its outlets and quote), Figures (the figure table;
+cells corrected by hand are filled), Changes (only when given: figures new, changed or withdrawn
+since the previous run), Sources (each claimant), Chart (floating-bar charts of the widest spreads), About (the run and
 the conventions for reading amounts).
 
     >>> write_workbook("reports/casualties.xlsx", figures, reconcile(figures),
@@ -25,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -49,14 +50,17 @@ CONVENTIONS_FILE = Path(__file__).resolve().parents[2] / "docs" / "CONVENTIONS.m
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="DDDDDD")
 _NOTE_FONT = Font(italic=True, color="666666")
+_CORRECTED_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+CORRECTED = "corrected"
 
 
 def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: dict,
-                   sources: dict | None = None) -> None:
+                   sources: dict | None = None, changes: pd.DataFrame | None = None) -> None:
     """Write the workbook to `path` atomically.
 
     `figures` is the figure table (table.COLUMN_NAMES; an extra `url` column, the article's
-    address, becomes a hyperlink column). `about` is printed on the About sheet; its
+    address, becomes a hyperlink column; an extra `corrected` column, the fields corrected by
+    hand separated by `;`, fills those cells). `changes`, when given, becomes the Changes sheet. `about` is printed on the About sheet; its
     `conventions_rows` entry, if any, is printed as the conventions table instead (else the
     repository's docs/CONVENTIONS.md when present). `sources` maps a claimant id to
     {"kind": ..., "name": ...}.
@@ -68,6 +72,8 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
         "Claims": _claims_sheet(book.create_sheet("Claims"), comparison),
         "Figures": _figures_sheet(book.create_sheet("Figures"), figures),
     }
+    if changes is not None:
+        bulk["Changes"] = _changes_sheet(book.create_sheet("Changes"), changes)
     _sources_sheet(book.create_sheet("Sources"), figures, comparison, sources or {})
     _chart_sheet(book.create_sheet("Chart"), comparison)
     _about_sheet(book.create_sheet("About"), about, len(comparison.groups))
@@ -242,14 +248,41 @@ def _claims_sheet(sheet, comparison: Comparison) -> BulkRows:
 
 
 def _figures_sheet(sheet, figures: pd.DataFrame) -> BulkRows:
-    names = list(COLUMN_NAMES) + (["url"] if "url" in figures.columns else [])
+    extras = [name for name in ("url", CORRECTED) if name in figures.columns]
+    names = list(COLUMN_NAMES) + extras
     table = figures.reindex(columns=names)
     for name in INTEGER_COLUMNS:
         # Without this, a column read from a file with blanks arrives as floats and shows `900.0`.
         table[name] = pd.to_numeric(table[name], errors="coerce").round().astype("Int64")
     _start_table(sheet, table, freeze="A2")
+    if CORRECTED in names:
+        _fill_corrected(sheet, table, names)
     sheet.append(template_row(sheet))
     return BulkRows(table, first_row=2, link_column="url" if "url" in names else None)
+
+
+def _fill_corrected(sheet, table: pd.DataFrame, names: list[str]) -> None:
+    """A conditional fill on each cell whose column is named in its row's `corrected` list:
+    the rows are streamed in bulk, so cells cannot carry their own fill."""
+    marked = {field for value in table[CORRECTED].dropna() for field in str(value).split(";") if field}
+    corrected_column = get_column_letter(names.index(CORRECTED) + 1)
+    last_row = len(table) + 1
+    for name in sorted(marked & set(names)):
+        letter = get_column_letter(names.index(name) + 1)
+        formula = f'ISNUMBER(SEARCH(";{name};",";"&${corrected_column}2&";"))'
+        sheet.conditional_formatting.add(f"{letter}2:{letter}{last_row}",
+                                         FormulaRule(formula=[formula], fill=_CORRECTED_FILL))
+    if "add" in marked:
+        sheet.conditional_formatting.add(
+            f"A2:A{last_row}", FormulaRule(formula=[f'ISNUMBER(SEARCH(";add;",";"&${corrected_column}2&";"))'],
+                                           fill=_CORRECTED_FILL))
+
+
+def _changes_sheet(sheet, changes: pd.DataFrame) -> BulkRows:
+    table = changes.reset_index(drop=True)
+    _start_table(sheet, table, freeze="C2")
+    sheet.append(template_row(sheet))
+    return BulkRows(table, first_row=2)
 
 
 def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources: dict) -> None:
