@@ -70,6 +70,10 @@ class NumberGrammar:
     kinds: tuple
     any_kind_before: object
     kind_patterns: regex.Pattern
+    kind_afters: object
+    unless: tuple
+    before_reach: int
+    after_kinds: tuple
     before_last: frozenset
     after_first: frozenset
     year_range: tuple[int, int]
@@ -121,12 +125,29 @@ def _edge_chars(pack: LanguagePack, phrases, macros, side: int) -> set[str]:
     return chars
 
 
+def _phrase_length(pack: LanguagePack, phrase, macros) -> int:
+    """Longest canonical length of a context phrase, its macros at their longest."""
+    total = 0
+    for i, piece in enumerate(regex.split(r"\{([A-Z_]+)\}", str(phrase))):
+        if i % 2:
+            value = macros.get(piece, [])
+            total += 4 if isinstance(value, str) else max((len(v) for v in value), default=0)
+        else:
+            total += len(pack.canonical(piece))
+    return total
+
+
 def _touches(chars: frozenset, text: str, pos: int, side: int) -> bool:
     """Is the character next to `pos` (across one space) one that a phrase can end/start with?"""
-    i = pos - 1 if side else pos
-    if 0 <= i < len(text) and text[i] == " ":
-        i = i - 1 if side else i + 1
-    return 0 <= i < len(text) and text[i] in chars
+    if side:
+        char = text[pos - 1:pos]
+        if char == " ":
+            char = text[pos - 2:pos - 1] if pos > 1 else ""
+    else:
+        char = text[pos:pos + 1]
+        if char == " ":
+            char = text[pos + 1:pos + 2]
+    return char in chars if char else False
 
 
 def _expand(pack: LanguagePack, phrases, macros) -> str:
@@ -249,14 +270,17 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         middle_re = compile_pattern(f" ?{regex.escape(middle.strip())} ?" if middle.strip() else " ?")
         ranges.append((entry.get("id", f"range{i}"), opener_re, middle_re))
 
-    kinds, before_alternations = [], []
+    kinds, before_alternations, after_sources = [], [], []
     for i, entry in enumerate(data.get("kinds") or []):
         kind = entry.get("kind")
         before = None
         if entry.get("before"):
             before_alternations.append(_expand(pack, entry.get("before"), macros))
             before = _end_anchored(before_alternations[-1], word_re, proclitics)
-        after = compile_pattern(f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})") if entry.get("after") else None
+        after = None
+        if entry.get("after"):
+            after_sources.append((i, f" ?(?:{proclitics})??(?:{_expand(pack, entry.get('after'), macros)})(?:{enclitics})?(?!{word_re})"))
+            after = compile_pattern(after_sources[-1][1])
         pattern = None
         if entry.get("pattern"):
             source = str(entry["pattern"])
@@ -296,6 +320,12 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
         qualifiers_after_kind=MappingProxyType(quals_after),
         ranges=tuple(ranges), kinds=tuple(kinds), any_kind_before=any_kind_before, kind_patterns=kind_patterns,
+        unless=tuple(u for _, _, _, _, u in kinds if u is not None),
+        before_reach=min(MAX_SCAN_GAP, 2 + 2 * max((len(f) for f in _forms(pack, pack.section("morphology", "proclitics", []))), default=0)
+                         + max((_phrase_length(pack, p, macros) for p in list(quals_before)
+                                + [p for e in data.get("kinds") or [] for p in e.get("before") or []]), default=0)),
+        kind_afters=compile_pattern("|".join(f"(?P<a{i}>{src})" for i, src in after_sources) or "(?!)"),
+        after_kinds=tuple(i for i, _ in after_sources),
         year_range=(1900, 2100),
         before_last=frozenset(_edge_chars(pack, list(quals_before) + [p for e in data.get("kinds") or [] for p in e.get("before") or []], macros, -1)
                               | {f[-1] for f in _forms(pack, pack.section("morphology", "proclitics", [])) if f}),
@@ -617,7 +647,7 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
 
     A kind's `pattern` is matched once, at the number's start (context before the number is
     written as a lookbehind), and may reach PATTERN_REACH characters past the number."""
-    window = max(0, number_start - MAX_SCAN_GAP)
+    window = max(0, number_start - g.before_reach)
     some_before = (_touches(g.before_last, text, number_start, -1)
                    and g.any_kind_before.search(text, window, number_start) is not None)
     some_after = _touches(g.after_first, text, number_end, 0)
@@ -625,6 +655,17 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
     pattern_kind = -1
     if pm and pm.start("n") == number_start:
         pattern_kind = next(i for i, (_, _, _, p, _) in enumerate(g.kinds) if p is not None and pm.start(f"k{i}") >= 0)
+    if not some_before:
+        # Fast path: one alternation of every kind's `after`, in kind order, then the pattern.
+        am = g.kind_afters.match(text, number_end) if some_after else None
+        after_kind = next(i for i in g.after_kinds if am.start(f"a{i}") >= 0) if am else -1
+        vetoed = some_after and any(u.match(text, number_end) for u in g.unless)
+        if not vetoed and (after_kind >= 0 or pattern_kind >= 0):
+            if after_kind >= 0 and (pattern_kind < 0 or after_kind <= pattern_kind):
+                return g.kinds[after_kind][0], am.end()
+            return g.kinds[pattern_kind][0], max(number_end, pm.end())
+        if not vetoed:
+            return _year_or_count(g, text, core, number_start, number_end)
     for index, (kind, before, after, pattern, unless) in enumerate(g.kinds):
         if some_after and unless is not None and unless.match(text, number_end):
             continue
@@ -636,6 +677,10 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
                 return kind, m.end()
         if index == pattern_kind:
             return kind, max(number_end, pm.end())
+    return _year_or_count(g, text, core, number_start, number_end)
+
+
+def _year_or_count(g: NumberGrammar, text: str, core: _Core, number_start: int, number_end: int) -> tuple[str, int]:
     if _is_year(g, text, core) and number_end - number_start == 4:
         if not g.counted_after.match(text, number_end):
             return "year", number_end
@@ -656,10 +701,10 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
         if not _touches(g.before_last, text, start, -1):
             return None
         if start not in known:
-            known[start] = g.qualifiers_before.search(text, max(0, start - MAX_SCAN_GAP), start)
+            known[start] = g.qualifiers_before.search(text, max(0, start - g.before_reach), start)
         m = known[start]
         if m is not None and m.start() < floor:
-            m = g.qualifiers_before.search(text, max(floor, start - MAX_SCAN_GAP), start)
+            m = g.qualifiers_before.search(text, max(floor, start - g.before_reach), start)
         return m
 
     for index, core in enumerate(cores):
