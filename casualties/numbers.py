@@ -61,6 +61,7 @@ class NumberGrammar:
     counted_noun_after: object
     negators: regex.Pattern
     negation_window: int
+    exceptives: frozenset
     qualifiers_before: regex.Pattern
     qualifiers_before_kind: MappingProxyType
     qualifiers_after: regex.Pattern
@@ -315,6 +316,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         negators=_end_anchored(trie_regex(_forms(pack, data.get("negators"))), word_re, "(?!)")
         if data.get("negators") else regex.compile("(?!)"),
         negation_window=int(data.get("negation_window", 3)),
+        exceptives=frozenset(_forms(pack, (data.get("negators") or {}).get("except") if isinstance(data.get("negators"), dict) else [])),
         qualifiers_before=_end_anchored(trie_regex(quals_before), word_re, proclitics),
         qualifiers_before_kind=MappingProxyType(quals_before),
         qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
@@ -543,10 +545,18 @@ def _joined_remainder(g: NumberGrammar, text: str, core: _Core) -> int:
     if core.multiplier <= 1:
         return 0
     m = g.joined_digits.match(text, core.end)
-    if not m or int(m.group("d")) >= core.multiplier or g.digit_multiplier.match(text, m.end()):
-        return 0  # "between 9 thousand and 11 thousand" is a range, not 9011
-    core.end = m.end()
-    return int(m.group("d"))
+    if not m or int(m.group("d")) >= core.multiplier:
+        return 0
+    value, end = int(m.group("d")), m.end()
+    mm = g.digit_multiplier.match(text, end)
+    if mm:
+        info = g.words[mm.group("term")]
+        smaller = info.value // 2 if info.dual else info.value
+        if smaller >= core.multiplier or value * smaller >= core.multiplier:
+            return 0  # "between 9 thousand and 11 thousand" is a range, not 9011
+        value, end = value * smaller, mm.end()  # "a million and 200 thousand"
+    core.end = end
+    return value
 
 
 def _one_after_noun(g: NumberGrammar, text: str, start: int, end: int) -> _Core | None:
@@ -572,6 +582,8 @@ def _apply_negation(g: NumberGrammar, text: str, core: _Core) -> None:
         previous = text.rfind(" ", 0, max(window_start - 1, 0))
         if previous < 0 or any(c in ".,;!?\n" for c in text[previous:window_start]):
             return
+        if text[previous + 1:window_start].strip() in g.exceptives:
+            return  # "none but one fighter": the exception keeps the count
         window_start = previous + 1 if previous >= 0 else 0
 
 
