@@ -1,11 +1,17 @@
 """Stage 3: find written amounts in canonical text and read their value.
 
 Finding and reading are data driven (`numbers.yaml`, plus the counted nouns of
-`populations.yaml` for duals and "noun + one"). The finder scans for number cores (digits,
-number-word sequences, vague amounts, zero phrases, dual nouns), then widens each core with
-a range, a qualifier before or after it, and classifies it: a count, or another kind
-(percent, time, duration, date, year, age, money, counter, phone, objects) that is never a count.
-Offsets are canonical; callers map them back with the OffsetMap.
+`populations.yaml` for duals, "noun + one", "one + noun" and "no + noun"). The finder scans
+for number cores (digits, number-word sequences, vague amounts, zero phrases, dual nouns,
+negated nouns), then widens each core with a range, a qualifier before or after it, and
+classifies it: a count, or another kind (percent, time, duration, date, year, age, money,
+counter, phone, objects, ordinal) that is never a count. Offsets are canonical; callers map
+them back with the OffsetMap (`read_quantities` does it for raw text).
+
+Example:
+    >>> from casualties.langpack import load_pack
+    >>> [(q.text, q.low, q.high, q.qualifier) for q in read_quantities("at least 62 civilians", load_pack("en"))]
+    [('at least 62', 62, None, 'at_least')]
 """
 from __future__ import annotations
 
@@ -20,8 +26,8 @@ from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier", "fraction")
 PATTERN_REACH = 32  # characters a kind's pattern may read past its number
-MAX_SCAN_GAP = 40
-MAX_DIGITS = 15  # longer digit runs (with separators) are identifiers, never amounts  # characters looked at before a core for qualifiers and contexts
+MAX_SCAN_GAP = 40  # characters looked at before a core for qualifiers and contexts
+MAX_DIGITS = 15  # longer digit runs (with separators) are identifiers, never amounts
 YEAR_PATTERN = r"(?:1[89]|20)\d\d(?!\d)"  # the {YEAR} macro of context phrases
 
 
