@@ -40,6 +40,7 @@ class NumberWord:
     standalone: bool = True
     leads: frozenset = frozenset()
     ratio: float = 0.0  # a fraction of the multiplier next to it ("half a million", "a million and a half")
+    glued: bool = False  # only written right after digits ("1.2m"): never a word on its own
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
             raise DataFileError(path, f"words[{i}].ratio", "a fraction needs a ratio between 0 and 1")
         info = NumberWord(int(entry.get("value", 0)), cls, bool(entry.get("plural")), bool(entry.get("dual")),
                           bool(entry.get("standalone", True)) and not leads and cls != "fraction", frozenset(leads),
-                          float(entry.get("ratio", 0)))
+                          float(entry.get("ratio", 0)), bool(entry.get("glued")))
         for form in _forms(pack, entry.get("forms")):
             words.setdefault(form, info)
     word_lexicon = build_lexicon(pack, {w: w for w in words})
@@ -209,7 +210,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     separator = " (?:" + join_words + " )?" if joiners.get("words") else " "
     if joiners.get("hyphen"):
         separator = f"(?:{separator}|-)"
-    followers = [w for w, info in words.items() if not info.leads]
+    followers = [w for w, info in words.items() if not info.leads and not info.glued]
     next_word = compile_pattern(
         f"(?P<sep>{separator})(?P<join>{join_prefix})?(?P<term>{trie_regex(followers)})(?!{word_re})")
 
@@ -220,7 +221,10 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         rf"\d{{1,3}}(?:[{thousands}]\d{{3}})+(?![{decimal}]?\d)|\d+(?:[{decimal}]\d+)?" if thousands
         else rf"\d+(?:[{decimal}]\d+)?")
     multipliers = [w for w, info in words.items() if info.cls == "multiplier"]
-    digit_multiplier = compile_pattern(f" ?(?P<term>{trie_regex(multipliers)})(?!{word_re})")
+    spaced = [w for w in multipliers if not words[w].glued]
+    glued = [w for w in multipliers if words[w].glued]
+    digit_multiplier = compile_pattern(
+        f"(?: ?(?P<term>{trie_regex(spaced)})|(?P<glued>{trie_regex(glued)}))(?!{word_re})")
     joined_digits = compile_pattern(
         f" (?:(?:{join_words}) |{join_prefix})(?P<d>\\d+)(?![\\d{thousands}{decimal}])")
 
@@ -241,7 +245,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
 
     one_before = _forms(pack, data.get("one_before_noun"))
     negated_any = _forms(pack, data.get("negated_any"))
-    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex(list(words) + list(vague) + list(zero) + one_before + _forms(pack, data.get('one_after_noun')))})(?!{word_re})"]
+    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex([w for w, info in words.items() if not info.glued] + list(vague) + list(zero) + one_before + _forms(pack, data.get('one_after_noun')))})(?!{word_re})"]
     if negated_any and counted:
         scanner_parts.append(
             f"(?<!{word_re})(?P<negany>{trie_regex(negated_any)}) (?=(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re}))")
@@ -471,7 +475,7 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
             core = _Core(start, end, None, None, "exact", "digits", digits_only=True)
             mm = g.digit_multiplier.match(text, end)
             if mm:
-                info = g.words[mm.group("term")]
+                info = g.words[mm.group("term") or mm.group("glued")]
                 core.multiplier = info.value // 2 if info.dual else info.value  # a dual spelling after digits is the singular
                 value *= core.multiplier
                 core.end, core.digits_only, core.rule = mm.end(), False, "digits_multiplier"
@@ -556,7 +560,7 @@ def _joined_remainder(g: NumberGrammar, text: str, core: _Core) -> int:
     value, end = int(m.group("d")), m.end()
     mm = g.digit_multiplier.match(text, end)
     if mm:
-        info = g.words[mm.group("term")]
+        info = g.words[mm.group("term") or mm.group("glued")]
         smaller = info.value // 2 if info.dual else info.value
         if smaller >= core.multiplier or value * smaller >= core.multiplier:
             return 0  # "between 9 thousand and 11 thousand" is a range, not 9011
