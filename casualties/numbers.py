@@ -66,6 +66,7 @@ class NumberGrammar:
     one_before: object
     counted_singular_after: regex.Pattern
     counted_noun_after: object
+    negated_more: object
     negators: regex.Pattern
     negation_window: int
     exceptives: frozenset
@@ -323,6 +324,9 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
             f" (?:{proclitics})??(?P<noun>{trie_regex(singulars)})(?:{enclitics})?(?!{word_re})"),
         counted_noun_after=compile_pattern(
             f" (?:{proclitics})??(?P<noun>{trie_regex(counted)})(?:{enclitics})?(?!{word_re})"),
+        negated_more=compile_pattern(
+            f" (?:{trie_regex(_forms(pack, (data.get('negated_any') or {}).get('coordinated') if isinstance(data.get('negated_any'), dict) else []))}) ?"
+            f"(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re})"),
         negators=_end_anchored(trie_regex(_forms(pack, data.get("negators"))), word_re, "(?!)")
         if data.get("negators") else regex.compile("(?!)"),
         negation_window=int(data.get("negation_window", 3)),
@@ -493,9 +497,14 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
             continue
         if found.get("negany") is not None:
             nm = g.counted_noun_after.match(text, m.end("negany"))
-            cores.append(_Core(m.start("negany"), nm.end(), 0, 0, "exact", "negated_noun", noun=nm.group("noun"),
+            end = nm.end()
+            more = g.negated_more.match(text, end)
+            while more:  # "no dead or wounded": the negation covers the coordinated nouns
+                end = more.end()
+                more = g.negated_more.match(text, end)
+            cores.append(_Core(m.start("negany"), end, 0, 0, "exact", "negated_noun", noun=nm.group("noun"),
                                negated=True))
-            pos = nm.end()
+            pos = end
             continue
         term = m.group("word")
         start, term_end = m.start("word"), m.end()
