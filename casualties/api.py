@@ -294,6 +294,7 @@ class RunResult:
     changes: object = None
     run_id: int | None = None
     previous_run_id: int | None = None
+    reports_current: bool = False
 
 
 def sources_table(gazetteers: Gazetteers | None = None) -> dict:
@@ -306,7 +307,7 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
     return table
 
 
-def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None) -> dict:
+def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None) -> dict:
     """Write figures.csv, comparison.xlsx and comparison.csv (each atomically) into out_dir;
     with `changes` (a DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
     from datetime import datetime, timezone
@@ -317,7 +318,7 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    frame = extraction.frame()
+    frame = frame if frame is not None else extraction.frame()
     comparison = comparison if comparison is not None else reconcile(frame)
     paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv"}
     write_csv(frame, paths["figures"])
@@ -346,14 +347,17 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
 
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
-        corrections=True, progress: Callable[[int], None] | None = None) -> RunResult:
+        corrections=True, progress: Callable[[int], None] | None = None, reuse_reports: bool = False) -> RunResult:
     """The main job: extract every figure, apply corrections, reconcile, write the reports.
 
     `db`: the store (True: `<out_dir>/casualties.sqlite`; a path; False: none, extract
     everything). With a store only new and changed articles are extracted, and the reports
     include what changed since the previous run. `jobs`: extraction processes (None: all
     cores). `corrections`: a corrections CSV (True: `<out_dir>/corrections.csv` when it
-    exists; False: none). `progress(n)` is told of every n articles done.
+    exists; False: none). `progress(n)` is told of every n articles done. `reuse_reports`:
+    when nothing changed since the previous run (same input articles, rules, corrections and
+    output folder, no article extracted, reports still there), leave the reports as they are
+    and return with `reports_current` set, no figures and no comparison.
 
         >>> result = run(["seeds"], "reports", jobs=2)                 # doctest: +SKIP
         >>> result.extraction.unchanged, len(result.changes)           # doctest: +SKIP
@@ -370,19 +374,47 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
         run_id, previous_run_id, changes = None, None, None
         if store:
             run_id = store.begin_run(inputs, __version__, rules_version())
-            previous_run_id = (store.previous_run(run_id) or {}).get("run_id")
-            extraction = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem, progress=progress)
+            previous = store.previous_run(run_id)
+            previous_run_id = previous["run_id"] if previous else None
+            extraction, inputs_digest = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem,
+                                                            progress=progress)
             changes = changes_frame(store.pending_changes(run_id))
+            key = _report_key(inputs_digest, corrections_path, out)
+            if reuse_reports and _reports_current(previous, key, extraction, changes, out):
+                if corrections_path:
+                    _check_corrections(extraction, corrections_path, on_problem, store.figure_ids())
+                store.finish_run(run_id, {**_run_counts(extraction, changes), "n_figures": previous["n_figures"],
+                                          "report_key": key})
+                return RunResult(extraction, None, {}, changes, run_id, previous_run_id, reports_current=True)
+            extraction.figures = list(store.figures())
         else:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress)
         if corrections_path:
             _apply_corrections(extraction, corrections_path, on_problem, store)
-        comparison = reconcile(extraction.figures)
-        outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes)
+        frame = extraction.frame()
+        comparison = reconcile(frame)
+        outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes, frame=frame)
         if store:
             # Only now: a run killed before this point leaves its changes pending for the next.
-            store.finish_run(run_id, _run_counts(extraction, changes))
+            store.finish_run(run_id, {**_run_counts(extraction, changes), "report_key": key})
     return RunResult(extraction, comparison, outputs, changes, run_id, previous_run_id)
+
+
+REPORT_FILES = ("figures.csv", "comparison.xlsx", "comparison.csv", "changes.csv")
+
+
+def _report_key(inputs_digest: str, corrections_path: Path | None, out: Path) -> str:
+    """What the reports depend on besides the stored figures: equal keys, equal reports."""
+    from . import __version__
+
+    digest = hashlib.sha1("\x1f".join((inputs_digest, rules_version(), __version__, str(out.resolve()))).encode())
+    digest.update(corrections_path.read_bytes() if corrections_path else b"no corrections")
+    return digest.hexdigest()
+
+
+def _reports_current(previous: dict | None, key: str, extraction: Extraction, changes, out: Path) -> bool:
+    return (previous is not None and previous.get("report_key") == key and extraction.extracted == 0
+            and len(changes) == 0 and all((out / name).is_file() for name in REPORT_FILES))
 
 
 def _corrections_path(corrections, out: Path) -> Path | None:
@@ -392,9 +424,10 @@ def _corrections_path(corrections, out: Path) -> Path | None:
     return Path(corrections) if corrections else None
 
 
-def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress) -> Extraction:
-    """Extract the input articles the store lacks or holds in another version; the figures of
-    every input article then come from the store, in input order."""
+def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress) -> tuple[Extraction, str]:
+    """Extract the input articles the store lacks or holds in another version. Returns the
+    counts (figures are then read from the store) and a digest of the input articles' ids and
+    hashes, in order."""
     from .store import content_hash
 
     version = rules_version()
@@ -402,6 +435,7 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
     result = Extraction()
     report = _reporter(result, on_problem)
     seen: set[str] = set()
+    inputs_digest = hashlib.sha1()
 
     def to_extract():
         for chunk in _chunks(load_articles([Path(p) for p in inputs], on_error=report), LOOKUP_ARTICLES):
@@ -413,7 +447,9 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
             moved, skipped = [], 0
             for article in chunk:
                 stored = known.get(article.doc_id)
-                if stored and stored[:2] == (content_hash(article), version):
+                digest = content_hash(article)
+                inputs_digest.update(f"{article.doc_id}\x1f{digest}\x1e".encode("utf-8", "surrogatepass"))
+                if stored and stored[:2] == (digest, version):
                     skipped += 1
                     if stored[2] != article.path:
                         moved.append((article.doc_id, article.path))
@@ -441,8 +477,7 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
         if progress:
             progress(1)
     store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
-    result.figures = list(store.figures())
-    return result
+    return result, inputs_digest.hexdigest()
 
 
 def changes_frame(changes: list[dict]):
@@ -459,7 +494,6 @@ def changes_frame(changes: list[dict]):
 
 
 def _apply_corrections(extraction: Extraction, path: Path, on_problem, store) -> None:
-    from .corpus import Problem
     from .corrections import apply_corrections, read_corrections
 
     gz = _gazetteers()
@@ -488,7 +522,25 @@ def _apply_corrections(extraction: Extraction, path: Path, on_problem, store) ->
     extraction.corrected = corrected.corrected
     extraction.corrections_applied = corrected.applied
     extraction.corrections_not_applied = corrected.not_applied
-    for issue in [*issues, *corrected.issues, *corrected.not_applied]:
+    _report_issues(extraction, [*issues, *corrected.issues, *corrected.not_applied], on_problem)
+
+
+def _check_corrections(extraction: Extraction, path: Path, on_problem, figure_ids) -> None:
+    """Report what _apply_corrections would, without the figures: only their ids."""
+    from .corrections import read_corrections, unmatched
+
+    corrections, issues = read_corrections(path)
+    not_applied = unmatched(corrections, figure_ids)
+    extraction.corrected = {}
+    extraction.corrections_applied = len(corrections) - len(not_applied)
+    extraction.corrections_not_applied = not_applied
+    _report_issues(extraction, [*issues, *not_applied], on_problem)
+
+
+def _report_issues(extraction: Extraction, issues, on_problem) -> None:
+    from .corpus import Problem
+
+    for issue in issues:
         problem = Problem(issue.path, issue.line, issue.message, issue.level)
         extraction.problems.append(problem)
         if on_problem:

@@ -69,15 +69,21 @@ def cli():
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Extraction processes.  [default: all cores]")
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Hand corrections to apply.  [default: OUT/corrections.csv when present]")
-def run(inputs, out_dir, limit, db, no_db, jobs, corrections):
+@click.option("--rewrite", is_flag=True, help="Write the reports even when nothing changed since the last run.")
+def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite):
     """Extract, compare and summarise INPUTS (default: seeds/); report what changed since the last run."""
     from .writers.terminal import render_summary
 
     inputs = inputs or (Path("seeds"),)
     with _progress() as progress:
         result = api.run(inputs, out_dir, on_problem=_warn, db=False if no_db else (db or True), jobs=jobs,
-                         corrections=corrections or True, progress=progress)
+                         corrections=corrections or True, progress=progress, reuse_reports=not rewrite)
     ex = result.extraction
+    if result.reports_current:
+        click.echo(f"{ex.articles} articles, nothing changed since run {result.previous_run_id}:"
+                   f" the reports in {out_dir} are current (--rewrite writes them again)")
+        _echo_corrections(ex)
+        return
     line = f"{ex.articles} articles, {len(ex.figures)} figures, {len(ex.problems)} problems"
     if result.run_id is not None:
         line += f"; run {result.run_id}: {ex.new} new, {ex.changed} changed, {ex.unchanged} unchanged articles"
@@ -88,13 +94,19 @@ def run(inputs, out_dir, limit, db, no_db, jobs, corrections):
         kinds = result.changes["change"].value_counts()
         click.echo(f"changes since run {result.previous_run_id}: " + ", ".join(
             f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn")) + " figures")
-    if ex.corrected is not None:
-        click.echo(f"corrections: {ex.corrections_applied} applied, {len(ex.corrections_not_applied)} not applied")
-        for issue in ex.corrections_not_applied:
-            click.echo(f"  not applied: {issue}")
+    _echo_corrections(ex)
     click.echo(render_summary(result.comparison, "table", color=sys.stdout.isatty(), limit=limit))
     for name, path in result.outputs.items():
         click.echo(f"wrote {path}")
+
+
+def _echo_corrections(extraction) -> None:
+    if extraction.corrected is None:
+        return
+    click.echo(f"corrections: {extraction.corrections_applied} applied,"
+               f" {len(extraction.corrections_not_applied)} not applied")
+    for issue in extraction.corrections_not_applied:
+        click.echo(f"  not applied: {issue}")
 
 
 class _progress:

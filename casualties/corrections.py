@@ -201,6 +201,17 @@ def _boolean(value) -> bool:
     raise ValueError
 
 
+def unmatched(corrections: list[Correction], figure_ids) -> list[Issue]:
+    """An Issue for each edit or rejection whose figure is neither in `figure_ids` nor added."""
+    known = set(figure_ids) | {c.figure_id for c in corrections if c.field == ADD}
+    return [_not_applied(c) for c in corrections if c.field != ADD and c.figure_id not in known]
+
+
+def _not_applied(c: Correction) -> Issue:
+    return Issue(c.path, c.line, f"figure {c.figure_id} is not among this run's figures (withdrawn by the rules,"
+                                 f" or its article is not in the inputs): {c.field} not applied")
+
+
 def apply_corrections(figures: list[Figure], corrections: list[Correction], *,
                       defaults: Callable[[str], dict] | None = None) -> Corrected:
     """Figures with `corrections` applied: additions first, then edits, then rejections, each
@@ -227,9 +238,7 @@ def apply_corrections(figures: list[Figure], corrections: list[Correction], *,
         if c.field == ADD:
             continue
         if c.figure_id not in index:
-            result.not_applied.append(Issue(
-                c.path, c.line, f"figure {c.figure_id} is not among this run's figures (withdrawn by the rules,"
-                                f" or its article is not in the inputs): {c.field} not applied"))
+            result.not_applied.append(_not_applied(c))
             continue
         if c.field == REJECT:
             rejected.add(c.figure_id)

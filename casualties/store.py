@@ -36,7 +36,7 @@ from pathlib import Path
 from .errors import CasualtiesError
 from .model import Article, Figure
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _FIELDS = [f for f in dataclasses.fields(Figure) if f.name != "extra"]
 FIGURE_FIELDS = tuple(f.name for f in _FIELDS)
 DATE_FIELDS = frozenset(f.name for f in _FIELDS if "date" in str(f.type))
@@ -48,7 +48,7 @@ COMPARED = ("low", "high", "qualifier", "claimed_by", "period_start", "period_en
 CHANGE_COLUMNS = ("change", "figure_id", "doc_id", "fields",
                   *(f"{name}_{when}" for name in COMPARED for when in ("before", "after")), "quote")
 RUN_COUNTS = ("n_articles", "n_new", "n_changed", "n_unchanged", "n_extracted", "n_figures", "n_problems",
-              "figures_new", "figures_changed", "figures_withdrawn")
+              "figures_new", "figures_changed", "figures_withdrawn", "report_key")
 
 # Column comments are the README's table documentation; keep the two in step.
 SCHEMA = f"""
@@ -75,9 +75,10 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     inputs TEXT,
-    {", ".join(f"{name} INTEGER" for name in RUN_COUNTS)},
+    {", ".join(f"{name} INTEGER" for name in RUN_COUNTS if name != "report_key")},
     tool_version TEXT,
-    rules_version TEXT
+    rules_version TEXT,
+    report_key TEXT
 );
 CREATE TABLE IF NOT EXISTS changes (
     change_id INTEGER PRIMARY KEY,
@@ -133,10 +134,11 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, 1, SCHEMA_VERSION):
             self.db.close()
             raise StoreError(f"{self.path}: store schema {version}, this version of casualties reads {SCHEMA_VERSION}")
-        self.db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        upgrade = "ALTER TABLE runs ADD COLUMN report_key TEXT;" if version == 1 else ""
+        self.db.executescript(f"BEGIN; {upgrade} {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         self._insert_figure = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, position) "
                                f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
 
@@ -260,8 +262,17 @@ class Store:
         """The stored figures of this run's input articles, in input order."""
         query = (f"SELECT {', '.join('f.' + name for name in FIGURE_FIELDS)} FROM run_articles r "
                  f"JOIN figures f ON f.doc_id = r.doc_id ORDER BY r.position, f.position")
+        convert = [(i, name) for i, name in enumerate(FIGURE_FIELDS) if name in DATE_FIELDS or name in BOOL_FIELDS]
         for values in self.db.execute(query):
-            yield Figure(**{name: _from_sql(name, value) for name, value in zip(FIGURE_FIELDS, values)})
+            values = list(values)
+            for i, name in convert:
+                values[i] = _from_sql(name, values[i])
+            yield Figure(*values)
+
+    def figure_ids(self) -> Iterator[str]:
+        """The figure_id of every stored figure of this run's input articles."""
+        query = "SELECT f.figure_id FROM run_articles r JOIN figures f ON f.doc_id = r.doc_id"
+        return (figure_id for (figure_id,) in self.db.execute(query))
 
     def article(self, doc_id: str) -> dict | None:
         rows = self._dicts("SELECT * FROM articles WHERE doc_id = ?", (doc_id,))

@@ -22,6 +22,12 @@ def write_corrections(path, rows) -> None:
             writer.writerow(list(row) + [""] * (len(HEADER) - len(row)))
 
 
+@pytest.fixture(autouse=True)
+def pinned_rules(monkeypatch):
+    # Other edits to the language data mid-test must not re-extract everything.
+    monkeypatch.setattr(api, "rules_version", lambda: "pinned-rules")
+
+
 @pytest.fixture()
 def corpus(tmp_path):
     folder = tmp_path / "corpus"

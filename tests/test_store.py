@@ -153,7 +153,15 @@ def test_two_processes_give_the_figures_of_one(tmp_path):
     assert plain.frame().astype(str).values.tolist() == one.extraction.frame().astype(str).values.tolist()
 
 
-RUN_SCRIPT = "import sys; from casualties.api import run; run([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]))"
+# The rules version is pinned: other edits to the language data mid-test must not re-extract everything.
+RULES = "pinned-rules"
+RUN_SCRIPT = ("import sys; from casualties import api; api.rules_version = lambda: sys.argv[4];"
+              " api.run([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]))")
+
+
+@pytest.fixture(autouse=True)
+def pinned_rules(monkeypatch):
+    monkeypatch.setattr(api, "rules_version", lambda: RULES)
 
 
 def _articles_done(db, after_run: int = 0) -> int:
@@ -171,7 +179,7 @@ def _kill_mid_run(corpus, out, jobs: int) -> int:
     """Run in a subprocess, SIGKILL it and its workers once some articles are stored; how many were."""
     db = out / api.DB_NAME
     last_run = max((r["run_id"] for r in api.history(db)), default=0) if db.exists() else 0
-    process = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, str(corpus), str(out), str(jobs)],
+    process = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, str(corpus), str(out), str(jobs), RULES],
                                cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline and process.poll() is None and _articles_done(db, last_run) < api.WRITE_ARTICLES:
@@ -223,12 +231,35 @@ def test_history_lists_runs(corpus, tmp_path):
     assert runner.invoke(cli, ["run", str(corpus), "--out", str(out), "--jobs", "1"]).exit_code == 0
     result = runner.invoke(cli, ["run", str(corpus), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
+    assert "40 articles, nothing changed since run 1" in result.output
+    result = runner.invoke(cli, ["run", str(corpus), "--out", str(out), "--jobs", "1", "--rewrite"])
     assert "0 new, 0 changed, 40 unchanged" in result.output
-    assert "changes since run 1: 0 new, 0 changed, 0 withdrawn" in result.output
+    assert "changes since run 2: 0 new, 0 changed, 0 withdrawn" in result.output
     result = runner.invoke(cli, ["history", "--db", str(out / api.DB_NAME)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 3 and lines[1].split()[:2] == ["1", lines[1].split()[1]] and "done" in lines[2]
+    assert len(lines) == 4 and [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert all(" done " in line for line in lines[1:])
+
+
+def test_reports_are_reused_only_when_nothing_they_depend_on_changed(corpus, tmp_path):
+    out = tmp_path / "reports"
+    first = api.run([corpus], out, jobs=1, reuse_reports=True)
+    assert not first.reports_current
+    written = (out / "comparison.xlsx").stat().st_mtime_ns
+    again = api.run([corpus], out, jobs=1, reuse_reports=True)
+    assert again.reports_current and again.comparison is None
+    assert (out / "comparison.xlsx").stat().st_mtime_ns == written
+    assert api.history(out / api.DB_NAME)[-1]["n_figures"] == len(first.extraction.figures)
+    (out / "corrections.csv").write_text("figure_id,field,value\n", encoding="utf-8")
+    assert not api.run([corpus], out, jobs=1, reuse_reports=True).reports_current
+    assert api.run([corpus], out, jobs=1, reuse_reports=True).reports_current
+    (out / "comparison.xlsx").unlink()
+    assert not api.run([corpus], out, jobs=1, reuse_reports=True).reports_current
+    assert not api.run([corpus], tmp_path / "elsewhere", db=out / api.DB_NAME, jobs=1, reuse_reports=True).reports_current
+    path = corpus / "a0001.txt"
+    path.write_text(path.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert not api.run([corpus], out, jobs=1, reuse_reports=True).reports_current
 
 
 def test_no_db_keeps_no_store(corpus, tmp_path):

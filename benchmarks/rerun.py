@@ -1,0 +1,139 @@
+"""Time first runs and reruns of `casualties run` with its store on a synthetic corpus.
+
+    python benchmarks/rerun.py [--articles 2000] [--out benchmarks/out/rerun] [--seed 7] [--skip-jobs1]
+
+The corpus recombines paragraphs of seeds/ and sentences of tests/specs/*/<lang>.jsonl (one
+language per article, 8-30 pieces), with every written number in Western digits replaced at
+random, and a manifest (publisher, date, language). It reports, each run in a fresh process:
+
+- first run on 1 and on 2 processes (empty store): seconds, articles/s, MB/s;
+- rerun with nothing changed, and with 1% of the articles changed (one number each), as
+  `casualties run` does them (reports reused when nothing changed);
+- peak resident memory of the run (parent) and of its largest worker (ru_maxrss).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DIGITS = re.compile(r"\d+")
+PUBLISHERS = ["Orient Net", "Enab Baladi", "Reuters", "AFP", "Al Jazeera", "", ""]
+RUN = """
+import json, resource, sys, time
+from casualties.api import run
+start = time.perf_counter()
+result = run([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), corrections=False, reuse_reports=True)
+seconds = time.perf_counter() - start
+print(json.dumps({
+    "seconds": seconds, "articles": result.extraction.articles, "extracted": result.extraction.extracted,
+    "figures": len(result.extraction.figures), "changes": 0 if result.changes is None else len(result.changes),
+    "parent_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def pieces() -> dict[str, list[str]]:
+    """Paragraphs and sentences by language: the seeds (Arabic) and every spec's texts."""
+    by_language: dict[str, list[str]] = {"ar": []}
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        by_language["ar"] += [line for line in path.read_text(encoding="utf-8").splitlines() if len(line) > 30]
+    for path in sorted((ROOT / "tests" / "specs").glob("*/*.jsonl")):
+        texts = [json.loads(line).get("text") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        by_language.setdefault(path.stem, []).extend(t for t in texts if isinstance(t, str) and t.strip())
+    return by_language
+
+
+def build_corpus(folder: Path, n: int, seed: int = 7) -> int:
+    """n articles as .txt files (100 per sub-folder) and a manifest; returns the corpus size in bytes."""
+    rng = random.Random(seed)
+    pool = pieces()
+    languages = sorted(pool)
+    folder.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with (folder / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        manifest = csv.writer(handle)
+        manifest.writerow(["id", "publisher", "published", "language"])
+        for i in range(n):
+            language = languages[i % len(languages)]
+            chosen = [rng.choice(pool[language]) for _ in range(rng.randint(8, 30))]
+            text = "\n".join(DIGITS.sub(lambda m: str(rng.randint(2, 2000)), p) for p in chosen)
+            doc_id = f"b{i:07d}"
+            path = folder / f"{i // 100:05d}" / f"{doc_id}.txt"
+            path.parent.mkdir(exist_ok=True)
+            size += path.write_bytes(text.encode("utf-8"))
+            published = f"20{rng.randint(14, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            manifest.writerow([doc_id, rng.choice(PUBLISHERS), published, language])
+    return size
+
+
+def change_some(folder: Path, share: float, seed: int = 11) -> int:
+    """Change one number in `share` of the articles; returns how many changed."""
+    rng = random.Random(seed)
+    paths = sorted(folder.glob("*/*.txt"))
+    changed = 0
+    for path in rng.sample(paths, max(1, int(len(paths) * share))):
+        text = path.read_text(encoding="utf-8")
+        new = DIGITS.sub(lambda m: str(int(m.group()) + 1), text, count=1)
+        if new == text:
+            new = text + "\n" + "3"
+        path.write_text(new, encoding="utf-8")
+        changed += 1
+    return changed
+
+
+def timed_run(corpus: Path, out: Path, jobs: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", RUN, str(corpus), str(out), str(jobs)],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "rerun")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-jobs1", action="store_true", help="Skip the first run on one process.")
+    args = parser.parse_args()
+
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    corpus = args.out / "corpus"
+    start = time.perf_counter()
+    size = build_corpus(corpus, args.articles, args.seed)
+    megabytes = size / 1e6
+    print(f"corpus: {args.articles} articles, {megabytes:.1f} MB, built in {time.perf_counter() - start:.1f} s")
+
+    rows = []
+
+    def record(name: str, result: dict) -> None:
+        rows.append((name, result))
+        rate = result["articles"] / result["seconds"]
+        print(f"{name:<28} {result['seconds']:8.2f} s  {rate:8.0f} articles/s  {megabytes / result['seconds']:6.2f} MB/s"
+              f"  extracted {result['extracted']:>7}  figures {result['figures']:>8}  changes {result['changes']:>6}"
+              f"  peak {result['parent_mib']:6.0f} MiB (worker {result['worker_mib']:4.0f} MiB)", flush=True)
+
+    if not args.skip_jobs1:
+        record("first run, jobs 1", timed_run(corpus, args.out / "reports1", 1))
+    first = timed_run(corpus, args.out / "reports", 2)
+    record("first run, jobs 2", first)
+    same = timed_run(corpus, args.out / "reports", 2)
+    record("rerun, nothing changed", same)
+    changed = change_some(corpus, 0.01)
+    one_percent = timed_run(corpus, args.out / "reports", 2)
+    record(f"rerun, {changed} changed (1%)", one_percent)
+    print(f"rerun / first run (jobs 2): nothing changed {same['seconds'] / first['seconds']:.1%},"
+          f" 1% changed {one_percent['seconds'] / first['seconds']:.1%}")
+
+
+if __name__ == "__main__":
+    main()
