@@ -75,7 +75,7 @@ def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite):
     from .writers.terminal import render_summary
 
     inputs = inputs or (Path("seeds"),)
-    with _progress() as progress:
+    with _progress(inputs) as progress:
         result = api.run(inputs, out_dir, on_problem=_warn, db=False if no_db else (db or True), jobs=jobs,
                          corrections=corrections or True, progress=progress, reuse_reports=not rewrite)
     ex = result.extraction
@@ -110,13 +110,17 @@ def _echo_corrections(extraction) -> None:
 
 
 class _progress:
-    """A progress bar on stderr when it is a terminal; otherwise nothing (yields None)."""
+    """A progress bar on stderr when it is a terminal (articles done, rate, ETA); otherwise nothing."""
+
+    def __init__(self, inputs):
+        self.inputs = inputs
 
     def __enter__(self):
         self.bar = None
         if not sys.stderr.isatty():
             return None
-        self.bar = click.progressbar(length=None, label="articles", file=sys.stderr, show_pos=True,
+        self.bar = click.progressbar(length=max(api.estimate_articles(self.inputs), 1), label="articles",
+                                     file=sys.stderr, show_pos=True, show_eta=True,
                                      item_show_func=lambda _: self._rate())
         self.bar.__enter__()
         return self.bar.update

@@ -275,3 +275,12 @@ def test_store_tables_are_plain_and_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for table in tables:
         assert f"`{table}`" in readme
+
+
+def test_progress_counts_every_article_once(corpus, tmp_path):
+    done = []
+    api.run([corpus], tmp_path / "r", jobs=1, progress=done.append)
+    assert sum(done) == 40 == api.estimate_articles([corpus])
+    done.clear()
+    api.run([corpus], tmp_path / "r", jobs=1, progress=done.append)
+    assert sum(done) == 40
