@@ -61,6 +61,7 @@ class Extraction:
     corrected: dict | None = None
     corrections_applied: int = 0
     corrections_not_applied: list = field(default_factory=list)
+    locations: dict = field(default_factory=dict)  # doc_id -> the article's URL, else its file
 
     def frame(self):
         frame = figures_frame(self.figures)
@@ -179,6 +180,7 @@ def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, j
     def counted(articles):
         for article in articles:
             result.articles += 1
+            result.locations[article.doc_id] = article.url or article.path
             yield article
 
     articles = counted(load_articles([Path(p) for p in inputs], on_error=report))
@@ -359,7 +361,8 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
         kinds = changes["change"].value_counts() if len(changes) else {}
         about["changes since the previous run"] = ", ".join(
             f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn"))
-    write_workbook(paths["workbook"], frame, comparison, about, sources_table(), changes=changes)
+    linked = frame.assign(url=frame["doc_id"].map(lambda doc: str(extraction.locations.get(doc) or "")))
+    write_workbook(paths["workbook"], linked, comparison, about, sources_table(), changes=changes)
     return paths
 
 
@@ -459,6 +462,7 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
             chunk = [a for a in chunk if a.doc_id not in seen]  # a duplicate id: the loader warned, the first wins
             seen.update(a.doc_id for a in chunk)
             result.articles += len(chunk)
+            result.locations.update((a.doc_id, a.url or a.path) for a in chunk)
             store.add_run_articles([a.doc_id for a in chunk])
             known = store.known([a.doc_id for a in chunk])
             moved, skipped = [], 0

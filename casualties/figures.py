@@ -420,6 +420,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if rule.noun == "carried":
             attrs = g.nouns.get(q.noun, {})
             noun_m_span = (q.start, q.end)
+            inside = {g.nouns[m.group("noun")].get("outcome") for m in g.noun_pattern.finditer(text, q.start, q.end)}
+            inside.discard(None)
+            if len(inside) == 2:  # "no dead or wounded": one amount over two coordinated nouns
+                first, second = sorted(inside, key=lambda o: o != attrs.get("outcome"))
+                attrs = dict(attrs, outcome=g.combination.get((first, second), attrs.get("outcome")))
         elif _slot(after, "noun"):
             attrs = g.nouns[after.group("noun")]
             noun_m_span = after.span("noun")

@@ -39,10 +39,9 @@ COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 
 def figure_row(figure: Figure) -> dict:
     """One figure as a plain dict in column order, dates as ISO strings."""
-    values = dataclasses.asdict(figure)
     row = {}
-    for name in COLUMN_NAMES:
-        value = values[name]
+    for name in COLUMN_NAMES:  # getattr, not dataclasses.asdict: asdict deep-copies every figure
+        value = getattr(figure, name)
         row[name] = value.isoformat() if isinstance(value, date) else value
     return row
 

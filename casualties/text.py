@@ -93,7 +93,8 @@ def canonical(text: str, steps: list[Step]) -> str:
     return normalise(text, steps).canonical
 
 
-SENTENCE_END = regex.compile(r"[.!?;]+(?=\s|$)|\n")
+# A period after a one-letter word ends an abbreviation ("u.s.", "a.m."), not a sentence.
+SENTENCE_END = regex.compile(r"(?<![\s.][^\W\d_])(?<!^[^\W\d_])[.!?;]+(?=\s|$)|\n")
 
 
 def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ ENGINE = sorted(p for p in PACKAGE.rglob("*.py"))
 FOUNDATION = {"model", "errors", "offsets", "text", "langpack", "gazetteer", "dates"}
 STAGE_RANK = {
     "corpus": 1, "numbers": 3, "figures": 4, "attribution": 5, "periods": 5,
-    "table": 6, "evaluate": 6, "reconcile": 7, "writers": 8,
+    "table": 6, "evaluate": 6, "corrections": 6, "reconcile": 7, "store": 7, "writers": 8,
 }
 ORCHESTRATORS = {"api", "explain", "cli", "__init__", "__main__"}
 ARABIC_BLOCK = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
