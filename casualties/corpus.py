@@ -45,7 +45,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .dates import find_dates
-from .errors import CasualtiesError
+from .errors import CasualtiesError, Problem
 from .langpack import available_languages, load_pack
 from .model import Article
 
@@ -67,21 +67,6 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong with one input: `level` "error" when an article or file was skipped,
-    "warning" when it was loaded with less (or guessed) information."""
-
-    path: str
-    line: int | None
-    message: str
-    level: str = "warning"
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.level}: {self.message}"
 
 
 class Undecodable(CasualtiesError):

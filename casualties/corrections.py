@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .errors import Problem as Issue  # a row that cannot be read or applied: file, line, why
 from .model import ATTRIBUTIONS, OUTCOMES, POPULATIONS, QUALIFIERS, UNITS, Figure
 
 COLUMNS = ("figure_id", "field", "value", "note", "reviewer", "date")
@@ -53,20 +54,6 @@ ADD_DEFAULTS = {
     "period_start": None, "period_end": None, "start": None, "end": None, "rule": ADDED_RULE,
     "stance": "asserted", "latent": False, "quote_start": -1, "quote_end": -1,
 }
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A row that cannot be read or applied: file, line (the header is line 1) and why."""
-
-    path: str
-    line: int | None
-    message: str
-    level: str = "warning"
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.level}: {self.message}"
 
 
 @dataclass(frozen=True)

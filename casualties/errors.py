@@ -1,6 +1,8 @@
 """Errors that always name their source: a data file and key, or an article file and line."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class CasualtiesError(Exception):
     """Base class for every error the tool raises on purpose."""
@@ -21,3 +23,18 @@ class ArticleError(CasualtiesError):
         self.path, self.line, self.problem = str(path), line, problem
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input row or file, reported without stopping the batch:
+    `level` "error" when it was skipped, "warning" when it was kept with less information."""
+
+    path: str
+    line: int | None
+    message: str
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.level}: {self.message}"
