@@ -221,8 +221,13 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     ))
     patterns.append(("relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}"))
     future = alt(words(pack, weekdays.get("future")))
+    # A date of each kind holds one of these strings: texts without any skip that pattern's scan.
+    required = {
+        "day": tuple(month_forms), "month": tuple(month_forms), "iso": ("-",), "numeric": ("/", "."),
+        "weekday": tuple(weekday_forms), "relative": tuple(relative),
+    }
     compiled = tuple(
-        (kind, regex.compile(body, regex.V1), month_forms, weekday_forms) for kind, body in patterns
+        (kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind]) for kind, body in patterns
     )
     return DateGrammar(
         patterns=compiled,
@@ -255,7 +260,9 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     """
     g = grammar(pack)
     candidates = []
-    for kind, pattern, month_forms, weekday_forms in g.patterns:
+    for kind, pattern, month_forms, weekday_forms, required in g.patterns:
+        if not any(map(canonical.__contains__, required)):
+            continue
         for m in pattern.finditer(canonical):
             mention = _read(kind, m, g, month_forms, weekday_forms, canonical)
             if mention is not None:

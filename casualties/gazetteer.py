@@ -47,6 +47,8 @@ RESERVED_IDS = frozenset({"publisher"})
 ID_FORM = regex.compile(r"[a-z][a-z0-9_]*")
 LANG_FORM = regex.compile(r"[a-z]{2,3}")
 SHORT_ALIAS = 5
+RECENT_TEXTS = 4
+_RECENT_MENTIONS: dict = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +117,25 @@ class Gazetteers:
 
     def source_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
         """Every source named in `canonical`, in order, anaphora resolved (unresolved: entry_id None)."""
-        return _resolve(self.source_lexicon(pack).find(canonical), "sources")
+        return list(self._mentions(canonical, pack)[0])
 
     def actor_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
         """Every actor named in `canonical`, in order, except inside a longer source name."""
-        sources = [(m.start, m.end) for m in self.source_mentions(canonical, pack)]
-        hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], sources)]
-        return _resolve(hits, "actors")
+        return list(self._mentions(canonical, pack)[1])
+
+    def _mentions(self, canonical: str, pack: LanguagePack) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
+        # Several stages ask about the same article in a row: scan it once.
+        key = (self.fingerprint, pack.code, canonical)
+        found = _RECENT_MENTIONS.get(key)
+        if found is None:
+            sources = tuple(_resolve(self.source_lexicon(pack).find(canonical), "sources"))
+            spans = [(m.start, m.end) for m in sources]
+            hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], spans)]
+            found = (sources, tuple(_resolve(hits, "actors")))
+            if len(_RECENT_MENTIONS) >= RECENT_TEXTS:
+                _RECENT_MENTIONS.clear()
+            _RECENT_MENTIONS[key] = found
+        return found
 
     def resolve_actor_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, str, bool]]:
         """(start, end, actor_id, via_anaphora) for each actor named in `canonical` (canonical offsets).

@@ -81,7 +81,7 @@ def compile_steps(path: Path, raw_steps) -> list[Step]:
             steps.append(Step(name, table=table))
         else:
             try:
-                pattern = regex.compile(raw["pattern"], regex.V0)
+                pattern = compile_pattern(raw["pattern"])
             except regex.error as error:
                 raise DataFileError(path, f"{where} ({name}).pattern", str(error)) from None
             steps.append(Step(name, pattern=pattern, replace=raw.get("replace", "")))

@@ -101,6 +101,8 @@ class Cue:
     blockers: tuple
     unit: str | None
     count: int | None
+    # Per pattern: groups of words; a text can match only if every group has a word in it.
+    requirements: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
+    # Every duration has a unit word (or a dual of one); every date slot a masked mention.
+    slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS}
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
@@ -170,27 +174,33 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         if entry["kind"] in ("current", "previous") and entry.get("unit") not in ("month", "year"):
             raise DataFileError(path, where, f"a {entry['kind']} cue needs unit month or year")
         reach = int(entry.get("reach") or 0)
+        compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words) for form in entry.get("forms") or []]
         patterns = tuple(
-            regex.compile(left + f"(?:{proclitics})??\\K" + _form(pack, form, slot_regex, reach, path, where) + right, regex.V1)
-            for form in entry.get("forms") or []
+            regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, _ in compiled
         )
         if not patterns:
             raise DataFileError(path, where, "cue needs forms")
         blockers = tuple(
-            regex.compile(left + _form(pack, form, slot_regex, reach, path, where + ".blockers") + right, regex.V1)
+            regex.compile(left + _form(pack, form, slot_regex, reach, path, where + ".blockers", slot_words)[0] + right, regex.V1)
             for form in entry.get("blockers") or []
         )
-        cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count")))
+        cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
+                        tuple(required for _, required in compiled)))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
     return CueGrammar(tuple(cues), units | duals, counts, start_words)
 
 
-def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str) -> str:
+def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple]:
     """Compile one cue form: literal words (canonicalised), `(a|b)` alternatives with an
-    optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`."""
+    optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`.
+
+    Also returns the form's requirements: for each item that is not optional, the words one
+    of which any match contains (a literal, the longest word of each alternative, a slot's
+    words), so a text holding none of them needs no scan."""
     items = []
+    required = []
     pos, dates = 0, 0
     for t in FORM_TOKEN.finditer(form):
         if t.start() != pos:
@@ -209,13 +219,17 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str) -> st
             else:
                 body = slot_regex[slot]
             items.append((body, False, False, False))
+            required.append(_longest_words(slot_words[slot]))
         elif t.group("alts") is not None:
             alts = [pack.canonical(a).strip() for a in t.group("alts").split("|")]
             body = "(?:" + "|".join(_literal(a) for a in alts) + ")"
             items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
+            if not t.group("opt"):
+                required.append(_longest_words(alts))
         else:
             lit = pack.canonical(t.group("lit")).strip()
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
+            required.append(_longest_words([lit]))
     if pos != len(form) or not items or dates > 2 or sum(1 for i in items if "(?P<dur>" in i[0]) > 1:
         raise DataFileError(path, where, f"cannot read form {form!r}")
     out = ""
@@ -224,7 +238,18 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str) -> st
         sep = "" if n == 0 else (r"\s+" if prev_letter and first_letter else r"\s*")
         out += f"(?:{sep}{body})?" if optional else sep + body
         prev_letter = last_letter
-    return out
+    return out, tuple(group for group in required if group)
+
+
+def _longest_words(phrases) -> tuple[str, ...]:
+    """The longest word of each phrase; empty when a phrase is empty (nothing is required)."""
+    longest = [max(p.split(), key=len, default="") for p in phrases]
+    return () if not all(longest) else tuple(sorted(set(longest)))
+
+
+def _may_match(required: tuple, text: str) -> bool:
+    contains = text.__contains__
+    return all(any(map(contains, group)) for group in required)
 
 
 def _literal(words_: str) -> str:
@@ -252,7 +277,9 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     masked = _mask(canonical, mentions)
     found = []
     for cue in g.cues:
-        for pattern in cue.patterns:
+        for pattern, required in zip(cue.patterns, cue.requirements):
+            if not _may_match(required, masked):
+                continue
             for match in pattern.finditer(masked):
                 if match.end() > match.start() and not _cue_blocked(cue, masked, match):
                     found.append((match.start(), match.end(), cue, match))

@@ -7,6 +7,8 @@ record their edits in the OffsetMap so every match maps back to the original tex
 """
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 import regex
@@ -57,11 +59,20 @@ def apply_pattern(text: str, pattern: regex.Pattern, replace: str):
     edits: list[tuple[int, int, int, int]] = []
     last = 0
     out_len = 0
+    expanded: dict[tuple, str] = {}  # the standard engine re-parses the template on every expand
     for match in pattern.finditer(text):
         a, b = match.span()
         if a == b:
             continue
-        new = match.expand(replace) if replace else ""
+        if not replace:
+            new = ""
+        elif "\\" not in replace:
+            new = replace
+        else:
+            groups = match.groups()
+            new = expanded.get(groups)
+            if new is None:
+                new = expanded[groups] = match.expand(replace)
         pieces.append(text[last:a])
         out_len += a - last
         if new != text[a:b]:
@@ -81,11 +92,17 @@ def normalise(text: str, steps: list[Step]) -> Normalised:
     current = text
     for step in steps:
         if step.table is not None:
-            current = current.translate(step.table)
+            # Only runs of mapped characters are translated: most of a text has none.
+            current = _mapped_runs(tuple(step.table)).sub(lambda run: run.group().translate(step.table), current)
         else:
             current, edits = apply_pattern(current, step.pattern, step.replace)
             offsets.add_step(edits)
     return Normalised(text, current, offsets)
+
+
+@functools.lru_cache(maxsize=64)
+def _mapped_runs(codepoints: tuple[int, ...]) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in codepoints) + "]+")
 
 
 def canonical(text: str, steps: list[Step]) -> str:
@@ -100,6 +117,11 @@ SENTENCE_END = regex.compile(r"(?<![\s.][^\W\d_])(?<!^[^\W\d_])[.!?;]+(?=\s|$)|\
 def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:
     """Half-open spans of sentences in canonical text: split at line breaks and at end
     punctuation followed by a space. Trailing spaces are excluded from each span."""
+    return list(_sentence_spans(canonical_text))
+
+
+@functools.lru_cache(maxsize=8)  # several stages split the same article in a row
+def _sentence_spans(canonical_text: str) -> tuple[tuple[int, int], ...]:
     spans = []
     start = 0
     for match in SENTENCE_END.finditer(canonical_text):
@@ -109,7 +131,7 @@ def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:
         start = match.end()
     if canonical_text[start:].strip():
         spans.append(_strip_span(canonical_text, start, len(canonical_text)))
-    return spans
+    return tuple(spans)
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
