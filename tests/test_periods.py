@@ -157,3 +157,39 @@ def test_random_word_salad_is_safe(words, published):
         assert p.start is None or p.end is None or p.start <= p.end
     for e in find_time_expressions(text, pack, published):
         assert 0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text
+
+
+def _texts_per_language():
+    """Every sentence the specs hold, with the seeds: the texts the prefilters must never cost a match."""
+    texts = {}
+    for folder in ("periods", "figures", "attribution", "quantities"):
+        for path in sorted((ROOT / "tests" / "specs" / folder).glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    case = json.loads(line)
+                    texts.setdefault(path.stem, []).append(case.get("text") or case.get("sentence") or "")
+    texts.setdefault("ar", []).extend(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_required_words_never_skip_a_text_a_pattern_matches(lang):
+    """The cue and date scans skip a text lacking their required words; that must never hide a match."""
+    from casualties.dates import find_dates, grammar
+    from casualties.periods import _mask, _may_match, cue_grammar
+
+    pack = load_pack(lang)
+    texts = [pack.canonical(t) for t in _texts_per_language()[lang] if t]
+    checked = 0
+    for text in texts:
+        for kind, pattern, _months, _weekdays, required in grammar(pack).patterns:
+            if pattern.search(text):
+                checked += 1
+                assert any(word in text for word in required), (kind, text)
+        masked = _mask(text, find_dates(text, pack, date(2018, 5, 21)))
+        for cue in cue_grammar(pack).cues:
+            for pattern, required in zip(cue.patterns, cue.requirements):
+                if pattern.search(masked):
+                    checked += 1
+                    assert _may_match(required, masked), (cue.id, text)
+    assert checked > 50  # the texts do exercise the patterns
