@@ -248,8 +248,11 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     negated_any = _forms(pack, data.get("negated_any"))
     scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex([w for w, info in words.items() if not info.glued] + list(vague) + list(zero) + one_before + _forms(pack, data.get('one_after_noun')))})(?!{word_re})"]
     if negated_any and counted:
+        # a conjunction may be glued to the negator ("and no one was hurt" as one word)
+        conjunctions = _forms(pack, pack.section("morphology", "conjunctions") or [])
+        glued = f"(?:{trie_regex(conjunctions)})?" if conjunctions else ""
         scanner_parts.append(
-            f"(?<!{word_re})(?P<negany>{trie_regex(negated_any)}) (?=(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re}))")
+            f"(?<!{word_re}){glued}(?P<negany>{trie_regex(negated_any)}) (?=(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re}))")
     if duals:
         scanner_parts.append(f"(?<!{word_re})(?:{proclitics})??(?P<dual>{trie_regex(duals)})(?!{word_re})")
     scanner = compile_pattern("|".join(scanner_parts))
