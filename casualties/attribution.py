@@ -50,7 +50,7 @@ UNNAMED = "unnamed_source"
 DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
-ENTRY_KEYS = {"id", "forms", "sides", "bare", "examples", "counterexamples", "note"}
+ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "examples", "counterexamples", "note"}
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
@@ -141,7 +141,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
             if entry["id"] in entries:
                 raise DataFileError(path, where, "duplicate id")
             entries[entry["id"]] = entry
-            attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"]})
+            attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"],
+                                      "not_followed_by": tuple(pack.canonical(w) for w in entry["not_followed_by"])})
             for form in entry["forms"]:
                 key = pack.canonical(form)
                 if key in cues and cues[key]["id"] != entry["id"]:
@@ -209,9 +210,22 @@ def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
                 raise DataFileError(path, f"{where}.{key}[{j}]", f"figure {case[1]!r} is not in the text")
     return MappingProxyType({
         "id": rule_id, "forms": tuple(forms), "sides": sides, "bare": bool(entry.get("bare", False)),
+        "not_followed_by": tuple(_phrases(path, f"{where}.not_followed_by", entry.get("not_followed_by") or [])),
         "examples": tuple(tuple(c) for c in entry["examples"]),
         "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
     })
+
+
+def _phrases(path, where: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataFileError(path, where, "expected a list of phrases")
+    return value
+
+
+def _followed_by(text: str, end: int, phrases: tuple[str, ...]) -> bool:
+    """Whether one of `phrases` is the next word(s) after `end`: "claimed responsibility" is no claim."""
+    rest = text[end:end + 60].lstrip()
+    return any(rest.startswith(p) and not rest[len(p):len(p) + 1].isalnum() for p in phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +256,7 @@ class _Document:
         self.mentions = _claimant_mentions(canonical, pack, gazetteers)
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
-            if attrs["bare"] and suf:
+            if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]):
                 continue
             self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
         for form, attrs in rules.marks:
