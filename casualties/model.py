@@ -1,6 +1,7 @@
 """Typed records passed between stages. Every stage takes and returns these; none is mutated."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,7 @@ OUTCOMES = (
 )
 UNITS = ("people", "buses", "convoys")
 ATTRIBUTIONS = ("explicit", "own")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,14 @@ class Article:
     path: str | None = None
     line: int | None = None
     title: str | None = None
+
+    def __post_init__(self):
+        # A lone surrogate (from a JSON escape such as "\\ud800") is no character: no file,
+        # table or workbook can hold it. U+FFFD takes its place one for one, so offsets hold.
+        for name in ("text", "publisher", "url", "title"):
+            value = getattr(self, name)
+            if isinstance(value, str) and LONE_SURROGATE.search(value):
+                object.__setattr__(self, name, LONE_SURROGATE.sub("\ufffd", value))
 
 
 @dataclass(frozen=True, slots=True)

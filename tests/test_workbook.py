@@ -208,7 +208,7 @@ def test_an_empty_figure_table_still_gives_every_sheet(tmp_path):
 
 def test_text_xml_cannot_hold_is_dropped_and_long_text_is_cut(tmp_path):
     rows = frame(
-        figure(quote="bad\x00\x1bchars\ud800 here", low=1, high=1, claimed_by="a\x07b"),
+        figure(quote="bad\x00\x1bchars\x0b here", low=1, high=1, claimed_by="a\x07b"),
         figure(quote="x" * 40_000, low=2, high=2, outcome="wounded"),
     )
     path = tmp_path / "odd.xlsx"
@@ -218,6 +218,21 @@ def test_text_xml_cannot_hold_is_dropped_and_long_text_is_cut(tmp_path):
     assert quotes[0] == "badchars here"
     assert len(quotes[1]) == 32_767
     assert "ab" in header(book["Comparison"])
+
+
+def test_a_lone_surrogate_in_an_article_reaches_the_workbook_as_a_replacement_character(tmp_path):
+    # JSON escapes can carry lone surrogates; no table, CSV or workbook can hold one
+    from casualties.api import extract_figures
+    from casualties.model import Article
+    from casualties.table import figures_frame
+
+    article = Article("odd", "At least 12 civilians \ud800 were killed on Sunday.", language="en")
+    assert article.text[22] == "\ufffd" and len(article.text) == 46
+    rows = figures_frame(extract_figures(article))
+    path = tmp_path / "surrogate.xlsx"
+    write_workbook(path, rows, reconcile(rows), {})
+    quotes = [row["quote"].value for row in rows_by(load_workbook(path)["Figures"], "figure_id").values()]
+    assert quotes and "\ufffd" in quotes[0]
 
 
 def test_sources_sheet_lists_each_claimant_with_kind_names_and_counts(written, figures):
