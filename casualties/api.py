@@ -36,6 +36,7 @@ QUOTE_MAX = 240
 CLAUSE_MARKS = ",;:"
 DB_NAME = "casualties.sqlite"
 CORRECTIONS_NAME = "corrections.csv"
+ERRORS_NAME = "errors.csv"
 TASK_ARTICLES = 32  # articles per task sent to a worker process
 WRITE_ARTICLES = 64  # articles per store transaction
 LOOKUP_ARTICLES = 256  # articles checked against the store at once
@@ -195,20 +196,11 @@ def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, j
 
 
 def estimate_articles(inputs) -> int:
-    """About how many articles `inputs` hold, cheaply (for a progress bar's ETA): .txt files in
-    folders, lines of .jsonl files, lines of .csv files less the header."""
-    total = 0
-    for item in [inputs] if isinstance(inputs, (str, os.PathLike)) else inputs:
-        path = Path(item)
-        if path.is_dir():
-            total += sum(1 for _ in path.rglob("*.txt"))
-        elif path.suffix.lower() == ".txt":
-            total += 1
-        elif path.suffix.lower() in (".jsonl", ".csv") and path.is_file():
-            with path.open("rb") as handle:
-                lines = sum(1 for line in handle if line.strip())
-            total += lines - (path.suffix.lower() == ".csv")
-    return total
+    """About how many articles `inputs` hold, cheaply, for a progress bar's ETA (see
+    corpus.estimate_articles)."""
+    from .corpus import estimate_articles as estimate
+
+    return estimate(inputs)
 
 
 def _reporter(result: Extraction, on_problem):
@@ -327,19 +319,23 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
 
 
 def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None) -> dict:
-    """Write figures.csv, comparison.xlsx and comparison.csv (each atomically) into out_dir;
-    with `changes` (a DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
+    """Write figures.csv, comparison.xlsx, comparison.csv and errors.csv (every problem of the
+    run; only a header when there was none), each atomically, into out_dir; with `changes` (a
+    DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
     from datetime import datetime, timezone
 
     from . import __version__
     from .writers.csvfile import write_csv
+    from .writers.problems import write_problems
     from .writers.workbook import write_workbook
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     frame = frame if frame is not None else extraction.frame()
     comparison = comparison if comparison is not None else reconcile(frame)
-    paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv"}
+    paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv",
+             "errors": out / ERRORS_NAME}
+    write_problems(extraction.problems, paths["errors"])
     write_csv(frame, paths["figures"])
     write_csv(comparison.groups, paths["comparison"])
     if changes is not None:
@@ -405,7 +401,13 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                     _check_corrections(extraction, corrections_path, on_problem, store.figure_ids())
                 store.finish_run(run_id, {**_run_counts(extraction, changes), "n_figures": previous["n_figures"],
                                           "report_key": key})
-                return RunResult(extraction, None, {}, changes, run_id, previous_run_id, reports_current=True)
+                # The other reports stand; the problems are this run's (a new unreadable file
+                # changes no article).
+                from .writers.problems import write_problems
+
+                write_problems(extraction.problems, out / ERRORS_NAME)
+                return RunResult(extraction, None, {"errors": out / ERRORS_NAME}, changes, run_id, previous_run_id,
+                                 reports_current=True)
             extraction.figures = list(store.figures())
         else:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress)

@@ -1,23 +1,35 @@
 """Stage 1: read articles into `Article` records, never editing their text.
 
 Inputs, several at once:
-- a folder, searched recursively for `.txt` files (one article each, id = file stem), with
-  optional `manifest.csv` files (columns id, publisher, published, language, url; only id is
-  required). A file takes the row of the manifest in its own folder or the nearest folder above;
-- a `.jsonl` file (one JSON object per line) or a `.csv` file, one article per row with a
-  `text` field and the same optional fields; a missing id becomes `<file stem>:<line>`;
-- a single `.txt` file (the manifest beside it is used when it has a row for it).
+- a folder, searched recursively for `.txt`, `.html` and `.htm` files (one article each, id =
+  file stem), with optional `manifest.csv` files (columns id, publisher, published, language,
+  url, title; only id is required). A file takes the row of the manifest in its own folder or
+  the nearest folder above;
+- a `.jsonl` file (one JSON object per line), a `.csv` file or a `.parquet` file, one article
+  per row with a `text` field and the same optional fields; a missing id becomes
+  `<file stem>:<line>` (for Parquet, the row number: 1 is the first row). Parquet is read in
+  batches of rows, so memory does not grow with the file (needs the `parquet` extra);
+- a single `.txt`, `.html` or `.htm` file (the manifest beside it is used when it has a row for it).
 
 Encodings are detected, never guessed silently: a UTF-8 BOM, a UTF-16/UTF-32 BOM, strict
 UTF-8, then Windows-1256 only when the decoded text is Arabic script and ASCII (with a
 warning); anything else is reported and skipped. Text with NUL bytes and no BOM is binary.
+An HTML page may also declare its charset (`<meta charset>`, `http-equiv`, an XML
+declaration): after a BOM and valid UTF-8, the declared charset is tried before Windows-1256.
+
+HTML pages (needs the `html` extra, trafilatura): the article is the page's main text as
+trafilatura extracts it, without navigation, footers, scripts or sidebars; `Article.text` is
+that extracted text, so figure offsets (`start`, `end`) point into it, not into the HTML. The
+page's title, publication date (from its markup only: meta tags, `<time datetime>`, JSON-LD)
+and canonical URL fill what the manifest leaves empty; the manifest wins. A page with no main
+text is reported and skipped.
 
 The language is the manifest's, else detected from the share of each pack's script among the
 letters: a script with over 30% of the letters marks its language, and when several do, a
 script other than Latin wins, because names, links and acronyms in Latin letters turn up in
 news in any language (an Arabic article quoting Latin names is Arabic; an English one quoting
-a few Arabic words is English). With no script over 30%, the commonest wins. The publication date is the manifest's, else
-a dateline with a written year in the first five non-blank lines (read with
+a few Arabic words is English). With no script over 30%, the commonest wins. The publication date is the manifest's, else (HTML) the page's,
+else a dateline with a written year in the first five non-blank lines (read with
 `casualties.dates` and the article's language pack), else None.
 
 One bad article never stops the batch: every problem becomes a `Problem` (path, line,
@@ -36,7 +48,9 @@ import functools
 import io
 import json
 import logging
+import math
 import os
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -50,6 +64,18 @@ from .langpack import available_languages, load_pack
 from .model import Article
 
 MANIFEST = "manifest.csv"
+HTML_SUFFIXES = (".html", ".htm")
+DOCUMENT_SUFFIXES = (".txt", *HTML_SUFFIXES)  # one article per file, id = file stem
+HTML_EXTRA = "pip install 'casualties[html]'"
+PARQUET_EXTRA = "pip install 'casualties[parquet]'"
+PARQUET_BATCH_ROWS = 512  # rows converted to Python at once: memory holds one batch, not the file
+# Browsers look for a declared charset in the first 1024 bytes; pages saved by crawlers often
+# put scripts or many meta tags first, so look a little further.
+CHARSET_PRESCAN_BYTES = 4096
+DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([a-z0-9_.:-]+)""",
+    re.IGNORECASE)
+XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 MANIFEST_FIELDS = ("publisher", "published", "language", "url")
 ROW_FIELDS = ("id", "publisher", "published", "language", "url", "title")
 SCRIPT_SHARE = 0.3
@@ -59,6 +85,7 @@ FALLBACK_ENCODING = "cp1256"
 FALLBACK_NAME = "Windows-1256"
 FALLBACK_SCRIPT = "ARABIC"
 FALLBACK_MIN_SHARE = 0.9
+FALLBACK_WARNING = f"not UTF-8: decoded as {FALLBACK_NAME} (Arabic script and ASCII only)"
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -81,7 +108,8 @@ class ManifestRow:
 
 
 def load_articles(inputs, *, on_error: Callable[[Problem], None] | None = None) -> Iterator[Article]:
-    """Yield the articles of every input (folder, .txt, .jsonl or .csv), in a stable order.
+    """Yield the articles of every input (folder, .txt, .html, .jsonl, .csv or .parquet), in a
+    stable order.
 
     Problems go to `on_error` (default: the `casualties.corpus` logger) and never stop the
     batch.
@@ -101,20 +129,51 @@ def load_articles(inputs, *, on_error: Callable[[Problem], None] | None = None) 
         elif not path.exists():
             report(Problem(str(path), None, "no such file or folder", "error"))
             continue
-        elif path.suffix.lower() == ".txt":
-            articles = _single_text(path, report)
+        elif path.suffix.lower() in DOCUMENT_SUFFIXES:
+            articles = _single_file(path, report)
         elif path.suffix.lower() == ".jsonl":
             articles = _jsonl(path, report)
         elif path.suffix.lower() == ".csv":
             articles = _csv(path, report)
+        elif path.suffix.lower() == ".parquet":
+            articles = _parquet(path, report)
         else:
-            report(Problem(str(path), None, f"unsupported file type {path.suffix!r} (expected a folder, .txt, .jsonl or .csv)", "error"))
+            report(Problem(str(path), None, f"unsupported file type {path.suffix!r} (expected a folder, "
+                                            ".txt, .html, .htm, .jsonl, .csv or .parquet)", "error"))
             continue
         for article in articles:
             if article.doc_id in seen:
                 report(Problem(article.path or str(path), article.line, f"duplicate id {article.doc_id!r} (also in {seen[article.doc_id]})"))
             seen.setdefault(article.doc_id, article.path or str(path))
             yield article
+
+
+def estimate_articles(inputs) -> int:
+    """About how many articles `inputs` hold, cheaply (for a progress bar's ETA): article files in
+    folders, lines of .jsonl files, lines of .csv files less the header, rows of .parquet files
+    (from their footer)."""
+    total = 0
+    for item in _as_list(inputs):
+        path = Path(item)
+        suffix = path.suffix.lower()
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
+        elif not path.is_file():
+            continue
+        elif suffix in DOCUMENT_SUFFIXES:
+            total += 1
+        elif suffix in (".jsonl", ".csv"):
+            with path.open("rb") as handle:
+                lines = sum(1 for line in handle if line.strip())
+            total += max(lines - (suffix == ".csv"), 0)
+        elif suffix == ".parquet":
+            try:
+                import pyarrow.parquet as parquet
+
+                total += parquet.ParquetFile(path).metadata.num_rows
+            except Exception:  # an estimate only: the loader reports what is wrong with the file
+                pass
+    return total
 
 
 def collect_articles(inputs) -> tuple[list[Article], list[Problem]]:
@@ -151,6 +210,50 @@ def decode(data: bytes) -> tuple[str, str]:
     raise Undecodable(f"not UTF-8 ({utf8_error}), no byte order mark, and not {FALLBACK_NAME} Arabic text")
 
 
+def decode_html(data: bytes) -> tuple[str, str, str | None]:
+    """(text, encoding name, warning or None) of an HTML page's bytes: a BOM, else valid UTF-8,
+    else the charset the page declares, else as `decode` does. Raises Undecodable."""
+    if data.startswith(tuple(bom for bom, _ in BOMS)) or b"\x00" in data:
+        return (*decode(data), None)
+    declared = _declared_codec(data[:CHARSET_PRESCAN_BYTES])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # Valid UTF-8 with non-ASCII bytes is almost never another encoding: pages saved as
+        # UTF-8 keep the charset their template declared.
+        mismatch = declared and declared[1] != "utf-8" and not data.isascii()
+        return text, "utf-8", f"declares charset {declared[0]} but is UTF-8; read as UTF-8" if mismatch else None
+    warning = None
+    label, codec = declared or (None, None)
+    if label and codec is None:
+        warning = f"declares an unknown charset {label}"
+    elif codec and codec != "utf-8":
+        try:
+            return data.decode(codec), codec, None
+        except UnicodeDecodeError as error:
+            warning = f"declares charset {label} but is not ({error.reason} at byte {error.start})"
+    text, encoding = decode(data)
+    if encoding == FALLBACK_ENCODING:
+        warning = "; ".join(filter(None, (warning, FALLBACK_WARNING)))
+    return text, encoding, warning
+
+
+def _declared_codec(head: bytes) -> tuple[str, str | None] | None:
+    """(label, Python codec name or None when unknown) of the charset a page declares."""
+    match = DECLARED_CHARSET.search(head)
+    if not match:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return label, None
+    # A declaration readable as ASCII cannot be UTF-16 or UTF-32 (the HTML standard reads it as UTF-8).
+    return label, "utf-8" if codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")) else codec
+
+
 def _plausible_fallback(text: str) -> bool:
     """Windows-1256 maps almost every byte to something: accept only Arabic text and ASCII."""
     foreign = [c for c in text if ord(c) > 127 or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")]
@@ -161,7 +264,7 @@ def _plausible_fallback(text: str) -> bool:
     return letters > 0 and expected / len(foreign) >= FALLBACK_MIN_SHARE
 
 
-def _read_text(path: Path, report) -> str | None:
+def _read_text(path: Path, report, *, html: bool = False) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -171,15 +274,20 @@ def _read_text(path: Path, report) -> str | None:
         report(Problem(str(path), None, "empty file; skipped", "error"))
         return None
     try:
-        text, encoding = decode(data)
+        if html:
+            text, _, warning = decode_html(data)
+        else:
+            text, encoding = decode(data)
+            warning = FALLBACK_WARNING if encoding == FALLBACK_ENCODING else None
     except Undecodable as error:
         report(Problem(str(path), None, f"{error}; skipped", "error"))
         return None
-    if encoding == FALLBACK_ENCODING:
-        report(Problem(str(path), None, f"not UTF-8: decoded as {FALLBACK_NAME} (Arabic script and ASCII only)"))
+    if warning:
+        report(Problem(str(path), None, warning))
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def _script(char: str) -> str:
     name = unicodedata.name(char, "")
     return name.split(" ", 1)[0] if name else ""
@@ -209,7 +317,10 @@ def pack_scripts() -> dict[str, str]:
 def detect_language(text: str) -> str | None:
     """The language pack whose script marks `text` (see the module docstring), or None."""
     scripts = pack_scripts()
-    counts = Counter(_script(c) for c in text if c.isalpha())
+    counts = Counter()
+    for char, count in Counter(text).items():  # each distinct character once: texts are long, alphabets short
+        if char.isalpha():
+            counts[_script(char)] += count
     total = sum(counts.values())
     if not total or not scripts:
         return None
@@ -310,8 +421,8 @@ def _read_manifest(path: Path, report) -> dict[str, ManifestRow]:
     for line, columns, values in _csv_rows(path, text, "id", "manifest", report):
         fields = {c: v.strip() for c, v in zip(columns, values)}
         doc_id = fields.get("id", "")
-        if doc_id.lower().endswith(".txt"):
-            doc_id = doc_id[:-4]
+        if doc_id.lower().endswith(DOCUMENT_SUFFIXES):
+            doc_id = doc_id.rsplit(".", 1)[0]
         if not doc_id:
             report(Problem(str(path), line, "manifest row has no id; row ignored"))
             continue
@@ -331,9 +442,9 @@ def _folder(root: Path, report) -> Iterator[Article]:
         if manifest.is_file():
             manifests[manifest.parent] = _read_manifest(manifest, report)
     used: set[tuple[Path, str]] = set()
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
     if not files:
-        report(Problem(str(root), None, "folder has no .txt files"))
+        report(Problem(str(root), None, "folder has no .txt, .html or .htm files"))
     for path in files:
         row = None
         folder = path.parent
@@ -347,16 +458,16 @@ def _folder(root: Path, report) -> Iterator[Article]:
             folder = folder.parent
         if row is None and manifests:
             report(Problem(str(path), None, "no manifest row for this file; publisher and date taken from the text if possible"))
-        article = _text_article(path, row, report)
+        article = _file_article(path, row, report)
         if article is not None:
             yield article
     for folder, rows in manifests.items():
         for doc_id, row in rows.items():
             if (folder, doc_id) not in used:
-                report(Problem(row.path, row.line, f"manifest row {doc_id!r} has no file {doc_id}.txt", "error"))
+                report(Problem(row.path, row.line, f"manifest row {doc_id!r} has no file {doc_id}.txt, .html or .htm", "error"))
 
 
-def _single_text(path: Path, report) -> Iterator[Article]:
+def _single_file(path: Path, report) -> Iterator[Article]:
     manifest = path.parent / MANIFEST
     row = None
     if manifest.is_file():
@@ -365,19 +476,66 @@ def _single_text(path: Path, report) -> Iterator[Article]:
         for problem in problems:
             if row is not None and problem.line == row.line:
                 report(problem)
-    article = _text_article(path, row, report)
+    article = _file_article(path, row, report)
     if article is not None:
         yield article
 
 
-def _text_article(path: Path, row: ManifestRow | None, report) -> Article | None:
-    text = _read_text(path, report)
+def _file_article(path: Path, row: ManifestRow | None, report) -> Article | None:
+    html = path.suffix.lower() in HTML_SUFFIXES
+    text = _read_text(path, report, html=html)
     if text is None:
         return None
-    fields = dict(row.fields) if row else {}
+    fields = {}
+    if html:
+        page = _html_main_text(path, text, report)
+        if page is None:
+            return None
+        text, fields = page
     if row is not None:
+        # The manifest wins over the page; an empty manifest cell does not.
+        fields.update({k: v for k, v in row.fields.items() if v not in (None, "")})
         fields["_source"], fields["_line"] = row.path, row.line
     return _make_article(path.stem, text, fields, path, None, report)
+
+
+@functools.lru_cache(maxsize=1)
+def _html_extractor():
+    """(trafilatura.bare_extraction, its date options), or (None, why) when not installed."""
+    try:
+        from trafilatura import bare_extraction
+        from trafilatura.settings import set_date_params
+    except ImportError as error:  # also lxml_html_clean missing, which trafilatura needs with lxml>=5.2
+        return None, str(error)
+    # Dates from the page's markup only: the extensive search guesses from any number in the
+    # page (a copyright year becomes 1 January of that year).
+    return bare_extraction, set_date_params(extensive=False)
+
+
+def _html_main_text(path: Path, page: str, report) -> tuple[str, dict] | None:
+    """(main text, fields from the page's metadata) of an HTML page, or None when reported."""
+    extract, date_params = _html_extractor()
+    if extract is None:
+        report(Problem(str(path), None, f"reading HTML needs trafilatura ({date_params}): {HTML_EXTRA}; skipped", "error"))
+        return None
+    # trafilatura would guess the encoding of bytes itself: give it the text decoded here. lxml
+    # refuses text that still carries an XML encoding declaration.
+    page = XML_DECLARATION.sub("", page, count=1)
+    try:
+        document = extract(page, with_metadata=True, date_extraction_params=date_params)
+        if document is None and "<body" not in page.lower():
+            # A saved fragment (only the article's markup): trafilatura wants a whole page.
+            document = extract(f"<html><body>{page}</body></html>", with_metadata=True,
+                               date_extraction_params=date_params)
+    except Exception as error:  # a page that breaks the extractor must not stop the batch
+        report(Problem(str(path), None, f"HTML extraction failed: {type(error).__name__}: {error}; skipped", "error"))
+        return None
+    text = document.text if document is not None else None
+    if not text or not text.strip():
+        report(Problem(str(path), None, "HTML page has no main text (nothing but navigation, scripts or boilerplate); skipped", "error"))
+        return None
+    fields = {"title": document.title, "published": document.date, "url": document.url}
+    return text, {k: v for k, v in fields.items() if v}
 
 
 def _row_article(path: Path, line: int, record: dict, report) -> Article | None:
@@ -389,7 +547,9 @@ def _row_article(path: Path, line: int, record: dict, report) -> Article | None:
         report(Problem(str(path), line, "empty text; skipped", "error"))
         return None
     fields = {k: record.get(k) for k in ROW_FIELDS if record.get(k) not in (None, "")}
-    doc_id = fields.pop("id", None) or f"{path.stem}:{line}"
+    doc_id = fields.pop("id", None)
+    if doc_id is None:
+        doc_id = f"{path.stem}:{line}"
     return _make_article(doc_id, text, fields, path, line, report)
 
 
@@ -422,3 +582,48 @@ def _csv(path: Path, report) -> Iterator[Article]:
         article = _row_article(path, line, dict(zip(columns, values)), report)
         if article is not None:
             yield article
+
+
+def _parquet(path: Path, report) -> Iterator[Article]:
+    """Articles of a Parquet table, read PARQUET_BATCH_ROWS rows at a time; `line` is the row
+    number (1 = first row)."""
+    try:
+        import pyarrow
+        import pyarrow.parquet as parquet
+    except ImportError as error:
+        report(Problem(str(path), None, f"reading Parquet needs pyarrow ({error}): {PARQUET_EXTRA}; skipped", "error"))
+        return
+    try:
+        table = parquet.ParquetFile(path)
+    except (OSError, pyarrow.ArrowException) as error:
+        report(Problem(str(path), None, f"not a readable Parquet file: {error}; skipped", "error"))
+        return
+    schema = table.schema_arrow
+    names = {}
+    for name in schema.names:
+        names.setdefault(name.strip().lower(), name)
+    if "text" not in names:
+        report(Problem(str(path), None, f"Parquet table has no 'text' column (columns: {schema.names}); skipped", "error"))
+        return
+    text_type = schema.field(names["text"]).type
+    if not (pyarrow.types.is_string(text_type) or pyarrow.types.is_large_string(text_type)):
+        report(Problem(str(path), None, f"Parquet column 'text' holds {text_type}, not strings; skipped", "error"))
+        return
+    wanted = [c for c in ("text", *ROW_FIELDS) if c in names]
+    row = 0
+    try:
+        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=[names[c] for c in wanted]):
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for values in zip(*columns):
+                row += 1
+                record = {c: v for c, v in zip(wanted, values) if not _blank(v)}
+                article = _row_article(path, row, record, report)
+                if article is not None:
+                    yield article
+    except (OSError, pyarrow.ArrowException) as error:
+        report(Problem(str(path), row + 1, f"Parquet table unreadable from this row on: {error}; rest of the table ignored", "error"))
+
+
+def _blank(value) -> bool:
+    """A missing cell: null, NaN (pandas writes missing numbers so) or empty text."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))

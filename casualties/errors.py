@@ -38,3 +38,13 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.level}: {self.message}"
+
+
+# (column, type, meaning) of reports/errors.csv, one row per Problem of a run. The README's
+# table of that file is generated from this list.
+PROBLEM_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("path", "text", "The file the problem is in: an article, a table, a manifest or the corrections file; an article id when the article has no file."),
+    ("line", "integer", "Line of a text, CSV, JSONL or manifest file, or row of a Parquet table (1 = first row); empty when the problem concerns the whole file."),
+    ("level", "text", "`error`: the file or row was skipped; `warning`: kept, with less information."),
+    ("message", "text", "What is wrong and what was done about it."),
+)

@@ -56,7 +56,8 @@ def figures_frame(figures):
     return frame
 
 
-def data_dictionary_markdown() -> str:
+def data_dictionary_markdown(columns: tuple[tuple[str, str, str], ...] = COLUMNS) -> str:
+    """A Markdown table of (column, type, meaning) rows: the figure table's by default."""
     lines = ["| column | type | meaning |", "|---|---|---|"]
-    lines += [f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in COLUMNS]
+    lines += [f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in columns]
     return "\n".join(lines)
