@@ -15,15 +15,14 @@ import functools
 import hashlib
 import itertools
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from .attribution import attribute, is_denial
 from .corpus import detect_language, load_articles
+from .engines import check_engine, run_tasks
 from .figures import FigureMatch, match_figures
 from .gazetteer import Gazetteers, load_gazetteers
 from .langpack import LanguagePack, available_languages, load_pack
@@ -170,11 +169,16 @@ def extract_text(text: str, *, lang: str | None = None, published: date | None =
     return extract_figures(article, include_latent=include_latent)
 
 
-def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, jobs: int = 1,
-                     progress: Callable[[int], None] | None = None) -> Extraction:
+def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, jobs: int | None = 1,
+                     progress: Callable[[int], None] | None = None, engine: str = "local",
+                     scheduler: str | None = None) -> Extraction:
     """Figures of every article under `inputs` (folders, .txt, .jsonl, .csv). A broken article is
     recorded in `problems` (file, line, message) and skipped; the rest go on. `jobs` > 1
-    extracts in that many processes; `progress(n)` is told of every n articles done."""
+    extracts in that many processes (None: all cores); `progress(n)` is told of every n articles
+    done. `engine="dask"` extracts on the Dask cluster at `scheduler`, or without one on a local
+    cluster of `jobs` workers (see casualties.engines)."""
+    check_engine(engine, scheduler)
+    jobs = jobs or os.cpu_count() or 1
     result = Extraction()
     report = _reporter(result, on_problem)
 
@@ -185,7 +189,8 @@ def extract_articles(inputs, *, include_latent: bool = False, on_problem=None, j
             yield article
 
     articles = counted(load_articles([Path(p) for p in inputs], on_error=report))
-    for article, figures, error in _extracted(articles, jobs=jobs, include_latent=include_latent):
+    for article, figures, error in _extracted(articles, jobs=jobs, include_latent=include_latent, engine=engine,
+                                              scheduler=scheduler):
         if error:
             report(_problem(article, error))
         result.figures.extend(figures or ())
@@ -229,35 +234,12 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _extracted(articles: Iterable[Article], *, jobs: int, include_latent: bool) -> Iterator[tuple]:
-    """(article, figures or None, error or None) for each article, in input order.
-
-    With jobs > 1, tasks of TASK_ARTICLES articles go to a process pool, at most 2 * jobs at a
-    time, so memory holds a few tasks, not the corpus. Work that fits in one task stays in
-    this process: starting workers would cost more than it saves.
-    """
-    tasks = _chunks(articles, TASK_ARTICLES)
-    head = list(itertools.islice(tasks, 2))
-    if jobs <= 1 or len(head) < 2:
-        for task in itertools.chain(head, tasks):
-            yield from _paired(task, _extract_task(task, include_latent))
-        return
-    _warm_caches()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending = deque()
-        for task in itertools.chain(head, tasks):
-            pending.append((task, pool.submit(_extract_task, task, include_latent)))
-            if len(pending) >= 2 * jobs:
-                task, future = pending.popleft()
-                yield from _paired(task, future.result())
-        while pending:
-            task, future = pending.popleft()
-            yield from _paired(task, future.result())
-
-
-def _paired(task, results):
-    for article, (figures, error) in zip(task, results):
-        yield article, figures, error
+def _extracted(articles: Iterable[Article], *, jobs: int, include_latent: bool, engine: str = "local",
+               scheduler: str | None = None) -> Iterator[tuple]:
+    """(article, figures or None, error or None) for each article, in input order: tasks of
+    TASK_ARTICLES articles run on `engine` (casualties.engines), a few tasks at a time."""
+    return run_tasks(_chunks(articles, TASK_ARTICLES), _extract_task, (include_latent,), engine=engine, jobs=jobs,
+                     scheduler=scheduler, warm=_warm_caches, worker_check=_worker_rules)
 
 
 def _warm_caches() -> None:
@@ -265,6 +247,13 @@ def _warm_caches() -> None:
     _gazetteers()
     for code in available_languages():
         extract_figures(Article("warm", "1", language=code))
+
+
+def _worker_rules() -> str:
+    """What a Dask worker must share with this process to extract the same figures."""
+    from . import __version__
+
+    return f"casualties {__version__}, rules {rules_version()}"
 
 
 def _problem(article: Article, message: str):
@@ -363,7 +352,8 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
 
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
-        corrections=True, progress: Callable[[int], None] | None = None, reuse_reports: bool = False) -> RunResult:
+        corrections=True, progress: Callable[[int], None] | None = None, reuse_reports: bool = False,
+        engine: str = "local", scheduler: str | None = None) -> RunResult:
     """The main job: extract every figure, apply corrections, reconcile, write the reports.
 
     `db`: the store (True: `<out_dir>/casualties.sqlite`; a path; False: none, extract
@@ -373,7 +363,8 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
     exists; False: none). `progress(n)` is told of every n articles done. `reuse_reports`:
     when nothing changed since the previous run (same input articles, rules, corrections and
     output folder, no article extracted, reports still there), leave the reports as they are
-    and return with `reports_current` set, no figures and no comparison.
+    and return with `reports_current` set, no figures and no comparison. `engine`, `scheduler`:
+    where extraction runs, as for extract_articles.
 
         >>> result = run(["seeds"], "reports", jobs=2)                 # doctest: +SKIP
         >>> result.extraction.unchanged, len(result.changes)           # doctest: +SKIP
@@ -382,6 +373,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
     from . import __version__
     from .store import Store
 
+    check_engine(engine, scheduler)
     out = Path(out_dir)
     jobs = jobs or os.cpu_count() or 1
     db_path = out / DB_NAME if db is True else (Path(db) if db else None)
@@ -393,7 +385,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             previous = store.previous_run(run_id)
             previous_run_id = previous["run_id"] if previous else None
             extraction, inputs_digest = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem,
-                                                            progress=progress)
+                                                            progress=progress, engine=engine, scheduler=scheduler)
             changes = changes_frame(store.pending_changes(run_id))
             key = _report_key(inputs_digest, corrections_path, out)
             if reuse_reports and _reports_current(previous, key, extraction, changes, out):
@@ -410,7 +402,8 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                                  reports_current=True)
             extraction.figures = list(store.figures())
         else:
-            extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress)
+            extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
+                                          scheduler=scheduler)
         if corrections_path:
             _apply_corrections(extraction, corrections_path, on_problem, store)
         frame = extraction.frame()
@@ -446,7 +439,8 @@ def _corrections_path(corrections, out: Path) -> Path | None:
     return Path(corrections) if corrections else None
 
 
-def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress) -> tuple[Extraction, str]:
+def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress, engine: str = "local",
+                        scheduler: str | None = None) -> tuple[Extraction, str]:
     """Extract the input articles the store lacks or holds in another version. Returns the
     counts (figures are then read from the store) and a digest of the input articles' ids and
     hashes, in order."""
@@ -489,7 +483,8 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
                 progress(skipped)
 
     batch = []
-    for article, figures, error in _extracted(to_extract(), jobs=jobs, include_latent=False):
+    for article, figures, error in _extracted(to_extract(), jobs=jobs, include_latent=False, engine=engine,
+                                              scheduler=scheduler):
         if error:
             report(_problem(article, error))
         batch.append((article, figures))

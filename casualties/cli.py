@@ -21,6 +21,13 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+_ENGINE = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                       help="Where extraction runs: local processes, or a Dask cluster (needs casualties[dask]).")
+_SCHEDULER = click.option("--scheduler", metavar="ADDRESS",
+                          help="Dask scheduler, e.g. tcp://host:8786.  [default with --engine dask: a local cluster"
+                               " of --jobs workers]")
+
+
 def _warn(problem):
     click.echo(f"warning: {problem}", err=True)
 
@@ -70,14 +77,17 @@ def cli():
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Hand corrections to apply.  [default: OUT/corrections.csv when present]")
 @click.option("--rewrite", is_flag=True, help="Write the reports even when nothing changed since the last run.")
-def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite):
+@_ENGINE
+@_SCHEDULER
+def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite, engine, scheduler):
     """Extract, compare and summarise INPUTS (default: seeds/); report what changed since the last run."""
     from .writers.terminal import render_summary
 
     inputs = inputs or (Path("seeds"),)
     with _progress(inputs) as progress:
         result = api.run(inputs, out_dir, on_problem=_warn, db=False if no_db else (db or True), jobs=jobs,
-                         corrections=corrections or True, progress=progress, reuse_reports=not rewrite)
+                         corrections=corrections or True, progress=progress, reuse_reports=not rewrite, engine=engine,
+                         scheduler=scheduler)
     ex = result.extraction
     if result.reports_current:
         click.echo(f"{ex.articles} articles, nothing changed since run {result.previous_run_id}:"
@@ -155,9 +165,13 @@ def history(db):
 @click.option("-o", "--output", default="reports/figures.csv", show_default=True, type=click.Path(path_type=Path),
               help="Figure table: .csv, .jsonl or .parquet.")
 @click.option("--include-latent", is_flag=True, help="Keep figures with no outcome or no bounds.")
-def extract(inputs, output, include_latent):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Extraction processes.  [default: all cores]")
+@_ENGINE
+@_SCHEDULER
+def extract(inputs, output, include_latent, jobs, engine, scheduler):
     """Write the figure table of INPUTS (folders, .txt, .jsonl, .csv)."""
-    result = api.extract_articles(inputs, include_latent=include_latent, on_problem=_warn)
+    result = api.extract_articles(inputs, include_latent=include_latent, on_problem=_warn,
+                                  jobs=jobs, engine=engine, scheduler=scheduler)
     output.parent.mkdir(parents=True, exist_ok=True)
     _write_table(result.frame(), output)
     click.echo(f"{result.articles} articles, {len(result.figures)} figures -> {output}")

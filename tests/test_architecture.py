@@ -14,7 +14,7 @@ STAGE_RANK = {
     "corpus": 1, "numbers": 3, "figures": 4, "attribution": 5, "periods": 5,
     "table": 6, "evaluate": 6, "corrections": 6, "reconcile": 7, "store": 7, "writers": 8,
 }
-ORCHESTRATORS = {"api", "explain", "cli", "__init__", "__main__"}
+ORCHESTRATORS = {"api", "engines", "explain", "cli", "__init__", "__main__"}
 ARABIC_BLOCK = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LANGUAGE_LITERAL = re.compile(r"""==\s*["'](ar|en|fr|xx)["']|["'](ar|en)["']\s*==|lang\w*\s+in\s*\(""")
 
