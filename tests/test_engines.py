@@ -179,3 +179,22 @@ def _failed_articles(extraction, corpus) -> set[str]:
     """Ids of the articles whose problems the extraction reported (a problem names file and line)."""
     where = {(a.path or a.doc_id, a.line): a.doc_id for a in load_articles(corpus, on_error=lambda problem: None)}
     return {where[(p.path, p.line)] for p in extraction.problems}
+
+
+def test_workers_with_other_rules_or_without_casualties_stop_the_run():
+    from casualties.engines import _check_workers
+
+    class Cluster:
+        def __init__(self, answers):
+            self.answers = answers
+
+        def run(self, function):
+            if isinstance(self.answers, Exception):
+                raise self.answers
+            return self.answers
+
+    _check_workers(Cluster({"tcp://a:1": "rules 1", "tcp://b:1": "rules 1"}), lambda: "rules 1", "tcp://s:8786")
+    with pytest.raises(CasualtiesError, match=r"tcp://b:1 run rules 2, this process runs rules 1"):
+        _check_workers(Cluster({"tcp://a:1": "rules 1", "tcp://b:1": "rules 2"}), lambda: "rules 1", "tcp://s:8786")
+    with pytest.raises(CasualtiesError, match=r"cannot run casualties \(ModuleNotFoundError.*casualties\[dask\]"):
+        _check_workers(Cluster(ModuleNotFoundError("No module named 'casualties'")), lambda: "rules 1", None)
