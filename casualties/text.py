@@ -120,7 +120,7 @@ def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:
     return list(_sentence_spans(canonical_text))
 
 
-@functools.lru_cache(maxsize=8)  # several stages split the same article in a row
+@functools.lru_cache(maxsize=4)  # several stages split the same article in a row
 def _sentence_spans(canonical_text: str) -> tuple[tuple[int, int], ...]:
     spans = []
     start = 0
