@@ -64,7 +64,8 @@ class Extraction:
     locations: dict = field(default_factory=dict)  # doc_id -> the article's URL, else its file
 
     def frame(self):
-        frame = figures_frame(self.figures)
+        # Figures read from the store (store.FigureTable) are a table already.
+        frame = self.figures.table() if hasattr(self.figures, "table") else figures_frame(self.figures)
         if self.corrected is not None:
             frame["corrected"] = [";".join(self.corrected.get(i, ())) for i in frame["figure_id"]]
         return frame
@@ -343,9 +344,7 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
         about["corrections"] = (f"{extraction.corrections_applied} applied, "
                                 f"{len(extraction.corrections_not_applied)} not applied")
     if changes is not None:
-        kinds = changes["change"].value_counts() if len(changes) else {}
-        about["changes since the previous run"] = ", ".join(
-            f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn"))
+        about["changes since the previous run"] = changes_summary(changes)
     linked = frame.assign(url=frame["doc_id"].map(lambda doc: str(extraction.locations.get(doc) or "")))
     write_workbook(paths["workbook"], linked, comparison, about, sources_table(), changes=changes)
     return paths
@@ -386,7 +385,8 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             previous_run_id = previous["run_id"] if previous else None
             extraction, inputs_digest = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem,
                                                             progress=progress, engine=engine, scheduler=scheduler)
-            changes = changes_frame(store.pending_changes(run_id))
+            figure_changes = store.pending_changes(run_id)
+            changes = changes_frame(figure_changes)
             key = _report_key(inputs_digest, corrections_path, out)
             if reuse_reports and _reports_current(previous, key, extraction, changes, out):
                 if corrections_path:
@@ -400,7 +400,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                 write_problems(extraction.problems, out / ERRORS_NAME)
                 return RunResult(extraction, None, {"errors": out / ERRORS_NAME}, changes, run_id, previous_run_id,
                                  reports_current=True)
-            extraction.figures = list(store.figures())
+            extraction.figures = store.figure_table()
         else:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
                                           scheduler=scheduler)
@@ -408,14 +408,25 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             _apply_corrections(extraction, corrections_path, on_problem, store)
         frame = extraction.frame()
         comparison = reconcile(frame)
+        if store:
+            changes = changes_frame([*figure_changes, *_record_groups(store, run_id, comparison, inputs)])
         outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes, frame=frame)
         if store:
             # Only now: a run killed before this point leaves its changes pending for the next.
-            store.finish_run(run_id, {**_run_counts(extraction, changes), "report_key": key})
+            store.finish_run(run_id, {**_run_counts(extraction, changes), "report_key": key,
+                                      "n_groups": len(comparison.groups)})
     return RunResult(extraction, comparison, outputs, changes, run_id, previous_run_id)
 
 
 REPORT_FILES = ("figures.csv", "comparison.xlsx", "comparison.csv", "changes.csv")
+
+
+def _record_groups(store, run_id: int, comparison, inputs) -> list[dict]:
+    """Keep the run's groups in the store; the change rows of groups whose spread changed,
+    new and removed since the last run over the same inputs."""
+    from .reconcile import group_summaries
+
+    return store.record_groups(run_id, group_summaries(comparison).to_dict("records"), inputs)
 
 
 def _report_key(inputs_digest: str, corrections_path: Path | None, out: Path) -> str:
@@ -499,7 +510,8 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
 
 
 def changes_frame(changes: list[dict]):
-    """The changes of a run (store.pending_changes) as a DataFrame with store.CHANGE_COLUMNS."""
+    """The changes of a run (store.pending_changes, then Store.record_groups) as a DataFrame
+    with store.CHANGE_COLUMNS."""
     import pandas as pd
 
     from .store import CHANGE_COLUMNS
@@ -508,15 +520,28 @@ def changes_frame(changes: list[dict]):
     for name in CHANGE_COLUMNS:
         if name.startswith(("low_", "high_")):
             frame[name] = frame[name].astype("Int64")
+        elif name.startswith("spread_ratio_"):
+            frame[name] = frame[name].astype("float64")
     return frame
 
 
 def _apply_corrections(extraction: Extraction, path: Path, on_problem, store) -> None:
-    from .corrections import apply_corrections, read_corrections
+    from .corrections import ADD, REJECT, apply_corrections, read_corrections
 
     gz = _gazetteers()
+    corrections, issues = read_corrections(path)
+    table = extraction.figures if hasattr(extraction.figures, "spliced") else None
+    if table is not None:
+        # Figures from the store (store.FigureTable): make Figure objects of those the
+        # corrections name only, and splice the corrected ones back in their places.
+        added_to = {c.value["doc_id"] for c in corrections if c.field == ADD}
+        positions = table.positions({c.figure_id for c in corrections})
+        named = table.figures_at(positions)
+        known = table.figures_at(table.first_of_docs(added_to))
+    else:
+        named = known = extraction.figures
     by_doc = {}
-    for f in extraction.figures:
+    for f in known:
         by_doc.setdefault(f.doc_id, f)
 
     def defaults(doc_id: str) -> dict:
@@ -534,9 +559,16 @@ def _apply_corrections(extraction: Extraction, path: Path, on_problem, store) ->
         return {"publisher": publisher, "published": published, "language": language,
                 "claimed_by": claimant or "publisher"}
 
-    corrections, issues = read_corrections(path)
-    corrected = apply_corrections(extraction.figures, corrections, defaults=defaults)
-    extraction.figures = corrected.figures
+    corrected = apply_corrections(named, corrections, defaults=defaults)
+    if table is not None:
+        # apply_corrections keeps the named figures, edited, in order, less the rejected; then the added.
+        rejected = {c.figure_id for c in corrections if c.field == REJECT}
+        kept = sum(f.figure_id not in rejected for f in named)
+        edited = iter(corrected.figures[:kept])
+        replacements = [None if f.figure_id in rejected else next(edited) for f in named]
+        extraction.figures = table.spliced(positions, replacements, corrected.figures[kept:])
+    else:
+        extraction.figures = corrected.figures
     extraction.corrected = corrected.corrected
     extraction.corrections_applied = corrected.applied
     extraction.corrections_not_applied = corrected.not_applied
@@ -573,7 +605,20 @@ def _run_counts(extraction: Extraction, changes) -> dict:
         "n_figures": len(extraction.figures), "n_problems": len(extraction.problems),
         "figures_new": int(kinds.get("new", 0)), "figures_changed": int(kinds.get("changed", 0)),
         "figures_withdrawn": int(kinds.get("withdrawn", 0)),
+        "groups_spread_changed": int(kinds.get("group_spread_changed", 0)),
+        "groups_new": int(kinds.get("group_new", 0)), "groups_removed": int(kinds.get("group_removed", 0)),
     }
+
+
+def changes_summary(changes) -> str:
+    """`3 new, 1 changed, 0 withdrawn figures; 2 groups' spread changed, 1 new, 0 removed`."""
+    from .store import FIGURE_CHANGES
+
+    kinds = changes["change"].value_counts() if len(changes) else {}
+    count = lambda kind: int(kinds.get(kind, 0))  # noqa: E731
+    return (", ".join(f"{count(kind)} {kind}" for kind in FIGURE_CHANGES) + " figures; "
+            f"{count('group_spread_changed')} groups' spread changed, {count('group_new')} new,"
+            f" {count('group_removed')} removed")
 
 
 def history(db="reports/casualties.sqlite") -> list[dict]:

@@ -101,9 +101,7 @@ def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite, engine, s
     if result.run_id is not None and result.previous_run_id is None:
         click.echo("first run of this store: no changes to report")
     elif result.changes is not None:
-        kinds = result.changes["change"].value_counts()
-        click.echo(f"changes since run {result.previous_run_id}: " + ", ".join(
-            f"{int(kinds.get(kind, 0))} {kind}" for kind in ("new", "changed", "withdrawn")) + " figures")
+        click.echo(f"changes since run {result.previous_run_id}: {api.changes_summary(result.changes)}")
     _echo_corrections(ex)
     click.echo(render_summary(result.comparison, "table", color=sys.stdout.isatty(), limit=limit))
     for name, path in result.outputs.items():

@@ -219,9 +219,12 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
         ["group", "claimed_by", "end", "published", "point_high"], na_position="first", kind="stable",
     )
     claims["current"] = ~claims.duplicated(["group", "claimed_by"], keep="last")
+    # Few distinct (bounds, qualifier, stance): write each once.
+    written: dict[tuple, str] = {}
     claims["display"] = [
-        display(low, high, qualifier, stance)
-        for low, high, qualifier, stance in zip(claims["low"], claims["high"], claims["qualifier"], claims["stance"])
+        written[key] if key in written else written.setdefault(key, display(*key))
+        for key in zip(claims["low"].tolist(), claims["high"].tolist(), claims["qualifier"].tolist(),
+                       claims["stance"].tolist())
     ]
     return claims.reset_index(drop=True)
 
@@ -293,6 +296,47 @@ def _join_flags(flags: pd.DataFrame) -> pd.Series:
     for name in FLAGS:
         joined = joined.where(~flags[name], joined + np.where(joined == "", "", ";") + name)
     return joined
+
+
+SUMMARY_COLUMNS = (
+    "group_key", "group_id", *KEY, "is_subset", "period_start", "period_end", "n_claimants", "claimants",
+    "low", "high", "spread_ratio", "spread_abs", "flags",
+)
+
+
+def group_keys(groups: pd.DataFrame) -> pd.Series:
+    """The key of each group, the same from run to run while the group counts the same thing:
+    `population|actor|subgroup|outcome|unit|subset or whole|period_start|period_end`.
+
+        >>> group_keys(comparison.groups).iloc[0]                     # doctest: +SKIP
+        'combatants|syrian_government||killed|people|whole|2018-04-19|2018-05-21'
+    """
+    parts = [_text(groups[name]) for name in KEY]
+    parts.append(groups["is_subset"].map({True: "subset", False: "whole"}).astype(object))
+    parts += [_text(groups["period_start"]), _text(groups["period_end"])]
+    keys = parts[0].astype(object)
+    for part in parts[1:]:
+        keys = keys + "|" + part.astype(object)
+    return keys.astype(object)
+
+
+def group_summaries(comparison: Comparison) -> pd.DataFrame:
+    """One row per group (SUMMARY_COLUMNS): its key, its fixed columns and `claimants`, a JSON
+    object of each claimant's current figure as written (`{"amaq": "900", "sohr": "≥251"}`).
+    This is what the store keeps of each run's groups, to tell the next run what moved."""
+    import json
+
+    groups = comparison.groups
+    current = comparison.claims[comparison.claims["current"]].sort_values(["group_id", "claimed_by"], kind="stable")
+    shown: dict[str, dict[str, str]] = {}
+    for group_id, claimant, figure in zip(current["group_id"], current["claimed_by"], current["display"]):
+        shown.setdefault(group_id, {})[claimant] = figure
+    summary = groups[["group_id", *KEY, "is_subset", "period_start", "period_end", "n_claimants",
+                      "low", "high", "spread_ratio", "spread_abs", "flags"]].copy()
+    summary.insert(0, "group_key", group_keys(groups).to_numpy())
+    summary["claimants"] = [json.dumps(shown.get(group_id, {}), ensure_ascii=False, sort_keys=True)
+                            for group_id in groups["group_id"]]
+    return summary.reset_index(drop=True)[list(SUMMARY_COLUMNS)]
 
 
 def claimant_column(claimant: str) -> str:

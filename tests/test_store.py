@@ -271,7 +271,7 @@ def test_no_db_keeps_no_store(corpus, tmp_path):
 def test_store_tables_are_plain_and_documented():
     with Store(":memory:") as store:
         tables = {name for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"articles", "figures", "runs", "changes"}
+    assert tables == {"articles", "figures", "runs", "changes", "groups"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for table in tables:
         assert f"`{table}`" in readme

@@ -154,7 +154,10 @@ def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
         values = values[values.notna()]
         if pd.api.types.is_float_dtype(values.dtype):
             values = values.round(2)
-        longest = max(map(len, map(str, values.tolist())), default=0)
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            longest = int(values.str.len().max()) if len(values) else 0  # a text column: at once
+        else:
+            longest = max(map(len, map(str, values.tolist())), default=0)
         width = max(longest, len(str(header))) + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
 
@@ -179,7 +182,9 @@ def _comparison_sheet(sheet, comparison: Comparison) -> BulkRows:
     claimant_positions = range(first_claimant - 1, first_claimant - 1 + len(claimants))
     ratio_position = list(table.columns).index("spread_ratio")
     for values in zip(*(commented[name].tolist() for name in table.columns)):
-        row = [_cell(sheet, value) for value in values]
+        # Most claimant cells are empty: no cell to make for them.
+        row = [None if value is None or value.__class__ is str and not value else _cell(sheet, value)
+               for value in values]
         for position, claimant in zip(claimant_positions, claimants):
             if values[position]:
                 row[position] = _cell(sheet, values[position], comment=notes.get((values[0], claimant)))

@@ -1,0 +1,146 @@
+"""The fast paths of a rerun write what the plain ones do: the CSV writer, the workbook's bulk
+rows, figures read from the store as a table, and corrections spliced into that table."""
+import dataclasses
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casualties import api
+from casualties.store import Store
+from casualties.table import figures_frame
+from casualties.writers import bulkrows
+from casualties.writers.csvfile import defuse, write_csv
+from test_corrections import added_value, write_corrections
+from test_store import write_corpus
+
+
+@pytest.fixture(autouse=True)
+def pinned_rules(monkeypatch):
+    monkeypatch.setattr(api, "rules_version", lambda: "pinned-rules")
+
+
+def odd_frame() -> pd.DataFrame:
+    """Every kind of cell the reports hold, and the awkward ones."""
+    return pd.DataFrame({
+        "text": ["=1+1", "-3", "@sum", "a,b", 'say "x"', "two\nlines", None, "", "+", "#N/A", "مقتل 5", "=قتل"],
+        "count": pd.array([1, None, -3, 4, 5, 6, 7, 8, 9, 10, 11, 2**40], dtype="Int64"),
+        "ratio": [1.5, np.nan, 1e16, 1e-5, 0.1 + 0.2, 3.0, -2.0, 1706955000000.0, math.inf, 0.0, 2.25, 1 / 3],
+        "flag": [True, False] * 6,
+        "mixed": [None, 1, "x", 2.5, True, pd.NA, "=y", "", "<b>&", "\x01bell", "x" * 40_000, np.nan],
+        "plain": pd.array(range(12), dtype="int64"),
+    })
+
+
+def reference_csv(frame: pd.DataFrame) -> str:
+    """What write_csv wrote before it wrote column by column: pandas, cell by cell defused."""
+    safe = frame.copy()
+    for name in safe.columns:
+        column = safe[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            safe[name] = pd.Series([defuse(value) for value in column], index=column.index, dtype=object)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def test_csv_is_what_pandas_writes_with_formulas_defused(tmp_path):
+    frame = odd_frame()
+    path = tmp_path / "odd.csv"
+    write_csv(frame, path)
+    assert path.read_text(encoding="utf-8-sig") == reference_csv(frame)
+    written = path.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in written and "'-3" in written and ",-3," in written  # text defused, a number not
+
+
+def test_csv_of_a_real_figure_table_is_what_pandas_writes(tmp_path, seed_extraction):
+    frame = seed_extraction.frame()
+    comparison = api.reconcile(frame)
+    for table in (frame, comparison.groups, comparison.claims):
+        write_csv(table, tmp_path / "t.csv")
+        assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig") == reference_csv(table)
+
+
+@pytest.mark.parametrize("name", list(odd_frame().columns))
+def test_bulk_cells_by_column_are_the_cells_written_value_by_value(name):
+    styles = {style: f' s="{n}"' for n, style in enumerate(bulkrows.TEMPLATE_STYLES, 1)}
+    styles[""] = ""
+    column = odd_frame()[name]
+    kind = bulkrows._column_kind(column)
+    expected = bulkrows._bodies(bulkrows._python_values(column), styles, styles["ratio"])
+    assert bulkrows._column_bodies(column, kind, styles, styles["ratio"]) == expected
+    if name == "text":
+        assert kind == "text" and styles["rtl_formula_like"] in expected[-1]
+
+
+def test_text_cells_needing_care_are_cleaned_and_escaped_as_before():
+    styles = dict.fromkeys(bulkrows.TEMPLATE_STYLES, "")
+    values = ["<b>&amp;", "bell\x07", "x" * 40_000, "plain"]
+    assert bulkrows._text_bodies(values, styles) == [bulkrows._text_body(v, styles) for v in values]
+    assert bulkrows._text_bodies(["plain", "مقتل"], styles) == [bulkrows._text_body(v, styles) for v in ["plain", "مقتل"]]
+
+
+@pytest.fixture()
+def stored(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 30, seed=8)
+    out = tmp_path / "reports"
+    api.run([corpus], out, jobs=1)
+    return corpus, out
+
+
+def test_the_store_read_as_a_table_gives_the_figures_and_their_table(stored):
+    corpus, out = stored
+    with Store(out / api.DB_NAME) as store:
+        run_id = store.begin_run([corpus], "test", "pinned-rules")
+        store.add_run_articles(sorted(p.stem for p in corpus.glob("*.txt")))
+        figures = list(store.figures())
+        table = store.figure_table()
+        assert len(table) == len(figures) > 0
+        pd.testing.assert_frame_equal(table.table(), figures_frame(figures))
+        assert list(table) == figures and table[3] == figures[3]
+
+        positions = [1, 4, 5]
+        edited = dataclasses.replace(figures[1], low=7, subgroup="women")
+        added = dataclasses.replace(figures[0], figure_id="added-1", period_start=None, actor="islamic_state")
+        spliced = table.spliced(positions, [edited, None, figures[5]], [added])
+        expected = [edited if i == 1 else f for i, f in enumerate(figures) if i != 4] + [added]
+        assert list(spliced) == expected
+        pd.testing.assert_frame_equal(spliced.table(), figures_frame(expected))
+        assert run_id
+
+
+def test_corrections_spliced_into_stored_figures_are_the_corrections_of_the_figure_list(stored, tmp_path):
+    corpus, out = stored
+    with Store(out / api.DB_NAME) as store:
+        store.begin_run([corpus], "test", "pinned-rules")
+        store.add_run_articles(sorted(p.stem for p in corpus.glob("*.txt")))
+        figures = list(store.figures())
+        docs = sorted({f.doc_id for f in figures})
+        without_figures = sorted({p.stem for p in corpus.glob("*.txt")} - set(docs))
+        corrections = tmp_path / "corrections.csv"
+        write_corrections(corrections, [
+            (figures[0].figure_id, "reject", ""),
+            (figures[2].figure_id, "low", "7"),
+            (figures[2].figure_id, "subgroup", "women"),
+            (figures[5].figure_id, "high", ""),
+            ("hand-1", "add", added_value(docs[3])),
+            ("hand-1", "low", "41"),
+            ("hand-2", "add", added_value((without_figures or ["not-an-article"])[0])),
+            ("hand-3", "add", added_value(docs[4])),
+            ("hand-3", "reject", ""),
+            ("no-such-figure", "low", "3"),
+            (figures[9].figure_id, "add", added_value(docs[1])),
+        ])
+        as_list = api.Extraction(figures=figures)
+        api._apply_corrections(as_list, corrections, None, store)
+        as_table = api.Extraction(figures=store.figure_table())
+        api._apply_corrections(as_table, corrections, None, store)
+    assert hasattr(as_table.figures, "spliced")  # the store's table, corrected in place
+    assert as_list.corrections_applied == as_table.corrections_applied > 0
+    pd.testing.assert_frame_equal(as_table.frame(), as_list.frame())
+    assert list(as_table.figures) == as_list.figures
+    assert as_table.corrected == as_list.corrected
+    assert [str(p) for p in as_table.problems] == [str(p) for p in as_list.problems] and as_list.problems
