@@ -122,7 +122,12 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
+_TEXT_DTYPE = pd.Series(["text"]).dtype  # pandas' own text type (object before pandas 3)
+
+
 def _text(column: pd.Series) -> pd.Series:
+    if column.dtype == _TEXT_DTYPE != object:
+        return column.fillna("")  # text already: only the blanks to fill
     return column.astype(object).where(column.notna(), "").astype(str)
 
 

@@ -11,7 +11,7 @@ import pytest
 from casualties import api
 from casualties.store import Store
 from casualties.table import figures_frame
-from casualties.writers import bulkrows
+from casualties.writers import bulkrows, csvfile
 from casualties.writers.csvfile import defuse, write_csv
 from test_corrections import added_value, write_corrections
 from test_store import write_corpus
@@ -46,7 +46,18 @@ def reference_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def test_csv_is_what_pandas_writes_with_formulas_defused(tmp_path):
+@pytest.fixture(params=["arrow", "python"])
+def joins(request, monkeypatch):
+    """Run a test with the pyarrow joins of the writers, then without them."""
+    if request.param == "python":
+        monkeypatch.setattr(csvfile, "_ARROW", False)
+        monkeypatch.setattr(bulkrows, "_ARROW", False)
+    elif not csvfile._ARROW:
+        pytest.skip("pyarrow is not installed")
+    return request.param
+
+
+def test_csv_is_what_pandas_writes_with_formulas_defused(tmp_path, joins):
     frame = odd_frame()
     path = tmp_path / "odd.csv"
     write_csv(frame, path)
@@ -55,7 +66,7 @@ def test_csv_is_what_pandas_writes_with_formulas_defused(tmp_path):
     assert "'=1+1" in written and "'-3" in written and ",-3," in written  # text defused, a number not
 
 
-def test_csv_of_a_real_figure_table_is_what_pandas_writes(tmp_path, seed_extraction):
+def test_csv_of_a_real_figure_table_is_what_pandas_writes(tmp_path, seed_extraction, joins):
     frame = seed_extraction.frame()
     comparison = api.reconcile(frame)
     for table in (frame, comparison.groups, comparison.claims):
@@ -73,6 +84,34 @@ def test_bulk_cells_by_column_are_the_cells_written_value_by_value(name):
     assert bulkrows._column_bodies(column, kind, styles, styles["ratio"]) == expected
     if name == "text":
         assert kind == "text" and styles["rtl_formula_like"] in expected[-1]
+
+
+def test_sheet_rows_joined_by_pyarrow_are_the_rows_joined_in_python(seed_extraction):
+    if not bulkrows._ARROW:
+        pytest.skip("pyarrow is not installed")
+    frame = pd.concat([seed_extraction.frame(), odd_frame()], axis=1).head(7)
+    frame["url"] = ["https://example.org/?a=1&b=2", "/tmp/a.txt", None, "http://x.org", "", "https://e.org", "z"]
+    styles = {style: f' s="{n}"' for n, style in enumerate(bulkrows.TEMPLATE_STYLES, 1)}
+    written = {}
+    for arrow in (True, False):
+        links: list = []
+        bulk = bulkrows.BulkRows(frame, first_row=5, link_column="url", ratio_columns=("ratio",))
+        written[arrow] = (b"".join(bulkrows._row_chunks(bulk, styles, links, arrow=arrow)), links)
+    assert written[True] == written[False]
+    assert [ref for ref, _ in written[True][1]] == [f"{bulkrows.get_column_letter(frame.shape[1])}{n}" for n in (5, 8, 10)]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_text_cells_made_by_pyarrow_are_the_cells_made_in_python(monkeypatch, dtype):
+    if not bulkrows._ARROW:
+        pytest.skip("pyarrow is not installed")
+    monkeypatch.setattr(bulkrows, "ARROW_TEXT_VALUES", 1)
+    texts = ["=1+1", "-3", "@sum", "a & <b>", "two\r\nlines", None, "", "+", "#N/A", "#DIV/0!", "مقتل 5", "=قتل",
+             "bell\x07", "x" * 40_000, "ok", "\ufeffbom", "\ufffe", "ﺳ", "ok"]
+    column = pd.Series(texts, dtype=dtype)
+    styles = {style: f' s="{n}"' for n, style in enumerate(bulkrows.TEMPLATE_STYLES, 1)}
+    made = bulkrows._column_bodies(column, "text", styles, "", arrow=True)
+    assert made.to_pylist() == bulkrows._bodies(bulkrows._python_values(column), styles, "")
 
 
 def test_text_cells_needing_care_are_cleaned_and_escaped_as_before():

@@ -28,11 +28,20 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+try:  # optional: joins the cells of large sheets in C (pandas 3 installs it)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    _ARROW = True
+except ImportError:  # pragma: no cover - exercised where pyarrow is absent
+    pa = pc = None
+    _ARROW = False
 
 RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -126,7 +135,7 @@ def _write_sheet(target: zipfile.ZipFile, path: str, xml: str, bulk: BulkRows) -
     with target.open(path, "w", force_zip64=True) as sheet, _BackgroundWriter(sheet) as writer:
         writer.write(before.encode("utf-8"))
         for chunk in _row_chunks(bulk, styles, links):
-            writer.write(chunk.encode("utf-8"))
+            writer.write(chunk)
         writer.write(_with_hyperlinks(after, links).encode("utf-8"))
     return links
 
@@ -205,7 +214,14 @@ def _template_styles(row_xml: str, row_number: int) -> dict[str, str]:
     return {name: found.get(get_column_letter(index), "") for index, name in enumerate(TEMPLATE_STYLES, 1)}
 
 
-def _row_chunks(bulk: BulkRows, styles: dict[str, str], links: list):
+def _row_chunks(bulk: BulkRows, styles: dict[str, str], links: list, *, arrow: bool | None = None):
+    """The rows of `bulk` as UTF-8 XML, a chunk of CHUNK_ROWS rows at a time.
+
+    Each column's cell bodies are made a column at a time (`_column_bodies`); with pyarrow
+    (installed with pandas 3) the cells and rows are then joined by its string kernels,
+    otherwise in Python: the same bytes, three times faster.
+    """
+    arrow = _ARROW if arrow is None else arrow
     frame = bulk.frame
     letters = [get_column_letter(index) for index in range(1, len(frame.columns) + 1)]
     kinds = [_column_kind(frame.iloc[:, position]) for position in range(len(frame.columns))]
@@ -215,13 +231,37 @@ def _row_chunks(bulk: BulkRows, styles: dict[str, str], links: list):
         columns = []
         for position, (letter, name, kind) in enumerate(zip(letters, part.columns, kinds)):
             column = part.iloc[:, position]
-            if name == bulk.link_column:
+            if name == bulk.link_column and kind == "text":
+                bodies = _text_link_bodies(column, letter, numbers, styles, links)
+            elif name == bulk.link_column:
                 bodies = _link_bodies(_python_values(column), letter, numbers, styles, links)
             else:
-                bodies = _column_bodies(column, kind, styles, styles["ratio"] if name in bulk.ratio_columns else "")
-            prefix = f'<c r="{letter}'
-            columns.append([f'{prefix}{number}"{body}' if body else "" for number, body in zip(numbers, bodies)])
-        yield "".join([f'<row r="{number}">{"".join(row)}</row>' for number, row in zip(numbers, zip(*columns))])
+                bodies = _column_bodies(column, kind, styles, styles["ratio"] if name in bulk.ratio_columns else "",
+                                        arrow=arrow)
+            columns.append(bodies)
+        yield _joined_rows_arrow(letters, numbers, columns) if arrow else _joined_rows(letters, numbers, columns)
+
+
+def _joined_rows(letters: list[str], numbers: list[str], columns: list[list[str]]) -> bytes:
+    cells = []
+    for letter, bodies in zip(letters, columns):
+        prefix = f'<c r="{letter}'
+        cells.append([f'{prefix}{number}"{body}' if body else "" for number, body in zip(numbers, bodies)])
+    return "".join([f'<row r="{number}">{"".join(row)}</row>' for number, row in zip(numbers, zip(*cells))]).encode()
+
+
+def _joined_rows_arrow(letters: list[str], numbers: list[str], columns: list) -> bytes:
+    """`_joined_rows` by pyarrow's string kernels: no Python object per cell."""
+    refs = pa.array(numbers, type=pa.string())
+    cells = []
+    for letter, bodies in zip(letters, columns):
+        bodies = bodies if isinstance(bodies, pa.Array) else pa.array(bodies, type=pa.string())
+        cell = pc.binary_join_element_wise(f'<c r="{letter}', refs, '"', bodies, "")
+        cells.append(pc.if_else(pc.equal(pc.binary_length(bodies), 0), "", cell))
+    rows = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "")
+    # The rows' UTF-8 bytes lie end to end in the array's data buffer.
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
+    return rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(rows) else b""
 
 
 def _column_kind(column: pd.Series) -> str:
@@ -238,15 +278,28 @@ def _column_kind(column: pd.Series) -> str:
     return "any"
 
 
-def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_style: str) -> list[str]:
+def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_style: str, *,
+                   arrow: bool = False) -> list[str]:
     """What follows `<c r="A2"` for each cell of a column ("" for an empty cell), by the
-    column's kind instead of each value's type: the same XML as `_bodies`, faster."""
+    column's kind instead of each value's type: the same XML as `_bodies`, faster. With
+    `arrow`, a text column's bodies come as a pyarrow array."""
     missing = column.isna().to_numpy()
     if kind == "text":
         codes, uniques = pd.factorize(column)
+        # Each distinct value once; many of them (ids, quotes) by pyarrow's kernels.
+        many = arrow and len(uniques) >= ARROW_TEXT_VALUES and _text_bodies_arrow(pd.Series(uniques), styles)
+        if many is not None and many is not False:
+            rendered = pa.concat_arrays([many, pa.array([""], type=pa.string())])  # code -1: a missing value
+            return rendered.take(np.where(codes < 0, len(rendered) - 1, codes))
         rendered = _text_bodies(uniques.tolist(), styles)
         rendered.append("")  # code -1: a missing value
+        if arrow:
+            return pa.array(rendered, type=pa.string()).take(np.where(codes < 0, len(rendered) - 1, codes))
         return [rendered[code] for code in codes.tolist()]
+    if kind == "int" and arrow and column.dtype.kind == "i":
+        values = pa.array(column.to_numpy(dtype="int64", na_value=0), mask=missing)
+        bodies = pc.binary_join_element_wise(f"{number_style}><v>", pc.cast(values, pa.string()), "</v></c>", "")
+        return pc.fill_null(bodies, "")
     if kind == "int":
         values = column.astype(object).tolist()
         bodies = [f"{number_style}><v>{value}</v></c>" for value in values] if not missing.any() else [
@@ -335,6 +388,57 @@ def _link_bodies(values: list, letter: str, numbers: list[str], styles: dict[str
             bodies.append(_text_body(value, styles, style=styles["link"]))
         else:
             bodies.append(_text_body(value, styles) if isinstance(value, str) else _other_body(value, ""))
+    return bodies
+
+
+# Below this many distinct values in a chunk, a column's text cells are cheaper made in Python.
+ARROW_TEXT_VALUES = 500
+# _NEEDS_CARE and RIGHT_TO_LEFT for pyarrow's regular expressions (RE2).
+_NEEDS_CARE_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r\x{fffe}\x{ffff}]"
+_RIGHT_TO_LEFT_RE2 = r"[\x{0590}-\x{08ff}\x{fb1d}-\x{fdff}\x{fe70}-\x{feff}]"
+
+
+def _text_bodies_arrow(column: pd.Series, styles: dict[str, str]):
+    """`_column_bodies` of a text column by pyarrow's kernels, as a pyarrow array; the few
+    values that need cleaning or escaping go through `_text_body`. None when the column
+    cannot be an Arrow array (text with lone surrogates)."""
+    try:
+        values = pc.cast(pa.array(column, from_pandas=True), pa.string())
+    except (pa.ArrowException, UnicodeError, TypeError):
+        return None
+    rtl = pc.match_substring_regex(values, _RIGHT_TO_LEFT_RE2)
+    formula_like = pc.is_in(values, pa.array(sorted(ERROR_CODES), type=pa.string()))
+    for start in FORMULA_STARTS:
+        formula_like = pc.or_(formula_like, pc.starts_with(values, start))
+    style = pc.if_else(rtl, pc.if_else(formula_like, styles["rtl_formula_like"], styles["rtl"]),
+                       pc.if_else(formula_like, styles["formula_like"], ""))
+    bodies = pc.binary_join_element_wise(style, ' t="inlineStr"><is><t xml:space="preserve">', values,
+                                         "</t></is></c>", "")
+    bodies = pc.if_else(pc.equal(pc.fill_null(pc.binary_length(values), 0), 0), "", pc.fill_null(bodies, ""))
+    care = pc.or_(pc.match_substring_regex(values, _NEEDS_CARE_RE2),
+                  pc.greater(pc.utf8_length(values), CELL_TEXT_LIMIT))
+    careful = np.flatnonzero(pc.fill_null(care, False).to_numpy(zero_copy_only=False))
+    if len(careful):
+        texts = column.iloc[careful].tolist()
+        mask = np.zeros(len(values), dtype=bool)
+        mask[careful] = True
+        bodies = pc.replace_with_mask(bodies, pa.array(mask), pa.array([_text_body(t, styles) for t in texts],
+                                                                          type=pa.string()))
+    return bodies
+
+
+def _text_link_bodies(column: pd.Series, letter: str, numbers: list[str], styles: dict[str, str],
+                      links: list) -> list[str]:
+    """`_link_bodies` of a text column, each distinct value rendered once."""
+    codes, uniques = pd.factorize(column)
+    values = uniques.tolist()
+    bodies_of = [*_text_bodies(values, styles), ""]  # code -1: a missing value
+    web = np.array([_WEB_ADDRESS.fullmatch(value) is not None for value in values] + [False])
+    bodies = [bodies_of[code] for code in codes.tolist()]
+    for position in np.flatnonzero(web[codes])[:max(HYPERLINK_LIMIT - len(links), 0)].tolist():
+        value = values[codes[position]]
+        links.append((f"{letter}{numbers[position]}", value))
+        bodies[position] = _text_body(value, styles, style=styles["link"])
     return bodies
 
 

@@ -1,6 +1,7 @@
 """Flat files: CSV for spreadsheets, JSON Lines for programs."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -12,6 +13,14 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_write
+
+try:  # optional: joins the fields of large tables in C (pandas 3 installs it)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    _ARROW = True
+except ImportError:  # pragma: no cover - exercised where pyarrow is absent
+    pa = pc = None
+    _ARROW = False
 
 # A CSV cell starting with one of these is run as a formula when the file is opened in
 # Excel or LibreOffice (CSV injection); a quoted text from a news site must never run.
@@ -40,6 +49,13 @@ def write_csv(frame: pd.DataFrame, path) -> None:
     a cell at a time, about five times faster on a large figure table.
     """
     columns = [_csv_cells(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    if _ARROW and columns:
+        with atomic_write(path, "wb") as out:
+            out.write(codecs.BOM_UTF8)
+            out.write(",".join(_csv_field(str(name)) for name in frame.columns).encode("utf-8") + b"\n")
+            for first in range(0, len(frame), CSV_CHUNK_ROWS):
+                out.write(_csv_rows_arrow([cells[first:first + CSV_CHUNK_ROWS] for cells in columns]))
+        return
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as out:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -54,6 +70,35 @@ def write_csv(frame: pd.DataFrame, path) -> None:
 
 
 CSV_CHUNK_ROWS = 10_000
+# A field the csv module may quote; any other text it writes as it is.
+_MAY_QUOTE = '[,"\r\n]'
+
+
+def _csv_field(value) -> str:
+    """One field exactly as the csv module writes it (QUOTE_MINIMAL quotes each field alone)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([value, ""])
+    return buffer.getvalue()[:-2]
+
+
+def _csv_rows_arrow(columns: list[list]) -> bytes:
+    """Rows of cells (`_csv_cells`) as the csv module writes them, joined by pyarrow's string
+    kernels: only the fields with a comma, quote or line break go through the csv module."""
+    fields = []
+    for cells in columns:
+        texts = [cell if cell.__class__ is str else repr(cell) if cell.__class__ is float else str(cell)
+                 for cell in cells]
+        array = pa.array(texts, type=pa.string())
+        quoted = np.flatnonzero(pc.match_substring_regex(array, _MAY_QUOTE).to_numpy(zero_copy_only=False))
+        if len(quoted):
+            for position in quoted.tolist():
+                texts[position] = _csv_field(cells[position])
+            array = pa.array(texts, type=pa.string())
+        fields.append(array)
+    rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\n", "")
+    # The rows' UTF-8 bytes lie end to end in the array's data buffer.
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
+    return rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(rows) else b""
 
 
 def _csv_cells(column: pd.Series) -> list:
