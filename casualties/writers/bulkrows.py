@@ -407,9 +407,8 @@ def _text_bodies_arrow(column: pd.Series, styles: dict[str, str]):
     except (pa.ArrowException, UnicodeError, TypeError):
         return None
     rtl = pc.match_substring_regex(values, _RIGHT_TO_LEFT_RE2)
-    formula_like = pc.is_in(values, pa.array(sorted(ERROR_CODES), type=pa.string()))
-    for start in FORMULA_STARTS:
-        formula_like = pc.or_(formula_like, pc.starts_with(values, start))
+    formula_like = pc.or_(pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=pa.array(list(FORMULA_STARTS))),
+                          pc.is_in(values, value_set=pa.array(sorted(ERROR_CODES))))
     style = pc.if_else(rtl, pc.if_else(formula_like, styles["rtl_formula_like"], styles["rtl"]),
                        pc.if_else(formula_like, styles["formula_like"], ""))
     bodies = pc.binary_join_element_wise(style, ' t="inlineStr"><is><t xml:space="preserve">', values,
