@@ -298,9 +298,26 @@ class Store:
         only if asked for)."""
         query = (f"SELECT {', '.join('f.' + name for name in FIGURE_FIELDS)} FROM run_articles r "
                  f"JOIN figures f ON f.doc_id = r.doc_id ORDER BY r.position, f.position")
-        rows = self.db.execute(query).fetchall()
-        columns = zip(*rows) if rows else ([] for _ in FIGURE_FIELDS)
-        return FigureTable(_fields_frame(dict(zip(FIGURE_FIELDS, map(list, columns)))))
+        cursor = self.db.execute(query)
+        rows = cursor.fetchmany(READ_ROWS)
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pa = None
+        if pa is None or len(rows) == 0:
+            rows += cursor.fetchall()
+            columns = zip(*rows) if rows else ([] for _ in FIGURE_FIELDS)
+            return FigureTable(_fields_frame(dict(zip(FIGURE_FIELDS, map(list, columns)))))
+        # A batch of rows at a time into compact Arrow arrays: a Python object per cell only
+        # for READ_ROWS rows at once, however many figures the store holds.
+        types = {name: pa.large_string() if FIGURE_COLUMN_TYPES[name] == "TEXT" else pa.int64() for name in FIGURE_FIELDS}
+        pieces: dict[str, list] = {name: [] for name in FIGURE_FIELDS}
+        while rows:
+            for name, values in zip(FIGURE_FIELDS, zip(*rows)):
+                pieces[name].append(pa.array(values, type=types[name]))
+            rows = cursor.fetchmany(READ_ROWS)
+        return FigureTable(_arrow_fields_frame({name: pa.chunked_array(pieces[name], types[name])
+                                                for name in FIGURE_FIELDS}))
 
     def figures(self) -> Iterator[Figure]:
         """The stored figures of this run's input articles, in input order."""
@@ -402,6 +419,27 @@ def _fields_frame(columns: dict[str, list]):
 
 
 _INTEGER_COLUMNS = tuple(name for name, kind, _ in TABLE_COLUMNS if kind == "integer")
+READ_ROWS = 20_000  # figures read from SQLite at a time
+
+
+def _arrow_fields_frame(columns: dict):
+    """`_fields_frame` of columns already in Arrow arrays (text large_string, the rest int64):
+    the same DataFrame, types as pandas would infer them from the values."""
+    import pandas as pd
+
+    text = pd.Series(["text"]).dtype
+    typed = {}
+    for name, array in columns.items():
+        if array.null_count == len(array) and name not in _INTEGER_COLUMNS:
+            typed[name] = pd.Series([None] * len(array), dtype=object)  # no value at all: as inferred
+        elif FIGURE_COLUMN_TYPES[name] == "TEXT":
+            series = array.to_pandas()
+            typed[name] = series if series.dtype == text else pd.Series(array.to_pylist(), dtype=text)
+        elif name in _INTEGER_COLUMNS:
+            typed[name] = array.to_pandas(types_mapper={array.type: pd.Int64Dtype()}.get)
+        else:
+            typed[name] = array.to_pandas()  # int64, or float64 with NaN where empty, as inferred
+    return pd.DataFrame(typed, columns=list(columns))
 
 
 def _text_series(values: list, text):

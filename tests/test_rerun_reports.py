@@ -136,7 +136,11 @@ def stored(tmp_path):
     return corpus, out
 
 
-def test_the_store_read_as_a_table_gives_the_figures_and_their_table(stored):
+@pytest.mark.parametrize("batch", [20_000, 7])
+def test_the_store_read_as_a_table_gives_the_figures_and_their_table(stored, monkeypatch, batch):
+    import casualties.store
+
+    monkeypatch.setattr(casualties.store, "READ_ROWS", batch)
     corpus, out = stored
     with Store(out / api.DB_NAME) as store:
         run_id = store.begin_run([corpus], "test", "pinned-rules")
@@ -189,3 +193,17 @@ def test_corrections_spliced_into_stored_figures_are_the_corrections_of_the_figu
     assert list(as_table.figures) == as_list.figures
     assert as_table.corrected == as_list.corrected
     assert [str(p) for p in as_table.problems] == [str(p) for p in as_list.problems] and as_list.problems
+
+
+def test_columns_read_through_arrow_have_the_types_pandas_infers():
+    pa = pytest.importorskip("pyarrow")
+    from casualties.store import FIGURE_COLUMN_TYPES, FIGURE_FIELDS, _arrow_fields_frame, _fields_frame
+
+    rows = 5
+    columns = {name: [None] * rows for name in FIGURE_FIELDS}
+    columns.update(figure_id=[f"f{i}" for i in range(rows)], doc_id=["d"] * rows, quote=["q", None, "", "x", "y"],
+                   low=[1, None, 3, 2**60, 0], start=[0, 1, 2, 3, 4], latent=[0, 1, 0, 0, 1], quote_end=[1, None, 3, 4, 5])
+    types = {name: pa.large_string() if FIGURE_COLUMN_TYPES[name] == "TEXT" else pa.int64() for name in FIGURE_FIELDS}
+    arrow = {name: pa.chunked_array([pa.array(values[:2], type=types[name]), pa.array(values[2:], type=types[name])])
+             for name, values in columns.items()}
+    pd.testing.assert_frame_equal(_arrow_fields_frame(arrow), _fields_frame(columns))
