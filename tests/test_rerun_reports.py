@@ -207,3 +207,40 @@ def test_columns_read_through_arrow_have_the_types_pandas_infers():
     arrow = {name: pa.chunked_array([pa.array(values[:2], type=types[name]), pa.array(values[2:], type=types[name])])
              for name, values in columns.items()}
     pd.testing.assert_frame_equal(_arrow_fields_frame(arrow), _fields_frame(columns))
+
+
+def test_notes_written_from_the_model_note_are_the_notes_openpyxl_writes():
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    texts = ["plain", "a & <b> \"q\" 'x' \r\n tab\tend", " leading", "trailing\n", "   ", "«مقتل 5»\noutlets: x",
+             "{braces} %s {0}", "emoji 🙂 and \u2028 line sep"]
+    refs = ["B2", "H2", "C3", "AA3", "B4", "C5", "D9", "AB120"]
+
+    def package(notes) -> zipfile.ZipFile:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("S")
+        rows: dict = {}
+        for ref, text in notes:
+            rows.setdefault(bulkrows.coordinate_to_tuple(ref)[0], []).append((ref, text))
+        for number in range(1, max(rows) + 1):
+            cells = []
+            for ref, text in rows.get(number, []):
+                column = bulkrows.coordinate_to_tuple(ref)[1]
+                cells += [None] * (column - 1 - len(cells))
+                cell = WriteOnlyCell(sheet, value="v")
+                cell.comment = Comment(text, bulkrows.COMMENT_AUTHOR)
+                cell.comment.width, cell.comment.height = 320, 160
+                cells.append(cell)
+            sheet.append(cells)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return zipfile.ZipFile(buffer)
+
+    expected = package(list(zip(refs, texts)))
+    model = package([("A1", bulkrows.COMMENT_MODEL)])
+    made = bulkrows._comment_parts(model, "xl/worksheets/sheet1.xml", list(zip(refs, texts)))
+    assert made == {path: expected.read(path) for path in made} and len(made) == 2

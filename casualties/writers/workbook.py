@@ -45,6 +45,7 @@ MAX_CHARTS = 50
 MAX_COMMENTED_ROWS = 2_000
 MAX_COLUMN_WIDTH = 60
 COMMENT_TEXT_LIMIT = 2_000
+COMMENT_SIZE = (320, 160)  # width, height of a claimant cell's note
 CONVENTIONS_FILE = Path(__file__).resolve().parents[2] / "docs" / "CONVENTIONS.md"
 
 _BOLD = Font(bold=True)
@@ -126,7 +127,7 @@ def _cell(sheet, value, *, font=None, fill=None, comment: str | None = None, num
         cell.number_format = number_format
     if comment:
         note = Comment(clean_text(comment)[:COMMENT_TEXT_LIMIT], "casualties")
-        note.width, note.height = 320, 160
+        note.width, note.height = COMMENT_SIZE
         cell.comment = note
     return cell
 
@@ -177,29 +178,29 @@ def _comparison_sheet(sheet, comparison: Comparison) -> BulkRows:
     _print_on_one_page_width(sheet)
     _start_table(sheet, table, freeze=f"{get_column_letter(first_claimant)}2")
 
+    # Every row goes in bulk; the claimant cells of the first rows carry their quotes as notes.
     commented = table.head(MAX_COMMENTED_ROWS)
     notes = _claim_notes(comparison, set(commented["group_id"]))
-    claimant_positions = range(first_claimant - 1, first_claimant - 1 + len(claimants))
-    ratio_position = list(table.columns).index("spread_ratio")
-    for values in zip(*(commented[name].tolist() for name in table.columns)):
-        # Most claimant cells are empty: no cell to make for them.
-        row = [None if value is None or value.__class__ is str and not value else _cell(sheet, value)
-               for value in values]
-        for position, claimant in zip(claimant_positions, claimants):
-            if values[position]:
-                row[position] = _cell(sheet, values[position], comment=notes.get((values[0], claimant)))
-        row[ratio_position] = _cell(sheet, values[ratio_position], number_format=RATIO_FORMAT)
-        sheet.append(row)
-    sheet.append(template_row(sheet))
+    comments = []
+    group_ids = commented["group_id"].tolist()
+    for claimant, position in zip(claimants, range(first_claimant, first_claimant + len(claimants))):
+        letter = get_column_letter(position)
+        for row, (group_id, value) in enumerate(zip(group_ids, commented[claimant].tolist()), 2):
+            note = notes.get((group_id, claimant)) if value else None
+            if note:
+                comments.append((row, position, f"{letter}{row}", clean_text(note)[:COMMENT_TEXT_LIMIT]))
+    comments.sort()  # row by row, left to right, as a spreadsheet lists them
+    sheet.append(template_row(sheet, comment_size=COMMENT_SIZE if comments else None))
 
     if len(table):
-        ratio_column = get_column_letter(ratio_position + 1)
+        ratio_column = get_column_letter(list(table.columns).index("spread_ratio") + 1)
         sheet.conditional_formatting.add(
             f"{ratio_column}2:{ratio_column}{len(table) + 1}",
             ColorScaleRule(start_type="min", start_color="FFFFFF", mid_type="percentile", mid_value=50,
                            mid_color="FFEB84", end_type="max", end_color="F8696B"),
         )
-    return BulkRows(table.iloc[len(commented):], first_row=len(commented) + 2, ratio_columns=("spread_ratio",))
+    return BulkRows(table, first_row=2, ratio_columns=("spread_ratio",),
+                    comments=tuple((ref, text) for _, _, ref, text in comments))
 
 
 def _comparison_table(comparison: Comparison) -> pd.DataFrame:
@@ -230,13 +231,15 @@ def _claim_notes(comparison: Comparison, group_ids: set) -> dict[tuple[str, str]
     history = {}
     earlier = claims[~claims["current"]]
     for group_id, claimant, shown, end in zip(
-        earlier["group_id"], earlier["claimed_by"], earlier["display"], earlier["period_end"],
+        earlier["group_id"].tolist(), earlier["claimed_by"].tolist(), earlier["display"].tolist(),
+        earlier["period_end"].tolist(),
     ):
         history.setdefault((group_id, claimant), []).append(f"{shown} (to {end})" if end else shown)
     notes = {}
     current = claims[claims["current"]]
     for group_id, claimant, quote, outlets in zip(
-        current["group_id"], current["claimed_by"], current["quote"], current["outlets"],
+        current["group_id"].tolist(), current["claimed_by"].tolist(), current["quote"].tolist(),
+        current["outlets"].tolist(),
     ):
         text = f"«{quote}»\noutlets: {outlets.replace(';', ', ')}"
         if (group_id, claimant) in history:
