@@ -113,7 +113,8 @@ def test_text_cells_made_by_pyarrow_are_the_cells_made_in_python(monkeypatch, dt
         pytest.skip("pyarrow is not installed")
     monkeypatch.setattr(bulkrows, "ARROW_TEXT_VALUES", 1)
     texts = ["=1+1", "-3", "@sum", "a & <b>", "two\r\nlines", None, "", "+", "#N/A", "#DIV/0!", "مقتل 5", "=قتل",
-             "bell\x07", "x" * 40_000, "ok", "\ufeffbom", "\ufffe", "ﺳ", "ok"]
+             "bell\x07", "x" * 40_000, "ok", "\ufeffbom", "\ufffe", "ﺳ", "ok", " lead", "trail\n", "\tboth ",
+             " ", "in  side", "\u00a0nbsp"]
     column = pd.Series(texts, dtype=dtype)
     styles = {style: f' s="{n}"' for n, style in enumerate(bulkrows.TEMPLATE_STYLES, 1)}
     made = bulkrows._column_bodies(column, "text", styles, "", arrow=True)
