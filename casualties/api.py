@@ -633,13 +633,12 @@ def _run_counts(extraction: Extraction, changes) -> dict:
 
 def changes_summary(changes) -> str:
     """`3 new, 1 changed, 0 withdrawn figures; 2 groups' spread changed, 1 new, 0 removed`."""
-    from .store import FIGURE_CHANGES
+    from .store import FIGURE_CHANGES, GROUP_CHANGES
 
     kinds = changes["change"].value_counts() if len(changes) else {}
-    count = lambda kind: int(kinds.get(kind, 0))  # noqa: E731
-    return (", ".join(f"{count(kind)} {kind}" for kind in FIGURE_CHANGES) + " figures; "
-            f"{count('group_spread_changed')} groups' spread changed, {count('group_new')} new,"
-            f" {count('group_removed')} removed")
+    spread_changed, new, removed = (int(kinds.get(kind, 0)) for kind in GROUP_CHANGES)
+    return (", ".join(f"{int(kinds.get(kind, 0))} {kind}" for kind in FIGURE_CHANGES) + " figures; "
+            f"{spread_changed} groups' spread changed, {new} new, {removed} removed")
 
 
 def history(db="reports/casualties.sqlite") -> list[dict]:
