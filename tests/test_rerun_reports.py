@@ -245,3 +245,47 @@ def test_notes_written_from_the_model_note_are_the_notes_openpyxl_writes():
     model = package([("A1", bulkrows.COMMENT_MODEL)])
     made = bulkrows._comment_parts(model, "xl/worksheets/sheet1.xml", list(zip(refs, texts)))
     assert made == {path: expected.read(path) for path in made} and len(made) == 2
+
+
+def read_as_a_run(store, corpus, order=sorted):
+    store.begin_run([corpus], "test", "pinned-rules")
+    store.add_run_articles(order(p.stem for p in corpus.glob("*.txt")))
+    return store.figure_table()
+
+
+def test_a_rerun_reads_from_the_arrow_copy_only_the_articles_it_extracted(stored, monkeypatch):
+    pytest.importorskip("pyarrow")
+    corpus, out = stored
+    db = out / api.DB_NAME
+    with Store(db) as store:
+        assert store.figure_copy.is_file()  # written by the run
+    changed = sorted(corpus.glob("*.txt"))[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nقتل 12 مدنياً في قصف على إدلب", encoding="utf-8")
+    sorted(corpus.glob("*.txt"))[5].unlink()
+    read: list = []
+    original = Store._figure_rows
+    monkeypatch.setattr(Store, "_figure_rows", lambda self, docs: read.append(docs) or original(self, docs))
+    rerun = api.run([corpus], out, jobs=1)
+    assert read == [{changed.stem}]
+    with Store(db) as store:
+        reverse = read_as_a_run(store, corpus, order=lambda ids: sorted(ids, reverse=True))
+        expected = figures_frame(list(store.figures()))
+    pd.testing.assert_frame_equal(reverse.table(), expected)
+    pd.testing.assert_frame_equal(rerun.extraction.frame(), api.run([corpus], out, jobs=1, db=False).extraction.frame())
+
+
+def test_an_article_whose_state_changed_is_read_from_the_store_and_a_broken_copy_is_ignored(stored):
+    pytest.importorskip("pyarrow")
+    corpus, out = stored
+    db = out / api.DB_NAME
+    with Store(db) as store:
+        doc_id, figure_id = store.db.execute("SELECT doc_id, figure_id FROM figures LIMIT 1").fetchone()
+        # As if the article had been extracted again since the copy was made, to another figure.
+        store.db.execute("UPDATE figures SET low = 4321 WHERE figure_id = ?", (figure_id,))
+        store.db.execute("UPDATE articles SET extracted_at = '2099-01-01T00:00:00+00:00' WHERE doc_id = ?", (doc_id,))
+        table = read_as_a_run(store, corpus)
+        assert table.fields.loc[table.fields["figure_id"] == figure_id, "low"].tolist() == [4321]
+        store.figure_copy.write_bytes(b"not an arrow file")
+        again = read_as_a_run(store, corpus)
+        pd.testing.assert_frame_equal(again.table(), figures_frame(list(store.figures())))
+        assert store.figure_copy.read_bytes()[:6] == b"ARROW1"  # written again
