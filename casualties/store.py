@@ -391,6 +391,9 @@ class Store:
             with os.fdopen(descriptor, "wb") as handle, ipc.new_file(
                     handle, table.schema, options=ipc.IpcWriteOptions(compression=_copy_compression(ipc))) as writer:
                 writer.write_table(table)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the store is not
             os.replace(temporary, self.figure_copy)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
