@@ -326,10 +326,13 @@ def _joined_rows_arrow(letters: list[str], numbers: list[str], columns: list) ->
     refs = pa.array(numbers, type=pa.string())
     cells = []
     for letter, bodies in zip(letters, columns):
-        bodies = bodies if isinstance(bodies, pa.Array) else pa.array(bodies, type=pa.string())
-        cell = pc.binary_join_element_wise(f'<c r="{letter}', refs, '"', bodies, "")
-        cells.append(pc.if_else(pc.equal(pc.binary_length(bodies), 0), "", cell))
-    rows = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "")
+        # An empty cell is null here: its cell is null too, and the row leaves it out.
+        if not isinstance(bodies, pa.Array):
+            bodies = pa.array([body or None for body in bodies], type=pa.string())
+        elif bodies.null_count < len(bodies) and pc.min(pc.binary_length(bodies)).as_py() == 0:
+            bodies = pc.if_else(pc.equal(bodies, ""), pa.scalar(None, pa.string()), bodies)
+        cells.append(pc.binary_join_element_wise(f'<c r="{letter}', refs, '"', bodies, ""))
+    rows = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "", null_handling="skip")
     # The rows' UTF-8 bytes lie end to end in the array's data buffer.
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
     return rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(rows) else b""
@@ -353,24 +356,24 @@ def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_
                    arrow: bool = False) -> list[str]:
     """What follows `<c r="A2"` for each cell of a column ("" for an empty cell), by the
     column's kind instead of each value's type: the same XML as `_bodies`, faster. With
-    `arrow`, a text column's bodies come as a pyarrow array."""
+    `arrow`, text and integer bodies come as a pyarrow array, an empty cell as null."""
     missing = column.isna().to_numpy()
     if kind == "text":
         codes, uniques = pd.factorize(column)
         # Each distinct value once; many of them (ids, quotes) by pyarrow's kernels.
         many = arrow and len(uniques) >= ARROW_TEXT_VALUES and _text_bodies_arrow(pd.Series(uniques), styles)
         if many is not None and many is not False:
-            rendered = pa.concat_arrays([many, pa.array([""], type=pa.string())])  # code -1: a missing value
+            rendered = pa.concat_arrays([many, pa.array([None], type=pa.string())])  # code -1: a missing value
             return rendered.take(np.where(codes < 0, len(rendered) - 1, codes))
         rendered = _text_bodies(uniques.tolist(), styles)
         rendered.append("")  # code -1: a missing value
-        if arrow:
-            return pa.array(rendered, type=pa.string()).take(np.where(codes < 0, len(rendered) - 1, codes))
+        if arrow:  # an empty cell as null (see _joined_rows_arrow)
+            rendered = pa.array([body or None for body in rendered], type=pa.string())
+            return rendered.take(np.where(codes < 0, len(rendered) - 1, codes))
         return [rendered[code] for code in codes.tolist()]
     if kind == "int" and arrow and column.dtype.kind == "i":
         values = pa.array(column.to_numpy(dtype="int64", na_value=0), mask=missing)
-        bodies = pc.binary_join_element_wise(f"{number_style}><v>", pc.cast(values, pa.string()), "</v></c>", "")
-        return pc.fill_null(bodies, "")
+        return pc.binary_join_element_wise(f"{number_style}><v>", pc.cast(values, pa.string()), "</v></c>", "")
     if kind == "int":
         values = column.astype(object).tolist()
         bodies = [f"{number_style}><v>{value}</v></c>" for value in values] if not missing.any() else [
@@ -495,8 +498,9 @@ def _text_bodies_arrow(column: pd.Series, styles: dict[str, str]):
     style = pc.if_else(rtl, pc.if_else(formula_like, styles["rtl_formula_like"], styles["rtl"]),
                        pc.if_else(formula_like, styles["formula_like"], ""))
     opening = pc.if_else(pc.match_substring_regex(values, r"^[ \t\n\r]|[ \t\n\r]$"), _OPEN_KEEPING_SPACE, _OPEN)
+    # Empty or missing text: a null body, an empty cell (see _joined_rows_arrow).
+    values = pc.if_else(pc.equal(pc.binary_length(values), 0), pa.scalar(None, pa.string()), values)
     bodies = pc.binary_join_element_wise(style, opening, values, "</t></is></c>", "")
-    bodies = pc.if_else(pc.equal(pc.fill_null(pc.binary_length(values), 0), 0), "", pc.fill_null(bodies, ""))
     care = pc.or_(pc.match_substring_regex(values, _NEEDS_CARE_RE2),
                   pc.greater(pc.utf8_length(values), CELL_TEXT_LIMIT))
     careful = np.flatnonzero(pc.fill_null(care, False).to_numpy(zero_copy_only=False))
