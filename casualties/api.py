@@ -48,8 +48,10 @@ class Extraction:
 
     With a store, `new`, `changed` and `unchanged` count the input articles by what the store
     held (`changed`: other text or metadata, or extracted by other rules), and `extracted` is
-    how many were extracted this time. `corrected` maps a figure_id to the fields corrected by
-    hand; it is None when no corrections file was read.
+    how many were extracted this time, and `figures` is the store's read-only sequence of them
+    (store.FigureTable: the table at hand, Figure objects made when first asked for).
+    `corrected` maps a figure_id to the fields corrected by hand; it is None when no
+    corrections file was read.
     """
 
     figures: list[Figure] = field(default_factory=list)
