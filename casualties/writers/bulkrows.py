@@ -50,7 +50,7 @@ ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NU
 CELL_TEXT_LIMIT = 32_767
 # Excel refuses a sheet with more than 65,530 hyperlinks; past this the address stays plain text.
 HYPERLINK_LIMIT = 65_000
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 20_000
 SHEET_ROW_LIMIT = 1_048_576
 RTL_ALIGNMENT = Alignment(readingOrder=2, horizontal="right")
 LINK_FONT = Font(color="0563C1", underline="single")
@@ -493,11 +493,14 @@ def _text_bodies_arrow(column: pd.Series, styles: dict[str, str]):
     except (pa.ArrowException, UnicodeError, TypeError):
         return None
     rtl = pc.match_substring_regex(values, _RIGHT_TO_LEFT_RE2)
-    formula_like = pc.or_(pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=pa.array(list(FORMULA_STARTS))),
+    first, last = pc.utf8_slice_codeunits(values, 0, 1), pc.utf8_slice_codeunits(values, -1)
+    formula_like = pc.or_(pc.is_in(first, value_set=pa.array(list(FORMULA_STARTS))),
                           pc.is_in(values, value_set=pa.array(sorted(ERROR_CODES))))
     style = pc.if_else(rtl, pc.if_else(formula_like, styles["rtl_formula_like"], styles["rtl"]),
                        pc.if_else(formula_like, styles["formula_like"], ""))
-    opening = pc.if_else(pc.match_substring_regex(values, r"^[ \t\n\r]|[ \t\n\r]$"), _OPEN_KEEPING_SPACE, _OPEN)
+    space = pa.array(list(_XML_SPACE))
+    opening = pc.if_else(pc.or_(pc.is_in(first, value_set=space), pc.is_in(last, value_set=space)),
+                         _OPEN_KEEPING_SPACE, _OPEN)
     # Empty or missing text: a null body, an empty cell (see _joined_rows_arrow).
     values = pc.if_else(pc.equal(pc.binary_length(values), 0), pa.scalar(None, pa.string()), values)
     bodies = pc.binary_join_element_wise(style, opening, values, "</t></is></c>", "")
