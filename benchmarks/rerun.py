@@ -1,6 +1,6 @@
 """Time first runs and reruns of `casualties run` with its store on a synthetic corpus.
 
-    python benchmarks/rerun.py [--articles 2000] [--out benchmarks/out/rerun] [--seed 7] [--skip-jobs1]
+    python benchmarks/rerun.py [--articles 2000] [--out benchmarks/out/rerun] [--seed 7] [--skip-jobs1] [--repeat 1]
 
 The corpus recombines paragraphs of seeds/ and sentences of tests/specs/*/<lang>.jsonl (one
 language per article, 8-30 pieces), with every written number in Western digits replaced at
@@ -8,7 +8,8 @@ random, and a manifest (publisher, date, language). It reports, each run in a fr
 
 - first run on 1 and on 2 processes (empty store): seconds, articles/s, MB/s;
 - rerun with nothing changed, and with 1% of the articles changed (one number each), as
-  `casualties run` does them (reports reused when nothing changed);
+  `casualties run` does them (reports reused when nothing changed); `--repeat N` changes
+  another 1% and reruns N times, and the ratio uses the fastest (the others show the noise);
 - peak resident memory of the run (parent) and of its largest worker (ru_maxrss).
 """
 from __future__ import annotations
@@ -103,6 +104,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "rerun")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-jobs1", action="store_true", help="Skip the first run on one process.")
+    parser.add_argument("--repeat", type=int, default=1, help="Reruns with 1%% changed, each on another 1%%.")
     args = parser.parse_args()
 
     if args.out.exists():
@@ -128,11 +130,17 @@ def main() -> None:
     record("first run, jobs 2", first)
     same = timed_run(corpus, args.out / "reports", 2)
     record("rerun, nothing changed", same)
-    changed = change_some(corpus, 0.01)
-    one_percent = timed_run(corpus, args.out / "reports", 2)
-    record(f"rerun, {changed} changed (1%)", one_percent)
+    reruns = []
+    for repeat in range(max(args.repeat, 1)):
+        changed = change_some(corpus, 0.01, seed=11 + repeat)
+        reruns.append(timed_run(corpus, args.out / "reports", 2))
+        record(f"rerun, {changed} changed (1%)", reruns[-1])
+    one_percent = min(reruns, key=lambda result: result["seconds"])
     print(f"rerun / first run (jobs 2): nothing changed {same['seconds'] / first['seconds']:.1%},"
           f" 1% changed {one_percent['seconds'] / first['seconds']:.1%}")
+    if rows[0][0] == "first run, jobs 1":
+        print(f"rerun / first run (jobs 1): nothing changed {same['seconds'] / rows[0][1]['seconds']:.1%},"
+              f" 1% changed {one_percent['seconds'] / rows[0][1]['seconds']:.1%}")
 
 
 if __name__ == "__main__":
