@@ -315,12 +315,10 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     """Write figures.csv, comparison.xlsx, comparison.csv and errors.csv (every problem of the
     run; only a header when there was none), each atomically, into out_dir; with `changes` (a
     DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
-    from datetime import datetime, timezone
+    from concurrent.futures import ThreadPoolExecutor
 
-    from . import __version__
     from .writers.csvfile import write_csv
     from .writers.problems import write_problems
-    from .writers.workbook import write_workbook
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -329,11 +327,25 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv",
              "errors": out / ERRORS_NAME}
     write_problems(extraction.problems, paths["errors"])
-    write_csv(frame, paths["figures"])
-    write_csv(comparison.groups, paths["comparison"])
+    tables = [(frame, paths["figures"]), (comparison.groups, paths["comparison"])]
     if changes is not None:
         paths["changes"] = out / "changes.csv"
-        write_csv(changes, paths["changes"])
+        tables.append((changes, paths["changes"]))
+    # The CSV files on a second thread, beside the workbook: both spend most of their time in
+    # pyarrow's kernels and zlib, which let go of the interpreter lock.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(lambda: [write_csv(table, path) for table, path in tables])
+        _write_workbook(extraction, paths["workbook"], frame, comparison, changes, inputs)
+        written.result()
+    return paths
+
+
+def _write_workbook(extraction: Extraction, path: Path, frame, comparison, changes, inputs) -> None:
+    from datetime import datetime, timezone
+
+    from . import __version__
+    from .writers.workbook import write_workbook
+
     about = {
         "run": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "inputs": ", ".join(str(p) for p in inputs),
@@ -349,8 +361,7 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     if changes is not None:
         about["changes since the previous run"] = changes_summary(changes)
     linked = frame.assign(url=frame["doc_id"].map(lambda doc: str(extraction.locations.get(doc) or "")))
-    write_workbook(paths["workbook"], linked, comparison, about, sources_table(), changes=changes)
-    return paths
+    write_workbook(path, linked, comparison, about, sources_table(), changes=changes)
 
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
