@@ -311,10 +311,12 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
     return table
 
 
-def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None) -> dict:
+def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None,
+                  write_figures: bool = True) -> dict:
     """Write figures.csv, comparison.xlsx, comparison.csv and errors.csv (every problem of the
     run; only a header when there was none), each atomically, into out_dir; with `changes` (a
-    DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too."""
+    DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too.
+    `write_figures=False`: the caller writes figures.csv (run does, while it reconciles)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .writers.csvfile import write_csv
@@ -327,7 +329,8 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     paths = {"figures": out / "figures.csv", "workbook": out / "comparison.xlsx", "comparison": out / "comparison.csv",
              "errors": out / ERRORS_NAME}
     write_problems(extraction.problems, paths["errors"])
-    tables = [(frame, paths["figures"]), (comparison.groups, paths["comparison"])]
+    tables = [(frame, paths["figures"])] if write_figures else []
+    tables.append((comparison.groups, paths["comparison"]))
     if changes is not None:
         paths["changes"] = out / "changes.csv"
         tables.append((changes, paths["changes"]))
@@ -383,8 +386,11 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
         >>> result.extraction.unchanged, len(result.changes)           # doctest: +SKIP
         (5, 0)
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import __version__
     from .store import Store
+    from .writers.csvfile import write_csv
 
     check_engine(engine, scheduler)
     out = Path(out_dir)
@@ -423,11 +429,15 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             if corrections_path:
                 _apply_corrections(extraction, corrections_path, on_problem, store)
             frame = extraction.frame()
-            comparison = reconcile(frame)
-            if store:
-                changes = changes_frame([*figure_changes, *_record_groups(store, run_id, comparison, inputs)])
-            outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes,
-                                    frame=frame)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                # figures.csv needs the table only: written on a second thread while it is reconciled.
+                figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
+                comparison = reconcile(frame)
+                if store:
+                    changes = changes_frame([*figure_changes, *_record_groups(store, run_id, comparison, inputs)])
+                outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes,
+                                        frame=frame, write_figures=False)
+                figures_csv.result()
         if store:
             # Only now: a run killed before this point leaves its changes pending for the next.
             store.finish_run(run_id, {**_run_counts(extraction, changes), "report_key": key,
