@@ -22,10 +22,7 @@ def write_corrections(path, rows) -> None:
             writer.writerow(list(row) + [""] * (len(HEADER) - len(row)))
 
 
-@pytest.fixture(autouse=True)
-def pinned_rules(monkeypatch):
-    # Other edits to the language data mid-test must not re-extract everything.
-    monkeypatch.setattr(api, "rules_version", lambda: "pinned-rules")
+pytestmark = pytest.mark.usefixtures("pinned_rules")
 
 
 @pytest.fixture()

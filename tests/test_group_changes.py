@@ -18,10 +18,7 @@ NEW_CLAIMANT_TEXT = "وثقت الشبكة السورية لحقوق الإنس�
 NEW_DOC = "005_new_claimant"
 
 
-@pytest.fixture(autouse=True)
-def pinned_rules(monkeypatch):
-    # Other edits to the language data mid-test must not re-extract everything.
-    monkeypatch.setattr(api, "rules_version", lambda: "pinned-rules")
+pytestmark = pytest.mark.usefixtures("pinned_rules")
 
 
 @pytest.fixture()

@@ -17,9 +17,7 @@ from test_corrections import added_value, write_corrections
 from test_store import write_corpus
 
 
-@pytest.fixture(autouse=True)
-def pinned_rules(monkeypatch):
-    monkeypatch.setattr(api, "rules_version", lambda: "pinned-rules")
+pytestmark = pytest.mark.usefixtures("pinned_rules")
 
 
 def odd_frame() -> pd.DataFrame:
