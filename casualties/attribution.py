@@ -31,7 +31,7 @@ anaphor with no antecedent ("the ministry") is kept as written the same way. A d
 from __future__ import annotations
 
 import unicodedata
-from itertools import islice
+from itertools import chain, islice
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -279,24 +279,26 @@ class _Document:
         low, high = self.sentences[index]
         before = [c for c in self.cues if low <= c.start and c.end <= start]
         after = [c for c in self.cues if c.start >= end and c.end <= high]
-        for cue in reversed(before[-MAX_CUES:]):
-            if cue.role == "own":
-                return self._own(cue.rule)
-            found = self._claimant(cue, index, start, end)
-            if found:
-                return self._explicit(found, cue.rule)
-        for cue in after[:MAX_CUES]:
-            if cue.role == "own":
-                return self._own(cue.rule)
-            found = self._claimant(cue, index, start, end)
-            if found:
-                return self._explicit(found, cue.rule)
+        claim = self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
+        if claim:
+            return claim
         speaking = any(c.role != "own" for c in before + after)
         if index > 0 and (speaking or self._ends_in_frame(index - 1)):
             inherited = self._sentence_claim(index - 1, depth=3)
             if inherited:
                 return inherited
         return self._own("")
+
+    def _first_claim(self, cues, index: int, start: int, end: int) -> Claim | None:
+        """The claim of the first cue, in the order given, that governs the span: an own-voice
+        cue, or a cue whose claimant is found."""
+        for cue in cues:
+            if cue.role == "own":
+                return self._own(cue.rule)
+            found = self._claimant(cue, index, start, end)
+            if found:
+                return self._explicit(found, cue.rule)
+        return None
 
     def _own(self, rule: str) -> Claim:
         return Claim(claimed_by=self.publisher, text="", attribution=OWN, rule=rule)
@@ -319,12 +321,9 @@ class _Document:
         """The claimant a sentence's own cues give, as if its figure stood at the sentence end."""
         low, high = self.sentences[index]
         cues = [c for c in self.cues if low <= c.start and c.end <= high]
-        for cue in reversed(cues[-MAX_CUES:]):
-            if cue.role == "own":
-                return self._own(cue.rule)
-            found = self._claimant(cue, index, high, high)
-            if found:
-                return self._explicit(found, cue.rule)
+        claim = self._first_claim(reversed(cues[-MAX_CUES:]), index, high, high)
+        if claim:
+            return claim
         if cues and index > 0 and depth > 1:
             return self._sentence_claim(index - 1, depth - 1)
         return None
