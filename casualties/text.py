@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -22,6 +22,13 @@ class Step:
     table: dict | None = None          # translate: {codepoint: replacement char}
     pattern: regex.Pattern | None = None
     replace: str = ""
+    # translate: runs of the mapped characters; only they are translated, most text has none
+    mapped_runs: re.Pattern | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.table is not None:
+            runs = re.compile("[" + "".join(re.escape(chr(c)) for c in self.table) + "]+")
+            object.__setattr__(self, "mapped_runs", runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +99,11 @@ def normalise(text: str, steps: list[Step]) -> Normalised:
     current = text
     for step in steps:
         if step.table is not None:
-            # Only runs of mapped characters are translated: most of a text has none.
-            current = _mapped_runs(tuple(step.table)).sub(lambda run: run.group().translate(step.table), current)
+            current = step.mapped_runs.sub(lambda run: run.group().translate(step.table), current)
         else:
             current, edits = apply_pattern(current, step.pattern, step.replace)
             offsets.add_step(edits)
     return Normalised(text, current, offsets)
-
-
-@functools.lru_cache(maxsize=64)
-def _mapped_runs(codepoints: tuple[int, ...]) -> re.Pattern:
-    return re.compile("[" + "".join(re.escape(chr(c)) for c in codepoints) + "]+")
 
 
 def canonical(text: str, steps: list[Step]) -> str:
