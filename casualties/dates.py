@@ -223,8 +223,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     future = alt(words(pack, weekdays.get("future")))
     # A date of each kind holds one of these strings: texts without any skip that pattern's scan.
     required = {
-        "day": tuple(month_forms), "month": tuple(month_forms), "iso": ("-",), "numeric": ("/", "."),
-        "weekday": tuple(weekday_forms), "relative": tuple(relative),
+        "day": (tuple(month_forms),), "month": (tuple(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
+        "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
     compiled = tuple(
         (kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind]) for kind, body in patterns
@@ -248,6 +248,13 @@ def _add_blockers(pack, blockers: dict, entry: dict, left: str, right: str) -> N
         blockers[entry["id"]] = regex.compile(rf"{left}(?:{trie_regex(forms)}){right}", regex.V1)
 
 
+def may_match(required: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """Whether `text` holds a word of every group in `required`: a pattern whose every match
+    holds one can skip a text that does not."""
+    contains = text.__contains__
+    return all(any(map(contains, group)) for group in required)
+
+
 def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None) -> list[DateMention]:
     """Date mentions in `canonical` text, in text order, non-overlapping, resolved against
     `reference` (the publication date) when given.
@@ -261,7 +268,7 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     g = grammar(pack)
     candidates = []
     for kind, pattern, month_forms, weekday_forms, required in g.patterns:
-        if not any(map(canonical.__contains__, required)):
+        if not may_match(required, canonical):
             continue
         for m in pattern.finditer(canonical):
             mention = _read(kind, m, g, month_forms, weekday_forms, canonical)

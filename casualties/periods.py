@@ -61,7 +61,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, find_dates, words
+from .dates import DEFAULT_WORD, DateMention, find_dates, may_match, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -247,11 +247,6 @@ def _longest_words(phrases) -> tuple[str, ...]:
     return () if not all(longest) else tuple(sorted(set(longest)))
 
 
-def _may_match(required: tuple, text: str) -> bool:
-    contains = text.__contains__
-    return all(any(map(contains, group)) for group in required)
-
-
 def _literal(words_: str) -> str:
     return r"\s+".join(regex.escape(w) for w in words_.split())
 
@@ -278,7 +273,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     found = []
     for cue in g.cues:
         for pattern, required in zip(cue.patterns, cue.requirements):
-            if not _may_match(required, masked):
+            if not may_match(required, masked):
                 continue
             for match in pattern.finditer(masked):
                 if match.end() > match.start() and not _cue_blocked(cue, masked, match):
