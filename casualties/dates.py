@@ -33,13 +33,16 @@ Example:
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import regex
 
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
+from .text import sentence_spans
 
 MONTHS_KEYS = {
     "day_prefixes", "day_suffixes", "connectors", "this_month", "past_month", "numeric_order",
@@ -91,6 +94,16 @@ class DateMention:
     @property
     def explicit_year(self) -> bool:
         return self.year is not None
+
+
+class DatePattern(NamedTuple):
+    kind: str
+    pattern: regex.Pattern
+    month_forms: dict
+    weekday_forms: dict
+    required: tuple  # groups of words; a match holds one word of each
+    starts: tuple | None  # the words a match begins with, if worth trying only there
+    back: int  # how far before one of them the match may begin (a proclitic)
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,9 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         raise DataFileError(path, "months.numeric_order", "must name day, month and year once each")
 
     word = pack.section("morphology", "word_chars", DEFAULT_WORD) or DEFAULT_WORD
-    proclitics = trie_regex(words(pack, pack.section("morphology", "proclitics", [])))
+    proclitic_words = words(pack, pack.section("morphology", "proclitics", []))
+    proclitics = trie_regex(proclitic_words)
+    longest_proclitic = max(map(len, proclitic_words), default=0)
     left, right = f"(?<!{word})", f"(?!{word})"
 
     month_forms, month_ids, blockers = {}, {}, {}
@@ -204,6 +219,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     )
     patterns = []
     if "day_month" in orders:
+        # starts with a day prefix or the day's digits
         patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?"))
     if "month_day" in orders:
         patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?"))
@@ -222,12 +238,29 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     patterns.append(("relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}"))
     future = alt(words(pack, weekdays.get("future")))
     # A date of each kind holds one of these strings: texts without any skip that pattern's scan.
+    # What every match of a kind begins with (after a proclitic, for the kinds that take one).
+    def firsts(phrases) -> tuple[str, ...]:
+        return tuple(sorted({p.split()[0] for p in phrases if p.split()}))
+
+    # (None: scanning beats trying at each digit)
+    starts = {
+        "month": (firsts(month_forms), 0), "iso": (None, 0), "numeric": (None, 0),
+        "weekday": (firsts(list(weekday_forms) + words(pack, weekdays.get("prefixes"))), longest_proclitic),
+        "relative": (firsts(relative), longest_proclitic),
+    }
+    # A month name stands whole: a digit or a space may come before it, no letter either side.
     required = {
-        "day": (tuple(month_forms),), "month": (tuple(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
+        "day": (WholeWords(month_forms),), "month": (WholeWords(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
         "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
+    day_starts = {
+        "day_month": (None, 0), "month_day": (firsts(month_forms), 0),
+    }
+    orders_used = iter(o for o in ("day_month", "month_day") if o in orders)
     compiled = tuple(
-        (kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind]) for kind, body in patterns
+        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind],
+                    *(day_starts[next(orders_used)] if kind == "day" else starts[kind]))
+        for kind, body in patterns
     )
     return DateGrammar(
         patterns=compiled,
@@ -255,6 +288,118 @@ def may_match(required: tuple[tuple[str, ...], ...], text: str) -> bool:
     return all(any(map(contains, group)) for group in required)
 
 
+class WholeWords(tuple):
+    """A group of required words that stand whole wherever a match holds them (no letter
+    before, no letter or digit after): the scanner skips their occurrences inside longer words
+    ("Aug" in "Augsburg")."""
+
+    __slots__ = ()
+
+
+class SentenceScanner:
+    """Runs patterns over only the parts of one text that hold their required words.
+
+    A date or period expression lies within two neighbouring sentences (the period of an
+    abbreviation can end a "sentence" inside one: "Feb. 14"). So a pattern whose every match
+    holds a word of each `required` group scans only the sentence pairs that hold one of each,
+    merged where they overlap. The rarest group in the text picks the candidate pairs; the
+    other groups are looked for in those pairs only.
+    """
+
+    __slots__ = ("text", "spans", "_starts", "_counts", "_where")
+
+    def __init__(self, text: str, spans):
+        self.text = text
+        self.spans = tuple(spans)
+        self._starts = [start for start, _ in self.spans]
+        self._counts: dict[str, int] = {}
+        self._where: dict[tuple[str, bool], frozenset[int]] = {}
+
+    def _count(self, word: str) -> int:
+        count = self._counts.get(word)
+        if count is None:
+            count = self._counts[word] = self.text.count(word)
+        return count
+
+    def _stands_whole(self, at: int, size: int) -> bool:
+        text = self.text
+        return not (at and text[at - 1].isalpha() or text[at + size:at + size + 1].isalnum())
+
+    def _sentences_with(self, word: str, whole: bool) -> frozenset[int]:
+        where = self._where.get((word, whole))
+        if where is None:
+            text, found, size = self.text, set(), len(word)
+            at = text.find(word)
+            while at >= 0:
+                if not whole or self._stands_whole(at, size):
+                    found.add(max(0, bisect_right(self._starts, at) - 1))
+                at = text.find(word, at + 1)
+            where = self._where[(word, whole)] = frozenset(found)
+        return where
+
+    def _holds(self, group, lo: int, hi: int) -> bool:
+        find, whole = self.text.find, isinstance(group, WholeWords)
+        for word in group:
+            at = find(word, lo, hi)
+            while at >= 0:
+                if not whole or self._stands_whole(at, len(word)):
+                    return True
+                at = find(word, at + 1, hi)
+        return False
+
+    def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
+        """Half-open ranges to scan: sentence pairs (k, k+1) with a word of every group."""
+        spans = self.spans
+        if not spans:
+            return []
+        if not required:
+            return [(spans[0][0], spans[-1][1])]
+        present = []
+        for group in required:
+            words = [w for w in group if self._count(w)]
+            if not words:
+                return []
+            present.append((sum(map(self._count, words)), words, group))
+        present.sort(key=lambda item: item[0])
+        _, words, group = present[0]
+        whole = isinstance(group, WholeWords)
+        where = frozenset().union(*(self._sentences_with(word, whole) for word in words))
+        last = len(spans) - 1
+        out = []
+        for k in sorted(where.union([k - 1 for k in where if k])):
+            lo, hi = spans[k][0], spans[min(k + 1, last)][1]
+            if all(self._holds(other, lo, hi) for _, _, other in present[1:]):
+                if out and lo <= out[-1][1]:
+                    out[-1] = (out[-1][0], hi)
+                else:
+                    out.append((lo, hi))
+        return out
+
+    def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0):
+        """`pattern.finditer` over the windows. With `starts`, the words every match begins
+        with, found up to `back` characters after where the match attempt begins (a
+        proclitic), the pattern is tried only there: the same matches, without paying the
+        engine's cost at every position."""
+        text = self.text
+        for lo, hi in self.windows(required):
+            if starts is None:
+                yield from pattern.finditer(text, lo, hi)
+                continue
+            tries = set()
+            for word in starts:  # first words: a phrase's later words may be spaced otherwise
+                at = text.find(word, lo, hi)
+                while at >= 0:
+                    tries.update(range(max(lo, at - back), at + 1))
+                    at = text.find(word, at + 1, hi)
+            reached = lo
+            for at in sorted(tries):
+                if at >= reached:
+                    match = pattern.match(text, at, hi)
+                    if match is not None and match.end() > at:
+                        yield match
+                        reached = match.end()
+
+
 def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None) -> list[DateMention]:
     """Date mentions in `canonical` text, in text order, non-overlapping, resolved against
     `reference` (the publication date) when given.
@@ -266,11 +411,10 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     (3, 14, datetime.date(2018, 5, 21))
     """
     g = grammar(pack)
+    scanner = SentenceScanner(canonical, sentence_spans(canonical))
     candidates = []
-    for kind, pattern, month_forms, weekday_forms, required in g.patterns:
-        if not may_match(required, canonical):
-            continue
-        for m in pattern.finditer(canonical):
+    for kind, pattern, month_forms, weekday_forms, required, starts, back in g.patterns:
+        for m in scanner.finditer(pattern, required, starts, back):
             mention = _read(kind, m, g, month_forms, weekday_forms, canonical)
             if mention is not None:
                 candidates.append(mention)

@@ -61,7 +61,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, find_dates, may_match, words
+from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -103,6 +103,8 @@ class Cue:
     count: int | None
     # Per pattern: groups of words; a text can match only if every group has a word in it.
     requirements: tuple = ()
+    # Per pattern: the words a match begins with (after a proclitic), or None.
+    starts: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class CueGrammar:
     units: dict
     counts: dict
     start_words: regex.Pattern
+    proclitic_chars: int = 0  # the longest proclitic: how far before its first word a cue may begin
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -124,7 +127,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     check_keys(path, "period_cues", data, CUES_KEYS)
     word = pack.section("morphology", "word_chars", DEFAULT_WORD) or DEFAULT_WORD
     left, right = f"(?<!{word})", f"(?!{word})"
-    proclitics = trie_regex(words(pack, pack.section("morphology", "proclitics", [])))
+    proclitic_words = words(pack, pack.section("morphology", "proclitics", []))
+    proclitics = trie_regex(proclitic_words)
 
     units, duals = {}, {}
     for i, entry in enumerate(data.get("units") or []):
@@ -176,7 +180,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         reach = int(entry.get("reach") or 0)
         compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words) for form in entry.get("forms") or []]
         patterns = tuple(
-            regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, _ in compiled
+            regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, _, _ in compiled
         )
         if not patterns:
             raise DataFileError(path, where, "cue needs forms")
@@ -185,22 +189,24 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             for form in entry.get("blockers") or []
         )
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        tuple(required for _, required in compiled)))
+                        tuple(required for _, required, _ in compiled), tuple(starts for _, _, starts in compiled)))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
-    return CueGrammar(tuple(cues), units | duals, counts, start_words)
+    return CueGrammar(tuple(cues), units | duals, counts, start_words, max(map(len, proclitic_words), default=0))
 
 
-def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple]:
+def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None]:
     """Compile one cue form: literal words (canonicalised), `(a|b)` alternatives with an
     optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`.
 
     Also returns the form's requirements: for each item that is not optional, the words one
     of which any match contains (a literal, the longest word of each alternative, a slot's
-    words), so a text holding none of them needs no scan."""
+    words), so a text holding none of them needs no scan; and the words every match begins
+    with when the first item says (a literal, an alternative, a date slot), else None."""
     items = []
     required = []
+    firsts = []  # per item: the words it begins with, or None
     pos, dates = 0, 0
     for t in FORM_TOKEN.finditer(form):
         if t.start() != pos:
@@ -216,29 +222,34 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 dates += 1
                 gap = rf"(?:[^\n.;!?{''.join(MASKS)}]{{1,{reach}}}?\s)?" if reach else ""
                 body = rf"{gap}(?P<d{dates}>{MASKS[0]}+|{MASKS[1]}+)"
+                firsts.append(None if reach else MASKS)
             else:
                 body = slot_regex[slot]
+                firsts.append(None)
             items.append((body, False, False, False))
             required.append(_longest_words(slot_words[slot]))
         elif t.group("alts") is not None:
             alts = [pack.canonical(a).strip() for a in t.group("alts").split("|")]
             body = "(?:" + "|".join(_literal(a) for a in alts) + ")"
+            firsts.append(tuple(sorted({a.split()[0] for a in alts})) if all(alts) else None)
             items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
             if not t.group("opt"):
                 required.append(_longest_words(alts))
         else:
             lit = pack.canonical(t.group("lit")).strip()
+            firsts.append((lit,) if lit else None)
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
             required.append(_longest_words([lit]))
     if pos != len(form) or not items or dates > 2 or sum(1 for i in items if "(?P<dur>" in i[0]) > 1:
         raise DataFileError(path, where, f"cannot read form {form!r}")
+    starts = firsts[0] if firsts and firsts[0] and not items[0][3] else None
     out = ""
     prev_letter = False
     for n, (body, first_letter, last_letter, optional) in enumerate(items):
         sep = "" if n == 0 else (r"\s+" if prev_letter and first_letter else r"\s*")
         out += f"(?:{sep}{body})?" if optional else sep + body
         prev_letter = last_letter
-    return out, tuple(group for group in required if group)
+    return out, tuple(group for group in required if group), starts
 
 
 def _longest_words(phrases) -> tuple[str, ...]:
@@ -270,19 +281,19 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     g = cue_grammar(pack)
     mentions = find_dates(canonical, pack, published)
     masked = _mask(canonical, mentions)
+    sentences = sentence_spans(canonical)
+    # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.
+    scanner = SentenceScanner(masked, sentence_spans(masked))
     found = []
     for cue in g.cues:
-        for pattern, required in zip(cue.patterns, cue.requirements):
-            if not may_match(required, masked):
-                continue
-            for match in pattern.finditer(masked):
+        for pattern, required, starts in zip(cue.patterns, cue.requirements, cue.starts):
+            for match in scanner.finditer(pattern, required, starts, g.proclitic_chars):
                 if match.end() > match.start() and not _cue_blocked(cue, masked, match):
                     found.append((match.start(), match.end(), cue, match))
     chosen = []
     for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
         if all(item[1] <= c[0] or item[0] >= c[1] for c in chosen):
             chosen.append(item)
-    sentences = sentence_spans(canonical)
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g)
