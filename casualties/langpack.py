@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import ahocorasick
 import regex
 import yaml
 
@@ -188,15 +189,41 @@ class Lexicon:
 
     `find(text, pos, endpos)` scans; `match_at(text, pos)` anchors at pos. Each hit gives
     (start, end, phrase, attributes, prefix, suffix) in canonical offsets.
+
+    `find` gives exactly the matches of `pattern.finditer`, but an Aho-Corasick automaton of
+    the phrases finds where they occur in one pass, and the pattern is tried only at those
+    places (and just before them, where a proclitic may stand): a regex engine would try the
+    whole alternation at every character.
     """
 
     entries: MappingProxyType
     pattern: regex.Pattern
     anchored: regex.Pattern
+    phrases: ahocorasick.Automaton | None = None  # value: the phrase's length
+    proclitics_ending_in: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # last letter -> proclitics
 
     def find(self, text: str, pos: int = 0, endpos: int | None = None):
-        for m in self.pattern.finditer(text, pos, len(text) if endpos is None else endpos):
-            yield self._hit(m)
+        end = len(text) if endpos is None else endpos
+        if self.phrases is None:
+            for m in self.pattern.finditer(text, pos, end):
+                yield self._hit(m)
+            return
+        tries, ending_in = set(), self.proclitics_ending_in
+        for last, size in self.phrases.iter(text, pos, end):
+            first = last + 1 - size
+            tries.add(first)
+            if first > pos:
+                for clitic in ending_in.get(text[first - 1], ()):
+                    at = first - len(clitic)
+                    if at >= pos and text.startswith(clitic, at):
+                        tries.add(at)
+        reached, match = pos, self.anchored.match
+        for at in sorted(tries):
+            if at >= reached:
+                m = match(text, at, end)
+                if m is not None:
+                    yield self._hit(m)
+                    reached = m.end()
 
     def match_at(self, text: str, pos: int, endpos: int | None = None):
         m = self.anchored.match(text, pos, len(text) if endpos is None else endpos)
@@ -214,11 +241,23 @@ def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Le
     """Compile a {canonical phrase: attributes} dict into a Lexicon using the pack's morphology."""
     word = pack.section("morphology", "word_chars", r"\w")
     pre = suf = "(?!)"
+    proclitic_words = []
     if clitics:
-        pre = trie_regex([pack.canonical(p) for p in pack.section("morphology", "proclitics", []) or []])
+        proclitic_words = [c for c in (pack.canonical(p) for p in pack.section("morphology", "proclitics", []) or []) if c]
+        pre = trie_regex(proclitic_words)
         suf = trie_regex([pack.canonical(s) for s in pack.section("morphology", "enclitics", []) or []])
     body = (
         f"(?<!{word})(?P<pre>{pre})??(?P<term>{trie_regex(entries)})(?P<suf>{suf})?(?!{word})"
     )
     compiled = compile_pattern(body)
-    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled)
+    phrases = None
+    if any(entries):
+        phrases = ahocorasick.Automaton()
+        for phrase in entries:
+            if phrase:
+                phrases.add_word(phrase, len(phrase))
+        phrases.make_automaton()
+    ending_in: dict[str, tuple] = {}
+    for clitic in proclitic_words:
+        ending_in[clitic[-1]] = ending_in.get(clitic[-1], ()) + (clitic,)
+    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrases, MappingProxyType(ending_in))
