@@ -184,41 +184,65 @@ def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
 
 
 @dataclass(frozen=True)
+class PhraseStarts:
+    """Where a pattern that begins with one of some phrases, perhaps after one of some prefixes
+    (proclitics), may match: an Aho-Corasick automaton finds the phrases in one pass, so the
+    pattern is tried at those few places rather than by a regex engine at every character."""
+
+    phrases: ahocorasick.Automaton  # value: the phrase's length
+    prefixes_ending_in: MappingProxyType  # last letter -> prefixes ending with it
+
+    def positions(self, text: str, pos: int = 0, end: int | None = None) -> list[int]:
+        """Sorted positions in [pos, end) where a phrase, or a prefix glued to one, begins."""
+        end = len(text) if end is None else end
+        tries, ending_in = set(), self.prefixes_ending_in
+        for last, size in self.phrases.iter(text, pos, end):
+            first = last + 1 - size
+            tries.add(first)
+            if first > pos:
+                for prefix in ending_in.get(text[first - 1], ()):
+                    at = first - len(prefix)
+                    if at >= pos and text.startswith(prefix, at):
+                        tries.add(at)
+        return sorted(tries)
+
+
+def phrase_starts(phrases, prefixes=()) -> PhraseStarts | None:
+    phrases = [p for p in phrases if p]
+    if not phrases:
+        return None
+    automaton = ahocorasick.Automaton()
+    for phrase in phrases:
+        automaton.add_word(phrase, len(phrase))
+    automaton.make_automaton()
+    ending_in: dict[str, tuple] = {}
+    for prefix in dict.fromkeys(p for p in prefixes if p):
+        ending_in[prefix[-1]] = ending_in.get(prefix[-1], ()) + (prefix,)
+    return PhraseStarts(automaton, MappingProxyType(ending_in))
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Canonical phrases with attributes, found with optional clitics around them.
 
     `find(text, pos, endpos)` scans; `match_at(text, pos)` anchors at pos. Each hit gives
     (start, end, phrase, attributes, prefix, suffix) in canonical offsets.
 
-    `find` gives exactly the matches of `pattern.finditer`, but an Aho-Corasick automaton of
-    the phrases finds where they occur in one pass, and the pattern is tried only at those
-    places (and just before them, where a proclitic may stand): a regex engine would try the
-    whole alternation at every character.
+    `find` gives exactly the matches of `pattern.finditer`, but tries the pattern only where
+    `starts` finds a phrase (or a proclitic glued to one).
     """
 
     entries: MappingProxyType
     pattern: regex.Pattern
     anchored: regex.Pattern
-    phrases: ahocorasick.Automaton | None = None  # value: the phrase's length
-    proclitics_ending_in: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # last letter -> proclitics
+    starts: PhraseStarts | None = None
 
     def find(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else endpos
-        if self.phrases is None:
-            for m in self.pattern.finditer(text, pos, end):
-                yield self._hit(m)
+        if self.starts is None:
             return
-        tries, ending_in = set(), self.proclitics_ending_in
-        for last, size in self.phrases.iter(text, pos, end):
-            first = last + 1 - size
-            tries.add(first)
-            if first > pos:
-                for clitic in ending_in.get(text[first - 1], ()):
-                    at = first - len(clitic)
-                    if at >= pos and text.startswith(clitic, at):
-                        tries.add(at)
         reached, match = pos, self.anchored.match
-        for at in sorted(tries):
+        for at in self.starts.positions(text, pos, end):
             if at >= reached:
                 m = match(text, at, end)
                 if m is not None:
@@ -250,14 +274,4 @@ def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Le
         f"(?<!{word})(?P<pre>{pre})??(?P<term>{trie_regex(entries)})(?P<suf>{suf})?(?!{word})"
     )
     compiled = compile_pattern(body)
-    phrases = None
-    if any(entries):
-        phrases = ahocorasick.Automaton()
-        for phrase in entries:
-            if phrase:
-                phrases.add_word(phrase, len(phrase))
-        phrases.make_automaton()
-    ending_in: dict[str, tuple] = {}
-    for clitic in proclitic_words:
-        ending_in[clitic[-1]] = ending_in.get(clitic[-1], ()) + (clitic,)
-    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrases, MappingProxyType(ending_in))
+    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrase_starts(entries, proclitic_words))

@@ -15,13 +15,15 @@ Example:
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, build_lexicon, compile_pattern, trie_regex
+from .langpack import LanguagePack, build_lexicon, compile_pattern, phrase_starts, trie_regex
 from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier", "fraction")
@@ -50,6 +52,7 @@ class NumberGrammar:
     words: MappingProxyType
     word_lexicon: object
     scanner: regex.Pattern
+    scanner_starts: object  # langpack.PhraseStarts of the scanner's words, or None
     joined_digits: object
     weekday: object
     glued_ok: object
@@ -246,16 +249,22 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
 
     one_before = _forms(pack, data.get("one_before_noun"))
     negated_any = _forms(pack, data.get("negated_any"))
-    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex([w for w, info in words.items() if not info.glued] + list(vague) + list(zero) + one_before + _forms(pack, data.get('one_after_noun')))})(?!{word_re})"]
+    scanned_words = [w for w, info in words.items() if not info.glued] + list(vague) + list(zero) + one_before + _forms(pack, data.get("one_after_noun"))
+    scanner_parts = [r"(?P<digits>\d)", f"(?<!{word_re})(?:{proclitics})??(?P<word>{trie_regex(scanned_words)})(?!{word_re})"]
+    conjunctions = []
     if negated_any and counted:
         # a conjunction may be glued to the negator ("and no one was hurt" as one word)
         conjunctions = _forms(pack, pack.section("morphology", "conjunctions") or [])
+        scanned_words += negated_any
         glued = f"(?:{trie_regex(conjunctions)})?" if conjunctions else ""
         scanner_parts.append(
             f"(?<!{word_re}){glued}(?P<negany>{trie_regex(negated_any)}) (?=(?:{proclitics})??(?:{trie_regex(counted)})(?:{enclitics})?(?!{word_re}))")
     if duals:
         scanner_parts.append(f"(?<!{word_re})(?:{proclitics})??(?P<dual>{trie_regex(duals)})(?!{word_re})")
+        scanned_words += list(duals)
     scanner = compile_pattern("|".join(scanner_parts))
+    # Where the scanner's word alternatives may match; digits are found apart.
+    scanner_starts = phrase_starts(scanned_words, _forms(pack, pack.section("morphology", "proclitics") or []) + conjunctions)
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):
@@ -312,7 +321,8 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     kind_patterns = regex.compile("|".join(f"(?P<k{i}>{src})" for i, src in sources) or "(?!)", regex.V1)
 
     return NumberGrammar(
-        words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, next_word=next_word,
+        words=MappingProxyType(words), word_lexicon=word_lexicon, scanner=scanner, scanner_starts=scanner_starts,
+        next_word=next_word,
         joined_digits=joined_digits,
         weekday=compile_pattern(f"(?:{proclitics})??(?:{trie_regex(_macro_table(pack)['WEEKDAY'])})"),
         glued_ok=compile_pattern(f"(?:{proclitics})\\Z"),
@@ -462,11 +472,29 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
     return best
 
 
+DIGIT_RUN = re.compile(r"\d+")
+
+
+def _scanner_tries(g: NumberGrammar, text: str) -> list[int]:
+    """Where the scanner can match: digits, and where its words (after a proclitic) begin."""
+    tries = g.scanner_starts.positions(text) if g.scanner_starts is not None else []
+    digits = [m.start() for m in DIGIT_RUN.finditer(text)]
+    return sorted(set(tries).union(digits)) if digits else tries
+
+
 def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
     cores: list[_Core] = []
     pos, n = 0, len(text)
+    tries, next_try = _scanner_tries(g, text), 0
+    match = g.scanner.match
     while True:
-        m = g.scanner.search(text, pos)
+        # The scanner's leftmost match from pos, tried where it can begin (a search would
+        # try every character); a pos inside a run of digits can begin one too.
+        m = match(text, pos) if pos < n and text[pos].isdigit() else None
+        next_try = bisect_left(tries, pos, next_try)
+        while m is None and next_try < len(tries):
+            m = match(text, tries[next_try])
+            next_try += 1
         if not m:
             break
         if m.group("digits") is not None:

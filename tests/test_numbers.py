@@ -178,3 +178,23 @@ def test_engine_module_names_no_language(module):
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert node.value not in codes, f"{module} names the language code {node.value!r}"
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_number_scanner_is_tried_wherever_it_can_match(lang):
+    """The finder tries its scanner only at digits and where the automaton finds a number word
+    (or a proclitic or conjunction before one): every place the scanner matches must be one."""
+    from casualties.numbers import _scanner_tries, grammar
+    from tests.test_periods import _texts_per_language
+
+    pack = load_pack(lang)
+    g = grammar(pack)
+    texts = [pack.canonical(t) for t in _texts_per_language()[lang] if t]
+    matched = 0
+    for text in texts:
+        tries = set(_scanner_tries(g, text))
+        for at in range(len(text)):
+            if g.scanner.match(text, at):
+                matched += 1
+                assert at in tries or text[at].isdigit(), (text[max(0, at - 20):at + 20], at)
+    assert matched > 200
