@@ -24,11 +24,27 @@ class Step:
     replace: str = ""
     # translate: runs of the mapped characters; only they are translated, most text has none
     mapped_runs: re.Pattern | None = field(default=None, init=False, compare=False, repr=False)
+    # translate, when no replacement is itself mapped: (character, replacement) pairs, applied
+    # one str.replace each, which is many times faster than translating the text
+    pairs: tuple | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self):
         if self.table is not None:
             runs = re.compile("[" + "".join(re.escape(chr(c)) for c in self.table) + "]+")
             object.__setattr__(self, "mapped_runs", runs)
+            pairs = tuple((chr(c), v) for c, v in self.table.items() if chr(c) != v)
+            if not any(ord(v) in self.table for _, v in pairs):
+                object.__setattr__(self, "pairs", pairs)
+
+
+def translate(text: str, step: Step) -> str:
+    """Apply a translate step: one character for one, so no offset moves."""
+    if step.pairs is None:
+        return step.mapped_runs.sub(lambda run: run.group().translate(step.table), text)
+    for char, replacement in step.pairs:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +115,7 @@ def normalise(text: str, steps: list[Step]) -> Normalised:
     current = text
     for step in steps:
         if step.table is not None:
-            current = step.mapped_runs.sub(lambda run: run.group().translate(step.table), current)
+            current = translate(current, step)
         else:
             current, edits = apply_pattern(current, step.pattern, step.replace)
             offsets.add_step(edits)

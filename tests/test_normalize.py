@@ -127,3 +127,20 @@ def test_sentence_spans_are_half_open_and_trimmed():
     text = "قتل 5. وجرح 7!\nثم  هدأ"
     spans = sentence_spans(text)
     assert [text[a:b] for a, b in spans] == ["قتل 5.", "وجرح 7!", "ثم  هدأ"]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_translate_by_replacements_equals_str_translate(lang, data):
+    """A translate step runs as one str.replace per mapped character (fast); that must give
+    what translating the text gives, and a table whose replacements are mapped again must not
+    take that path."""
+    from casualties.text import translate
+
+    for step in (s for s in load_pack(lang).steps if s.table is not None):
+        alphabet = [chr(c) for c in step.table] + list(step.table.values()) + list("ab 1\n")
+        text = data.draw(st.text(alphabet=alphabet, max_size=60))
+        assert translate(text, step) == text.translate(step.table)
+    chained = Step("chained", table={ord("a"): "b", ord("b"): "c"})
+    assert chained.pairs is None and translate("ab", chained) == "bc"
