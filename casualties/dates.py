@@ -33,11 +33,12 @@ Example:
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
+import ahocorasick
 import regex
 
 from .errors import DataFileError
@@ -119,6 +120,7 @@ class DateGrammar:
     future_after: regex.Pattern
     numeric_order: tuple
     year_words_id: str
+    words: ahocorasick.Automaton  # the patterns' required and start words
 
 
 def grammar(pack: LanguagePack) -> DateGrammar:
@@ -272,6 +274,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         future_after=regex.compile(rf"\s+(?:{future}){right}", regex.V1),
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
+        words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
     )
 
 
@@ -296,6 +299,19 @@ class WholeWords(tuple):
     __slots__ = ()
 
 
+def word_automaton(word_groups) -> ahocorasick.Automaton:
+    """An automaton of every word in `word_groups` (required words and start words), for
+    `SentenceScanner` to find all their places in one pass."""
+    automaton = ahocorasick.Automaton()
+    for group in word_groups:
+        for word in group or ():
+            if word:
+                automaton.add_word(word, word)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
 class SentenceScanner:
     """Runs patterns over only the parts of one text that hold their required words.
 
@@ -303,23 +319,29 @@ class SentenceScanner:
     abbreviation can end a "sentence" inside one: "Feb. 14"). So a pattern whose every match
     holds a word of each `required` group scans only the sentence pairs that hold one of each,
     merged where they overlap. The rarest group in the text picks the candidate pairs; the
-    other groups are looked for in those pairs only.
+    other groups are looked for in those pairs only. `words` (from `word_automaton`) must hold
+    every required and start word the scanner is asked about: one pass finds all their places.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_counts", "_where")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where")
 
-    def __init__(self, text: str, spans):
+    def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
         self.spans = tuple(spans)
         self._starts = [start for start, _ in self.spans]
-        self._counts: dict[str, int] = {}
+        self._at: dict[str, list[int]] = {}  # word -> where it begins, in order
+        if len(words):
+            at = self._at
+            for last, word in words.iter(text):
+                first = last + 1 - len(word)
+                if word in at:
+                    at[word].append(first)
+                else:
+                    at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
 
     def _count(self, word: str) -> int:
-        count = self._counts.get(word)
-        if count is None:
-            count = self._counts[word] = self.text.count(word)
-        return count
+        return len(self._at.get(word, ()))
 
     def _stands_whole(self, at: int, size: int) -> bool:
         text = self.text
@@ -328,23 +350,29 @@ class SentenceScanner:
     def _sentences_with(self, word: str, whole: bool) -> frozenset[int]:
         where = self._where.get((word, whole))
         if where is None:
-            text, found, size = self.text, set(), len(word)
-            at = text.find(word)
-            while at >= 0:
-                if not whole or self._stands_whole(at, size):
-                    found.add(max(0, bisect_right(self._starts, at) - 1))
-                at = text.find(word, at + 1)
-            where = self._where[(word, whole)] = frozenset(found)
+            size, starts = len(word), self._starts
+            where = self._where[(word, whole)] = frozenset(
+                max(0, bisect_right(starts, at) - 1)
+                for at in self._at.get(word, ()) if not whole or self._stands_whole(at, size)
+            )
         return where
 
+    def _places(self, word: str, lo: int, hi: int):
+        """Where `word` begins and ends within [lo, hi)."""
+        places = self._at.get(word)
+        if places:
+            size = len(word)
+            for i in range(bisect_left(places, lo), len(places)):
+                if places[i] + size > hi:
+                    break
+                yield places[i]
+
     def _holds(self, group, lo: int, hi: int) -> bool:
-        find, whole = self.text.find, isinstance(group, WholeWords)
+        whole = isinstance(group, WholeWords)
         for word in group:
-            at = find(word, lo, hi)
-            while at >= 0:
+            for at in self._places(word, lo, hi):
                 if not whole or self._stands_whole(at, len(word)):
                     return True
-                at = find(word, at + 1, hi)
         return False
 
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
@@ -355,11 +383,12 @@ class SentenceScanner:
         if not required:
             return [(spans[0][0], spans[-1][1])]
         present = []
+        at = self._at
         for group in required:
-            words = [w for w in group if self._count(w)]
+            words = [w for w in group if w in at]
             if not words:
                 return []
-            present.append((sum(map(self._count, words)), words, group))
+            present.append((sum(len(at[w]) for w in words), words, group))
         present.sort(key=lambda item: item[0])
         _, words, group = present[0]
         whole = isinstance(group, WholeWords)
@@ -387,10 +416,8 @@ class SentenceScanner:
                 continue
             tries = set()
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
-                at = text.find(word, lo, hi)
-                while at >= 0:
+                for at in self._places(word, lo, hi):
                     tries.update(range(max(lo, at - back), at + 1))
-                    at = text.find(word, at + 1, hi)
             reached = lo
             for at in sorted(tries):
                 if at >= reached:
@@ -411,7 +438,7 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     (3, 14, datetime.date(2018, 5, 21))
     """
     g = grammar(pack)
-    scanner = SentenceScanner(canonical, sentence_spans(canonical))
+    scanner = SentenceScanner(canonical, sentence_spans(canonical), g.words)
     candidates = []
     for kind, pattern, month_forms, weekday_forms, required, starts, back in g.patterns:
         for m in scanner.finditer(pattern, required, starts, back):

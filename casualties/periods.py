@@ -61,7 +61,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, words
+from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -114,6 +114,7 @@ class CueGrammar:
     counts: dict
     start_words: regex.Pattern
     proclitic_chars: int = 0  # the longest proclitic: how far before its first word a cue may begin
+    words: object = None  # dates.word_automaton of the cues' required and start words
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -193,7 +194,10 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
-    return CueGrammar(tuple(cues), units | duals, counts, start_words, max(map(len, proclitic_words), default=0))
+    cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
+                               + [starts for cue in cues for starts in cue.starts])
+    return CueGrammar(tuple(cues), units | duals, counts, start_words, max(map(len, proclitic_words), default=0),
+                      cue_words)
 
 
 def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None]:
@@ -283,7 +287,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     masked = _mask(canonical, mentions)
     sentences = sentence_spans(canonical)
     # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.
-    scanner = SentenceScanner(masked, sentence_spans(masked))
+    scanner = SentenceScanner(masked, sentence_spans(masked), g.words)
     found = []
     for cue in g.cues:
         for pattern, required, starts in zip(cue.patterns, cue.requirements, cue.starts):

@@ -209,13 +209,13 @@ def test_sentence_scanner_finds_exactly_what_a_full_scan_finds(lang):
     g, cues = grammar(pack), cue_grammar(pack)
     found = 0
     for text in texts:
-        scanner = SentenceScanner(text, sentence_spans(text))
+        scanner = SentenceScanner(text, sentence_spans(text), g.words)
         for p in g.patterns:
             expected = [m.span() for m in p.pattern.finditer(text)]
             assert [m.span() for m in scanner.finditer(p.pattern, p.required, p.starts, p.back)] == expected, (p.kind, text)
             found += len(expected)
         masked = _mask(text, find_dates(text, pack, date(2018, 5, 21)))
-        scanner = SentenceScanner(masked, sentence_spans(masked))
+        scanner = SentenceScanner(masked, sentence_spans(masked), cues.words)
         for cue in cues.cues:
             for pattern, required, starts in zip(cue.patterns, cue.requirements, cue.starts):
                 expected = [m.span() for m in pattern.finditer(masked)]
