@@ -40,10 +40,15 @@ SCHEMAS: dict[str, set[str]] = {
 STEP_KEYS = {"name", "translate", "pattern", "replace", "examples", "counterexamples"}
 
 
+# libyaml's parser, when PyYAML was built with it: the same data, about nine times faster
+# (loading the packs and gazetteers is most of a small rerun's extraction).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
