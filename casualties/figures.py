@@ -113,6 +113,23 @@ class FigureGrammar:
     actor_blockers: regex.Pattern | None = None
 
 
+class EndAnchored:
+    """A pattern that must end at the end of the searched window (a rule's `before`, which ends
+    where the amount begins). Matched right to left from there, whether it matches at all costs
+    one attempt instead of one at each character of the window; only then is the left-to-right
+    search run, for its leftmost match."""
+
+    __slots__ = ("forward", "backward", "pattern")
+
+    def __init__(self, forward, backward):
+        self.forward, self.backward, self.pattern = forward, backward, forward.pattern
+
+    def search(self, text: str, pos: int, endpos: int):
+        if self.backward.search(text, pos, endpos) is None:
+            return None
+        return self.forward.search(text, pos, endpos)
+
+
 def _canon_list(pack, items) -> list[str]:
     return [pack.canonical(str(item)) for item in items or []]
 
@@ -168,6 +185,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         for name, body in reversed(macros.items()):
             text = text.replace("{" + name + "}", body)
         try:
+            if anchored_end:
+                return EndAnchored(compile_pattern(text), regex.compile(text, regex.V1 | regex.REVERSE))
             return compile_pattern(text)
         except regex.error as error:
             raise DataFileError(path, where, f"bad pattern: {error}") from None
