@@ -323,7 +323,7 @@ class SentenceScanner:
     every required and start word the scanner is asked about: one pass finds all their places.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
@@ -339,6 +339,7 @@ class SentenceScanner:
                 else:
                     at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
+        self._groups: dict[tuple, tuple[int, list[str]]] = {}
 
     def _count(self, word: str) -> int:
         return len(self._at.get(word, ()))
@@ -367,13 +368,25 @@ class SentenceScanner:
                     break
                 yield places[i]
 
-    def _holds(self, group, lo: int, hi: int) -> bool:
-        whole = isinstance(group, WholeWords)
-        for word in group:
-            for at in self._places(word, lo, hi):
-                if not whole or self._stands_whole(at, len(word)):
+    def _holds(self, words, whole: bool, lo: int, hi: int) -> bool:
+        places_of = self._at
+        for word in words:
+            places, size = places_of[word], len(word)
+            i = bisect_left(places, lo)
+            while i < len(places) and places[i] + size <= hi:
+                if not whole or self._stands_whole(places[i], size):
                     return True
+                i += 1
         return False
+
+    def _present(self, group) -> tuple[int, list[str]]:
+        """How often the group's words occur in the text, and which occur."""
+        found = self._groups.get(group)
+        if found is None:
+            at = self._at
+            words = [w for w in group if w in at]
+            found = self._groups[group] = (sum(len(at[w]) for w in words), words)
+        return found
 
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
         """Half-open ranges to scan: sentence pairs (k, k+1) with a word of every group."""
@@ -383,21 +396,20 @@ class SentenceScanner:
         if not required:
             return [(spans[0][0], spans[-1][1])]
         present = []
-        at = self._at
         for group in required:
-            words = [w for w in group if w in at]
+            count, words = self._present(group)
             if not words:
                 return []
-            present.append((sum(len(at[w]) for w in words), words, group))
+            present.append((count, words, isinstance(group, WholeWords)))
         present.sort(key=lambda item: item[0])
-        _, words, group = present[0]
-        whole = isinstance(group, WholeWords)
+        _, words, whole = present[0]
+        others = present[1:]
         where = frozenset().union(*(self._sentences_with(word, whole) for word in words))
         last = len(spans) - 1
         out = []
         for k in sorted(where.union([k - 1 for k in where if k])):
             lo, hi = spans[k][0], spans[min(k + 1, last)][1]
-            if all(self._holds(other, lo, hi) for _, _, other in present[1:]):
+            if all(self._holds(words, whole, lo, hi) for _, words, whole in others):
                 if out and lo <= out[-1][1]:
                     out[-1] = (out[-1][0], hi)
                 else:
@@ -408,7 +420,8 @@ class SentenceScanner:
         """`pattern.finditer` over the windows. With `starts`, the words every match begins
         with, found up to `back` characters after where the match attempt begins (a
         proclitic), the pattern is tried only there: the same matches, without paying the
-        engine's cost at every position."""
+        engine's cost at every position. Such a pattern begins at a word boundary, so it is
+        never tried right after a letter or a digit."""
         text = self.text
         for lo, hi in self.windows(required):
             if starts is None:
@@ -417,7 +430,7 @@ class SentenceScanner:
             tries = set()
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
                 for at in self._places(word, lo, hi):
-                    tries.update(range(max(lo, at - back), at + 1))
+                    tries.update(p for p in range(max(lo, at - back), at + 1) if not (p and text[p - 1].isalnum()))
             reached = lo
             for at in sorted(tries):
                 if at >= reached:
