@@ -15,6 +15,9 @@ can be claimants are the gazetteers. The search, for a figure in a sentence:
 Each cue names the sides its claimant stands on, in order (`sides: [after, before]` for a
 verb-first language). After the cue, the claimant is sought up to the first complementizer
 ("that") and within `subject_window` words; before it, within `subject_window` words back.
+A name that begins before the window and ends in it counts whole; when the window before the
+cue finds no claimant and an apposition closes right before the cue ("Hayat Tahrir al-Sham, the
+alliance that holds Idlib, said"), the words before the apposition are searched too.
 The claimant is the mention nearest the cue, with three refinements:
 
 - after a speech verb, a source carrying an addressee marker ("to Reuters", "told AFP") is the
@@ -339,11 +342,36 @@ class _Document:
                 window = (cue.end, self._after_limit(cue.end, fig_start if figure_after else high))
             else:
                 floor = low if figure_after else max(low, fig_end)
-                window = (self._words_back(cue.start, floor), cue.start)
+                window = (self._mention_start(self._words_back(cue.start, floor), floor), cue.start)
             found = self._pick(cue, side, *window)
             if found:
                 return found
+            if side == "before":
+                head = self._apposition_head(cue.start, floor)
+                if head is not None and head < window[0]:
+                    found = self._pick(cue, side, head, cue.start)
+                    if found:
+                        return found
         return None
+
+    def _mention_start(self, low: int, floor: int) -> int:
+        """A window edge inside a mention moves to the mention's start ("the U.N. Office for the
+        Coordination of Humanitarian Affairs said" is one name, however many words)."""
+        for m in self.mentions:
+            if m.start < low < m.end and m.start >= floor:
+                return m.start
+        return low
+
+    def _apposition_head(self, cue_start: int, floor: int) -> int | None:
+        """"X, the alliance that dominates the region, said": the window before the cue reaches
+        back past an apposition closed by a comma right before it, to the words before it."""
+        head = self.text[floor:cue_start].rstrip()
+        if not head.endswith(","):
+            return None
+        opening = self.text.rfind(",", floor, floor + len(head) - 1)
+        if opening < 0:
+            return None
+        return self._mention_start(self._words_back(opening, floor), floor)
 
     def _relayed(self, cue: _Cue, limit: int) -> _Found | None:
         """"X reported, citing Y" / "X quoted Y": the original source Y claims."""

@@ -12,13 +12,16 @@ slots, and generic slot filling completes the figure from the sentence:
 - "with their families" after the noun makes combatants `mixed`;
 - the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
   a combined outcome, else from the rule, else from the nearest outcome word in the sentence;
-- the actor is, with `actor_before_noun`, a group named among the words right before the
+- the actor is the group whose name is the counted noun itself ("dozens of Houthis"); else, with
+  `actor_before_noun`, a group named among the words right before the
   noun ("233 IS fighters"); else the first armed group named right after the noun (with
   `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv");
-  after a "suffered" verb, the group named before it; some rules fall back to the only group
-  named in the sentence;
-- a subset marker ("among them") makes the figure part of the previous figure, and a figure
-  joined to a subset by "and" is a subset too; subsets inherit what they do not say;
+  after a "suffered" verb, the group named before it; a possessive between the amount and its
+  noun (a pronoun suffix, or a `possessive_words` word: "40 of its members") names the group
+  named before it; some rules fall back to the only group named in the sentence;
+- a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
+  else of the latest sentence with one; of those, the latest with the part's outcome), and a
+  figure joined to a subset by "and" is a subset too; subsets inherit what they do not say;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
   previous figure.
 A figure with no outcome, or with an amount that has no bounds ("a number of"), is latent:
@@ -111,6 +114,7 @@ class FigureGrammar:
     carried_window_words: int = 0
     actor_links: regex.Pattern | None = None
     actor_blockers: regex.Pattern | None = None
+    possessive_words: regex.Pattern | None = None
 
 
 class EndAnchored:
@@ -251,6 +255,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("actor_blockers") else None,
         actor_links=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, settings['actor_links']))}) ")
         if settings.get("actor_links") else None,
+        possessive_words=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['possessive_words']))}) ")
+        if settings.get("possessive_words") else None,
     )
 
 
@@ -353,6 +359,17 @@ def _actor_at_noun(g, text, actors, modifiers_start, noun_span):
     return found
 
 
+def _actor_naming_noun(actors, noun_span):
+    """An actor whose mention covers the counted noun: the noun names the side's members."""
+    noun_start, noun_end = noun_span
+    for start, end, actor_id, via in actors:
+        if start > noun_start:
+            break
+        if noun_end <= end:
+            return actor_id, via
+    return None, False
+
+
 def _actor_before(actors, start_limit, pos):
     found = None
     for start, end, actor_id, via in actors:
@@ -425,6 +442,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     matches: list[FigureMatch] = []
     in_sentence: dict[tuple[int, int], list[int]] = {}
     last_head = None  # index of the latest figure that can be a parent
+    heads: list[int] = []  # every figure that can be a parent, in text order
     for q in counts:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
@@ -519,6 +537,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 actor, via = _actor_before(actors, sentence[0], loss.start())
             if actor:
                 population = "combatants"
+        if actor is None and people_span and population == "combatants" and rule.actor != "none":
+            actor, via = _actor_naming_noun(actors, people_span)  # "عشرات الحوثيين", "dozens of Houthis"
         if actor is None and g.actor_before_noun and people_span and population in ("combatants", "mixed", "unknown") \
                 and rule.actor != "none":
             actor, via = _actor_at_noun(g, text, actors, modifiers_start, people_span)
@@ -534,8 +554,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if actor and population == "unknown":
                 population = "combatants"
         suffix = _slot(after, "noun_suffix") or _slot(before, "noun_suffix")
-        if actor is None and suffix in g.possessive and noun_m_span and rule.actor != "none":
-            actor, via = _actor_before(actors, sentence[0], noun_m_span[0])  # "12 of ITS fighters"
+        possessed = suffix in g.possessive or (
+            g.possessive_words is not None and noun_m_span is not None and noun_m_span[0] >= q.end
+            and g.possessive_words.search(text, q.end, noun_m_span[0]) is not None)
+        if actor is None and possessed and noun_m_span and rule.actor != "none":
+            actor, via = _actor_before(actors, sentence[0], min(q.start, noun_m_span[0]))  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
@@ -553,15 +576,19 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         previous = in_sentence.get(whole, [])
         if not subset and previous:
             last = matches[previous[-1]]
-            if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 4), q.start) \
+            if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 6), q.start) \
                     and text.count(" ", last.quantity.end, q.start) <= 3:
                 subset = True
         if subset:
             parents = [i for i in previous if not matches[i].subset]
             if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0]:
-                parents = [last_head]
+                # the heads of the latest sentence that had one ("... 32 killed and 110 wounded.
+                # Among the dead were 5 policemen")
+                parents = [i for i in heads if matches[i].sentence == matches[last_head].sentence]
             if parents:
-                parent = parents[-1]
+                # "12 killed and 40 wounded, 9 of the wounded": the whole with the part's outcome
+                same = [i for i in parents if outcome is not None and matches[i].outcome == outcome]
+                parent = (same or parents)[-1]
                 p = matches[parent]
                 population = p.population  # a subset keeps its parent's population (CONVENTIONS)
                 actor = actor or p.actor
@@ -589,6 +616,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             in_sentence.setdefault(whole, []).append(len(matches) - 1)
             if not subset:
                 last_head = len(matches) - 1
+                heads.append(last_head)
     return _drop_repeats(text, matches)
 
 
