@@ -30,6 +30,10 @@ A name that is not in the gazetteers is found after a title ("spokesman", "secre
 kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A source
 anaphor with no antecedent ("the ministry") is kept as written the same way. A denial cue
 ("denied", "dismissed claims") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
+A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), or, with
+`not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
+wounded) is not "نقلت وكالة ... عن" (relayed). A name written after a title wins over a source
+anaphor with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman was named).
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ UNNAMED = "unnamed_source"
 DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
-ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "examples", "counterexamples", "note"}
+ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_before_amount", "examples", "counterexamples", "note"}
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
@@ -145,7 +149,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
                 raise DataFileError(path, where, "duplicate id")
             entries[entry["id"]] = entry
             attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"],
-                                      "not_followed_by": tuple(pack.canonical(w) for w in entry["not_followed_by"])})
+                                      "not_followed_by": tuple(pack.canonical(w) for w in entry["not_followed_by"]),
+                                      "not_before_amount": entry["not_before_amount"]})
             for form in entry["forms"]:
                 key = pack.canonical(form)
                 if key in cues and cues[key]["id"] != entry["id"]:
@@ -214,6 +219,7 @@ def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
     return MappingProxyType({
         "id": rule_id, "forms": tuple(forms), "sides": sides, "bare": bool(entry.get("bare", False)),
         "not_followed_by": tuple(_phrases(path, f"{where}.not_followed_by", entry.get("not_followed_by") or [])),
+        "not_before_amount": bool(entry.get("not_before_amount", False)),
         "examples": tuple(tuple(c) for c in entry["examples"]),
         "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
     })
@@ -259,7 +265,8 @@ class _Document:
         self.mentions = _claimant_mentions(canonical, pack, gazetteers)
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
-            if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]):
+            if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
+                    or (attrs["not_before_amount"] and canonical[end:end + 12].lstrip()[:1].isdigit()):
                 continue
             self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
         for form, attrs in rules.marks:
@@ -403,6 +410,12 @@ class _Document:
         if side == "before":
             inside.reverse()
         inside.sort(key=lambda m: _identified(m) is None)
+        if inside and _identified(inside[0]) is None and inside[0].kind != "correspondent":
+            # only anaphora with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman):
+            # a name written after a title says more
+            named = self._unknown_name(low, high, side)
+            if named and (named.start, named.end) not in self.titles:  # a title alone names no one
+                return named
         if inside:
             return self._speaker(inside[0], inside)
         return self._unknown_name(low, high, side)
