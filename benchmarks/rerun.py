@@ -94,7 +94,9 @@ def change_some(folder: Path, share: float, seed: int = 11) -> int:
 
 def timed_run(corpus: Path, out: Path, jobs: int) -> dict:
     done = subprocess.run([sys.executable, "-c", RUN, str(corpus), str(out), str(jobs)],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        sys.exit(f"the run failed (exit {done.returncode}):\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

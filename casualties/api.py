@@ -16,6 +16,7 @@ import gc
 import hashlib
 import itertools
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -295,10 +296,18 @@ class RunResult:
     extraction: Extraction
     comparison: object
     outputs: dict
-    changes: object = None
+    # A DataFrame of store.CHANGE_COLUMNS, or the change rows it is made of when first read
+    # (a run that reuses its reports then never loads pandas).
+    change_rows: object = None
     run_id: int | None = None
     previous_run_id: int | None = None
     reports_current: bool = False
+
+    @property
+    def changes(self):
+        if isinstance(self.change_rows, list):
+            self.change_rows = changes_frame(self.change_rows)
+        return self.change_rows
 
 
 def sources_table(gazetteers: Gazetteers | None = None) -> dict:
@@ -390,7 +399,6 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
 
     from . import __version__
     from .store import Store
-    from .writers.csvfile import write_csv
 
     check_engine(engine, scheduler)
     out = Path(out_dir)
@@ -406,25 +414,26 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             extraction, inputs_digest = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem,
                                                             progress=progress, engine=engine, scheduler=scheduler)
             figure_changes = store.pending_changes(run_id)
-            changes = changes_frame(figure_changes)
             key = _report_key(inputs_digest, corrections_path, out)
-            if reuse_reports and _reports_current(previous, key, extraction, changes, out):
+            if reuse_reports and _reports_current(previous, key, extraction, figure_changes, out):
                 if corrections_path:
                     _check_corrections(extraction, corrections_path, on_problem, store.figure_ids())
-                store.finish_run(run_id, {**_run_counts(extraction, changes), "n_figures": previous["n_figures"],
+                store.finish_run(run_id, {**_run_counts(extraction, figure_changes), "n_figures": previous["n_figures"],
                                           "report_key": key})
                 # The other reports stand; the problems are this run's (a new unreadable file
                 # changes no article).
                 from .writers.problems import write_problems
 
                 write_problems(extraction.problems, out / ERRORS_NAME)
-                return RunResult(extraction, None, {"errors": out / ERRORS_NAME}, changes, run_id, previous_run_id,
-                                 reports_current=True)
+                return RunResult(extraction, None, {"errors": out / ERRORS_NAME}, figure_changes, run_id,
+                                 previous_run_id, reports_current=True)
             with _collector_paused():
                 extraction.figures = store.figure_table()
         else:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
                                           scheduler=scheduler)
+        from .writers.csvfile import write_csv  # here: a run that keeps its reports never loads pandas
+
         with _collector_paused():
             if corrections_path:
                 _apply_corrections(extraction, corrections_path, on_problem, store)
@@ -642,7 +651,11 @@ def _report_issues(extraction: Extraction, issues, on_problem) -> None:
 
 
 def _run_counts(extraction: Extraction, changes) -> dict:
-    kinds = changes["change"].value_counts() if changes is not None and len(changes) else {}
+    """The run's counts for the store; `changes` a DataFrame of change rows, or the rows."""
+    if isinstance(changes, list):
+        kinds = Counter(row["change"] for row in changes)
+    else:
+        kinds = changes["change"].value_counts() if changes is not None and len(changes) else {}
     return {
         "n_articles": extraction.articles, "n_new": extraction.new, "n_changed": extraction.changed,
         "n_unchanged": extraction.unchanged, "n_extracted": extraction.extracted,

@@ -209,6 +209,9 @@ def _assign_groups(rows: pd.DataFrame) -> pd.Series:
 def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct claim: (group, claimant, bounds, qualifier, stance)."""
     claim_key = ["group", "claimed_by", "low", "high", "qualifier", "stance"]
+    # Only the columns a claim needs: the sorts below move every column they are given.
+    rows = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "quote", "start", "end", "published",
+                 "figure_id", "outlet"]]
     rows = rows.assign(claim=rows.groupby(claim_key, dropna=False, sort=False).ngroup())
     rows = rows.sort_values(["claim", "end", "published", "figure_id"], na_position="first", kind="stable")
     by_claim = rows.groupby("claim", sort=True)

@@ -34,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -179,15 +180,30 @@ class Store:
         self.db.executescript(f"BEGIN; {upgrade} {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         self._insert_figure = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, position) "
                                f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
+        self._copy_writer: tuple[threading.Thread, list] | None = None
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        self.close(raise_copy_error=exc[0] is None)  # never hide the error that is leaving the block
 
-    def close(self) -> None:
-        self.db.close()
+    def close(self, *, raise_copy_error: bool = True) -> None:
+        try:
+            self.wait_for_figure_copy(raise_error=raise_copy_error)
+        finally:
+            self.db.close()
+
+    def wait_for_figure_copy(self, *, raise_error: bool = True) -> None:
+        """Wait until the figure copy that figure_table writes on a second thread is written;
+        raise what writing it raised."""
+        if self._copy_writer is None:
+            return
+        thread, errors = self._copy_writer
+        self._copy_writer = None
+        thread.join()
+        if errors and raise_error:
+            raise errors[0]
 
     def _transaction(self):
         return _Transaction(self.db)
@@ -317,6 +333,7 @@ class Store:
         states = {doc_id: [digest, version, stamp] for doc_id, digest, version, stamp in self.db.execute(
             "SELECT a.doc_id, a.content_hash, a.rules_version, a.extracted_at FROM run_articles r "
             "JOIN articles a ON a.doc_id = r.doc_id")}
+        self.wait_for_figure_copy()
         copy, copied_states = self._read_figure_copy(pa)
         reused = [doc_id for doc_id, state in states.items() if copied_states.get(doc_id) == state]
         unread = set(states).difference(reused) if reused else None
@@ -330,7 +347,7 @@ class Store:
             sequence = pa.array(range(table.num_rows), type=pa.int64())
             keys = pa.table({"position": position, "sequence": sequence})
             table = table.take(pc.sort_indices(keys, sort_keys=[("position", "ascending"), ("sequence", "ascending")]))
-        self._write_figure_copy(pa, table, states)
+        self._write_figure_copy_meanwhile(pa, table, states)
         return FigureTable(_arrow_fields_frame({name: table[name] for name in FIGURE_FIELDS}))
 
     def _figure_columns(self, doc_ids: set[str] | None = None) -> dict[str, list]:
@@ -375,6 +392,21 @@ class Store:
             return table, json.loads(meta[b"articles"])
         except (OSError, ValueError, KeyError, pa.ArrowException):  # unreadable: read the store instead
             return None, {}
+
+    def _write_figure_copy_meanwhile(self, pa, table, states: dict) -> None:
+        """_write_figure_copy on a second thread: compressing and writing let go of the
+        interpreter lock, and the reports are made meanwhile (see wait_for_figure_copy)."""
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                self._write_figure_copy(pa, table, states)
+            except BaseException as error:  # raised again by wait_for_figure_copy
+                errors.append(error)
+
+        thread = threading.Thread(target=write, name="figure-copy")
+        thread.start()
+        self._copy_writer = (thread, errors)
 
     def _write_figure_copy(self, pa, table, states: dict) -> None:
         import os

@@ -1,11 +1,21 @@
 """What keeps a small rerun cheap gives the same data and the same reports as the slow way."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import zipfile
+import zlib
+
 import pytest
 import yaml
 
 from casualties.errors import DataFileError
 from casualties.langpack import LANG_DIR, read_yaml
+from casualties.reconcile import reconcile
+from casualties.writers import bulkrows, write_workbook
+from casualties.writers.csvfile import write_csv
+from casualties.writers.problems import problems_frame, write_problems
+from test_store import write_corpus
 
 
 @pytest.mark.parametrize("path", sorted(LANG_DIR.rglob("*.yaml")), ids=lambda path: str(path.relative_to(LANG_DIR)))
@@ -23,3 +33,71 @@ def test_a_broken_language_file_is_reported_with_its_line(tmp_path):
     assert error.value.path == str(path)
     assert error.value.where in ("line 3", "line 4")
     assert "not valid YAML" in error.value.problem
+
+
+def test_errors_csv_without_problems_is_the_header_write_csv_writes(tmp_path):
+    write_problems([], tmp_path / "errors.csv")
+    write_csv(problems_frame([]), tmp_path / "reference.csv")
+    assert (tmp_path / "errors.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+KEPT_REPORTS = """
+import sys
+from casualties import api
+api.rules_version = lambda: "pinned-rules"
+result = api.run([sys.argv[1]], sys.argv[2], jobs=1, corrections=False, reuse_reports=True)
+loaded = "pandas" in sys.modules
+print(result.reports_current, loaded, len(result.changes), type(result.changes).__name__)
+"""
+
+
+def test_a_rerun_that_keeps_its_reports_never_loads_pandas(tmp_path):
+    write_corpus(tmp_path / "corpus", 6, seed=3)
+    runs = [subprocess.run([sys.executable, "-c", KEPT_REPORTS, str(tmp_path / "corpus"), str(tmp_path / "out")],
+                           capture_output=True, text=True, check=True).stdout.split() for _ in range(2)]
+    assert runs[0][:2] == ["False", "True"]  # the first run writes the reports, with pandas
+    assert runs[1] == ["True", "False", "0", "DataFrame"]  # the second keeps them; its changes are still a table
+
+
+def workbook_members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as book:
+        assert book.testzip() is None  # every member's CRC-32 checks
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def test_sheets_deflated_on_their_own_threads_are_the_sheets_zlib_writes(tmp_path, seed_extraction, monkeypatch):
+    frame = seed_extraction.frame()
+    frame["url"] = "https://example.org/" + frame["doc_id"]
+    comparison = reconcile(frame)
+    about = {"run": "fixed", "conventions_rows": []}
+    write_workbook(tmp_path / "fast.xlsx", frame, comparison, about, changes=frame.head(0))
+    monkeypatch.setattr(bulkrows, "deflate_module", zlib)
+    monkeypatch.setattr(bulkrows, "SHEET_THREADS", 1)
+    write_workbook(tmp_path / "plain.xlsx", frame, comparison, about, changes=frame.head(0))
+    fast, plain = workbook_members(tmp_path / "fast.xlsx"), workbook_members(tmp_path / "plain.xlsx")
+    assert list(fast) == list(plain) and fast == plain
+    assert fast["xl/worksheets/sheet3.xml"].count(b"<row ") == len(frame) + 1
+
+
+def test_a_sheet_that_fails_leaves_no_workbook_and_no_temporary_file(tmp_path, seed_extraction, monkeypatch):
+    frame = seed_extraction.frame()
+    made = []
+    original = bulkrows._DeflatedFile
+
+    class Recorded(original):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+
+    def broken(bulk, styles, links, **options):
+        if len(bulk.frame) == len(frame):
+            raise RuntimeError("disk full")
+        yield from rows(bulk, styles, links, **options)
+
+    rows = bulkrows._row_chunks
+    monkeypatch.setattr(bulkrows, "_DeflatedFile", Recorded)
+    monkeypatch.setattr(bulkrows, "_row_chunks", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_workbook(tmp_path / "book.xlsx", frame, reconcile(frame), {"conventions_rows": []})
+    assert list(tmp_path.iterdir()) == []
+    assert made and all(member.file.closed for member in made)

@@ -283,6 +283,7 @@ def test_an_article_whose_state_changed_is_read_from_the_store_and_a_broken_copy
         store.db.execute("UPDATE articles SET extracted_at = '2099-01-01T00:00:00+00:00' WHERE doc_id = ?", (doc_id,))
         table = read_as_a_run(store, corpus)
         assert table.fields.loc[table.fields["figure_id"] == figure_id, "low"].tolist() == [4321]
+        store.wait_for_figure_copy()  # written on a second thread: break it only once it is there
         store.figure_copy.write_bytes(b"not an arrow file")
         again = read_as_a_run(store, corpus)
         pd.testing.assert_frame_equal(again.table(), figures_frame(list(store.figures())))

@@ -19,12 +19,17 @@ Text is written as inline strings, so a cell holding `=HYPERLINK(...)` is text, 
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import queue
 import re
+import shutil
+import tempfile
 import threading
 import zipfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
@@ -35,6 +40,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.comments import Comment
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
+
+try:  # optional (casualties[fast]): ISA-L's deflate, four times as fast as zlib's fastest level, as small
+    from isal import isal_zlib as deflate_module
+except ImportError:  # pragma: no cover - exercised where isal is absent
+    deflate_module = zlib
 
 try:  # optional: joins the cells of large sheets in C (pandas 3 installs it)
     import pyarrow as pa
@@ -116,7 +126,12 @@ def template_row(sheet, *, comment_size: tuple[int, int] | None = None) -> list:
 
 
 def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
-    """Copy the xlsx `package` to the binary file `out`, writing each sheet's bulk rows into it."""
+    """Copy the xlsx `package` to the binary file `out`, writing each sheet's bulk rows into it.
+
+    The bulk sheets are made on SHEET_THREADS threads, the largest first, each deflated into a
+    temporary file, and added to the package in their order when their turn comes: rendering
+    is mostly pyarrow's kernels and deflating is zlib, both outside the interpreter lock.
+    """
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         paths = {_sheet_path(source, name): (name, bulk) for name, bulk in sheets.items()}
         rels_paths = {_rels_path(path): path for path in paths}
@@ -125,41 +140,93 @@ def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
         for path, (name, bulk) in paths.items():
             if bulk.comments:
                 notes.update(_comment_parts(source, path, bulk.comments))
-        # Level 1 compresses about three times faster than the default for a file only 10% larger.
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-            for info in source.infolist():
-                if info.filename in notes:
-                    target.writestr(info, notes[info.filename])
-                elif info.filename not in paths and info.filename not in rels_paths:
-                    target.writestr(info, source.read(info.filename))
-            for path, (name, bulk) in paths.items():
-                xml = source.read(path).decode("utf-8")
-                rels_path = _rels_path(path)
-                rels = source.read(rels_path).decode("utf-8") if rels_path in names else None
-                links = _write_sheet(target, path, xml, bulk)
-                if links or rels:
-                    target.writestr(rels_path, _relationships(rels, links))
+        largest_first = sorted(paths, key=lambda path: -paths[path][1].frame.size)
+        with ThreadPoolExecutor(max_workers=SHEET_THREADS, thread_name_prefix="xlsx-sheet") as pool:
+            rendered = {path: pool.submit(_render_sheet, source.read(path).decode("utf-8"), paths[path][1])
+                        for path in largest_first}
+            try:
+                # Level 1 compresses about three times faster than the default for a file only 10% larger.
+                with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+                    for info in source.infolist():
+                        if info.filename in notes:
+                            target.writestr(info, notes[info.filename])
+                        elif info.filename not in paths and info.filename not in rels_paths:
+                            target.writestr(info, source.read(info.filename))
+                    for path in paths:
+                        member, links = rendered[path].result()
+                        with member:
+                            _add_deflated(target, path, member)
+                        rels_path = _rels_path(path)
+                        rels = source.read(rels_path).decode("utf-8") if rels_path in names else None
+                        if links or rels:
+                            target.writestr(rels_path, _relationships(rels, links))
+            finally:
+                for future in rendered.values():
+                    # Sheets made when another failed: their temporary files go too.
+                    if not future.cancel() and future.exception() is None:
+                        future.result()[0].close()
 
 
-def _write_sheet(target: zipfile.ZipFile, path: str, xml: str, bulk: BulkRows) -> list[tuple[str, str]]:
+def _render_sheet(xml: str, bulk: BulkRows) -> tuple[_DeflatedFile, list[tuple[str, str]]]:
+    """The sheet `xml` (openpyxl's, ending in the template row) with the rows of `bulk` in place
+    of its template row, deflated into a temporary file; and the sheet's hyperlinks."""
     if bulk.first_row + len(bulk.frame) - 1 > SHEET_ROW_LIMIT:
         raise ValueError(f"{len(bulk.frame)} rows do not fit in one sheet ({SHEET_ROW_LIMIT} rows); write CSV instead")
     before, template, after = _split_sheet(xml, bulk.first_row)
     styles = _template_styles(template, bulk.first_row)
     links: list[tuple[str, str]] = []
-    with target.open(path, "w", force_zip64=True) as sheet, _BackgroundWriter(sheet) as writer:
-        writer.write(before.encode("utf-8"))
-        for chunk in _row_chunks(bulk, styles, links):
-            writer.write(chunk)
-        writer.write(_with_hyperlinks(after, links).encode("utf-8"))
-    return links
+    member = _DeflatedFile()
+    try:
+        with _BackgroundWriter(member) as writer:
+            writer.write(before.encode("utf-8"))
+            for chunk in _row_chunks(bulk, styles, links):
+                writer.write(chunk)
+            writer.write(_with_hyperlinks(after, links).encode("utf-8"))
+        member.finish()
+    except BaseException:
+        member.close()
+        raise
+    return member, links
+
+
+# Bulk sheets made at once: a machine of two cores makes the Figures and Claims sheets side by side.
+SHEET_THREADS = 2
+SPOOL_BYTES = 16 << 20  # a deflated sheet up to this size stays in memory
+
+
+class _DeflatedFile:
+    """A zip member's bytes, deflated as they come into a temporary file, with their CRC-32 and size."""
+
+    def __init__(self):
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        # Raw deflate, as a zip member holds it; level 1 is the fastest level of zlib, and of ISA-L
+        # a little smaller than zlib's.
+        self.compressor = deflate_module.compressobj(1, zlib.DEFLATED, -15)
+        self.crc = self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self.file.write(self.compressor.compress(data))
+
+    def finish(self) -> None:
+        self.file.write(self.compressor.flush())
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> _DeflatedFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class _BackgroundWriter:
     """Writes to `target` from a second thread, a few chunks behind.
 
-    Deflating the sheet is a third of the work, and zlib lets go of the interpreter lock while
-    it compresses: on a second core, the next rows are rendered meanwhile.
+    Deflating a sheet is a third of the work, and zlib lets go of the interpreter lock while
+    it compresses: on another core, the next rows are rendered meanwhile.
     """
 
     def __init__(self, target, depth: int = 2):
@@ -190,6 +257,27 @@ class _BackgroundWriter:
         self.thread.join()
         if self.error is not None and exc[0] is None:
             raise self.error
+
+
+def _add_deflated(target: zipfile.ZipFile, name: str, member: _DeflatedFile) -> None:
+    """Add `member`'s bytes, deflated already, to `target` as the member `name`.
+
+    zipfile compresses whatever it is given, so the bytes go in as a stored member; then its
+    local header, rewritten in place (same length), and its entry in the central directory,
+    written when `target` closes, say what they are: deflated, with the CRC and size of the
+    bytes before deflating.
+    """
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_STORED
+    member.file.seek(0)
+    with target.open(info, "w", force_zip64=True) as handle:
+        shutil.copyfileobj(member.file, handle, 1 << 20)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.CRC, info.file_size = member.crc, member.size
+    end = target.fp.tell()
+    target.fp.seek(info.header_offset)
+    target.fp.write(info.FileHeader(True))
+    target.fp.seek(end)
 
 
 COMMENT_AUTHOR = "casualties"
@@ -321,21 +409,24 @@ def _joined_rows(letters: list[str], numbers: list[str], columns: list[list[str]
     return "".join([f'<row r="{number}">{"".join(row)}</row>' for number, row in zip(numbers, zip(*cells))]).encode()
 
 
-def _joined_rows_arrow(letters: list[str], numbers: list[str], columns: list) -> bytes:
+def _joined_rows_arrow(letters: list[str], numbers: list[str], columns: list) -> bytes | memoryview:
     """`_joined_rows` by pyarrow's string kernels: no Python object per cell."""
     refs = pa.array(numbers, type=pa.string())
-    cells = []
+    pieces = []
     for letter, bodies in zip(letters, columns):
         # An empty cell is null here: its cell is null too, and the row leaves it out.
         if not isinstance(bodies, pa.Array):
             bodies = pa.array([body or None for body in bodies], type=pa.string())
         elif bodies.null_count < len(bodies) and pc.min(pc.binary_length(bodies)).as_py() == 0:
             bodies = pc.if_else(pc.equal(bodies, ""), pa.scalar(None, pa.string()), bodies)
-        cells.append(pc.binary_join_element_wise(f'<c r="{letter}', refs, '"', bodies, ""))
-    rows = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "", null_handling="skip")
-    # The rows' UTF-8 bytes lie end to end in the array's data buffer.
+        if bodies.null_count:
+            pieces.append(pc.binary_join_element_wise(f'<c r="{letter}', refs, '"', bodies, ""))
+        else:  # a cell in every row: its parts go straight into the row join, one pass fewer
+            pieces += [f'<c r="{letter}', refs, '"', bodies]
+    rows = pc.binary_join_element_wise('<row r="', refs, '">', *pieces, "</row>", "", null_handling="skip")
+    # The rows' UTF-8 bytes lie end to end in the array's data buffer: a view of them, not a copy.
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
-    return rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(rows) else b""
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]] if len(rows) else b""
 
 
 def _column_kind(column: pd.Series) -> str:
@@ -371,6 +462,8 @@ def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_
             rendered = pa.array([body or None for body in rendered], type=pa.string())
             return rendered.take(np.where(codes < 0, len(rendered) - 1, codes))
         return [rendered[code] for code in codes.tolist()]
+    if kind == "any" and arrow and pd.api.types.is_bool_dtype(column.dtype) and not missing.any():
+        return pa.array(np.where(column.to_numpy(dtype=bool), _TRUE_BODY, _FALSE_BODY), type=pa.string())
     if kind == "int" and arrow and column.dtype.kind == "i":
         values = pa.array(column.to_numpy(dtype="int64", na_value=0), mask=missing)
         return pc.binary_join_element_wise(f"{number_style}><v>", pc.cast(values, pa.string()), "</v></c>", "")
@@ -449,11 +542,14 @@ def _keeps_space(text: str) -> bool:
     return bool(text) and (text[0] in _XML_SPACE or text[-1] in _XML_SPACE)
 
 
+_TRUE_BODY, _FALSE_BODY = ' t="b"><v>1</v></c>', ' t="b"><v>0</v></c>'
+
+
 def _other_body(value, number_style: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return f' t="b"><v>{int(value)}</v></c>'
+        return _TRUE_BODY if value else _FALSE_BODY
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             return ""

@@ -157,6 +157,9 @@ def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
             values = values.round(2)
         if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
             longest = int(values.str.len().max()) if len(values) else 0  # a text column: at once
+        elif pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            # The longest integer written is the largest or, with its minus sign, the smallest.
+            longest = max(len(str(int(values.max()))), len(str(int(values.min())))) if len(values) else 0
         else:
             longest = max(map(len, map(str, values.tolist())), default=0)
         width = max(longest, len(str(header))) + 2
@@ -261,7 +264,8 @@ def _figures_sheet(sheet, figures: pd.DataFrame) -> BulkRows:
     table = figures.reindex(columns=names)
     for name in INTEGER_COLUMNS:
         # Without this, a column read from a file with blanks arrives as floats and shows `900.0`.
-        table[name] = pd.to_numeric(table[name], errors="coerce").round().astype("Int64")
+        if table[name].dtype != "Int64":
+            table[name] = pd.to_numeric(table[name], errors="coerce").round().astype("Int64")
     _start_table(sheet, table, freeze="A2")
     if CORRECTED in names:
         _fill_corrected(sheet, table, names)
