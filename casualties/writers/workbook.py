@@ -4,7 +4,8 @@ Sheets: Comparison (one row per group, one column per claimant, the quote as a c
 Claims (every claim, earlier ones too, with its outlets and quote), Figures (the figure table;
 cells corrected by hand are filled), Changes (only when given: figures new, changed or withdrawn
 since the previous run), Sources (each claimant), Chart (floating-bar charts of the widest spreads), About (the run and
-the conventions for reading amounts).
+the conventions for reading amounts). A table longer than a sheet (bulkrows.SHEET_ROW_LIMIT rows,
+Excel's limit) goes on in "Figures (2)", "Figures (3)", ..., each with its header again.
 
     >>> write_workbook("reports/casualties.xlsx", figures, reconcile(figures),
     ...                about={"run date": "2026-11-23", "inputs": "seeds/", "rules version": "0.1.0",
@@ -32,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from ..reconcile import KEY, Comparison, claimant_column
 from ..table import COLUMN_NAMES
+from . import bulkrows
 from .atomic import atomic_write
 from .bulkrows import (
     RATIO_FORMAT, RIGHT_TO_LEFT, RTL_ALIGNMENT, BulkRows, clean_text, is_formula_like, splice_rows, template_row,
@@ -39,6 +41,8 @@ from .bulkrows import (
 
 INTEGER_COLUMNS = ("low", "high", "start", "end")
 SHEETS = ("Comparison", "Claims", "Figures", "Sources", "Chart", "About")
+# Sheets that grow with the corpus: past Excel's row limit they go on in "Figures (2)", ...
+BULK_SHEETS = ("Comparison", "Claims", "Figures", "Changes")
 MAX_CHARTS = 50
 # Comments are VML shapes: tens of thousands make Excel crawl. Past these rows the quotes are
 # in the Claims sheet only.
@@ -69,15 +73,16 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     figures = figures.reset_index(drop=True)
     book = Workbook(write_only=True)
     bulk = {
-        "Comparison": _comparison_sheet(book.create_sheet("Comparison"), comparison),
-        "Claims": _claims_sheet(book.create_sheet("Claims"), comparison),
-        "Figures": _figures_sheet(book.create_sheet("Figures"), figures),
+        **_comparison_sheets(book, comparison),
+        **_continued(book, "Claims", comparison.claims, _claims_sheet),
+        **_continued(book, "Figures", _figure_sheet_table(figures), _figures_sheet),
     }
     if changes is not None:
-        bulk["Changes"] = _changes_sheet(book.create_sheet("Changes"), changes)
+        bulk.update(_continued(book, "Changes", changes.reset_index(drop=True), _changes_sheet))
     _sources_sheet(book.create_sheet("Sources"), figures, comparison, sources or {})
     _chart_sheet(book.create_sheet("Chart"), comparison)
-    _about_sheet(book.create_sheet("About"), about, len(comparison.groups))
+    _about_sheet(book.create_sheet("About"), about, len(comparison.groups),
+                 continued=[name for name in bulk if name not in BULK_SHEETS])
     placeholder = io.BytesIO()
     book.save(placeholder)
     with atomic_write(path, "wb") as out:
@@ -166,24 +171,45 @@ def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
 
 
-def _start_table(sheet, table: pd.DataFrame, freeze: str) -> None:
-    """Widths, frozen panes, autofilter and the header row of a sheet holding `table`."""
-    _fit_widths(sheet, table, table.columns)
+def _start_table(sheet, table: pd.DataFrame, freeze: str, whole: pd.DataFrame | None = None) -> None:
+    """Widths, frozen panes, autofilter and the header row of a sheet holding `table`, a part
+    of `whole` when the table continues on other sheets (the widths are the whole table's)."""
+    _fit_widths(sheet, table if whole is None else whole, table.columns)
     sheet.freeze_panes = freeze
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
     sheet.append(_header(sheet, table.columns))
 
 
-def _comparison_sheet(sheet, comparison: Comparison) -> BulkRows:
+def _continued(book, title: str, table: pd.DataFrame, make) -> dict[str, BulkRows]:
+    """The sheets holding `table`, each as `make(sheet, part, first, whole)` makes it: `title`,
+    then `title (2)`, `title (3)`, ... as long as the rows go on, each with its header, since
+    a sheet holds at most bulkrows.SHEET_ROW_LIMIT rows. `first` is the position in `table`
+    of the part's first row. An empty table still gets its sheet."""
+    per_sheet = bulkrows.SHEET_ROW_LIMIT - 1  # row 1 is the header
+    sheets = {}
+    for number, first in enumerate(range(0, max(len(table), 1), per_sheet), 1):
+        name = title if number == 1 else f"{title} ({number})"
+        sheets[name] = make(book.create_sheet(name), table.iloc[first:first + per_sheet], first, table)
+    return sheets
+
+
+def _comparison_sheets(book, comparison: Comparison) -> dict[str, BulkRows]:
     table = _comparison_table(comparison)
+    # The claimant cells of the first rows carry their quotes as notes.
+    notes = _claim_notes(comparison, set(table["group_id"].head(MAX_COMMENTED_ROWS)))
+    return _continued(book, "Comparison", table,
+                      lambda sheet, part, first, whole: _comparison_sheet(sheet, part, first, whole, comparison, notes))
+
+
+def _comparison_sheet(sheet, table: pd.DataFrame, first: int, whole: pd.DataFrame, comparison: Comparison,
+                      notes: dict) -> BulkRows:
     claimants = list(comparison.claimants)
     first_claimant = len(KEY) + 4
     _print_on_one_page_width(sheet)
-    _start_table(sheet, table, freeze=f"{get_column_letter(first_claimant)}2")
+    _start_table(sheet, table, freeze=f"{get_column_letter(first_claimant)}2", whole=whole)
 
-    # Every row goes in bulk; the claimant cells of the first rows carry their quotes as notes.
-    commented = table.head(MAX_COMMENTED_ROWS)
-    notes = _claim_notes(comparison, set(commented["group_id"]))
+    # Every row goes in bulk; the claimant cells of the table's first rows carry their notes.
+    commented = table.head(max(MAX_COMMENTED_ROWS - first, 0))
     comments = []
     group_ids = commented["group_id"].tolist()
     for claimant, position in zip(claimants, range(first_claimant, first_claimant + len(claimants))):
@@ -251,22 +277,26 @@ def _claim_notes(comparison: Comparison, group_ids: set) -> dict[tuple[str, str]
     return notes
 
 
-def _claims_sheet(sheet, comparison: Comparison) -> BulkRows:
-    table = comparison.claims
-    _start_table(sheet, table, freeze="C2")
+def _claims_sheet(sheet, table: pd.DataFrame, first: int, whole: pd.DataFrame) -> BulkRows:
+    _start_table(sheet, table, freeze="C2", whole=whole)
     sheet.append(template_row(sheet))
     return BulkRows(table, first_row=2)
 
 
-def _figures_sheet(sheet, figures: pd.DataFrame) -> BulkRows:
+def _figure_sheet_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The columns of the Figures sheet: the figure table's, then `url` and `corrected` if given."""
     extras = [name for name in ("url", CORRECTED) if name in figures.columns]
-    names = list(COLUMN_NAMES) + extras
-    table = figures.reindex(columns=names)
+    table = figures.reindex(columns=list(COLUMN_NAMES) + extras)
     for name in INTEGER_COLUMNS:
         # Without this, a column read from a file with blanks arrives as floats and shows `900.0`.
         if table[name].dtype != "Int64":
             table[name] = pd.to_numeric(table[name], errors="coerce").round().astype("Int64")
-    _start_table(sheet, table, freeze="A2")
+    return table
+
+
+def _figures_sheet(sheet, table: pd.DataFrame, first: int, whole: pd.DataFrame) -> BulkRows:
+    names = list(table.columns)
+    _start_table(sheet, table, freeze="A2", whole=whole)
     if CORRECTED in names:
         _fill_corrected(sheet, table, names)
     sheet.append(template_row(sheet))
@@ -290,9 +320,8 @@ def _fill_corrected(sheet, table: pd.DataFrame, names: list[str]) -> None:
                                            fill=_CORRECTED_FILL))
 
 
-def _changes_sheet(sheet, changes: pd.DataFrame) -> BulkRows:
-    table = changes.reset_index(drop=True)
-    _start_table(sheet, table, freeze="C2")
+def _changes_sheet(sheet, table: pd.DataFrame, first: int, whole: pd.DataFrame) -> BulkRows:
+    _start_table(sheet, table, freeze="C2", whole=whole)
     sheet.append(template_row(sheet))
     return BulkRows(table, first_row=2)
 
@@ -402,7 +431,7 @@ def _chart_block(sheet, group, claims: pd.DataFrame, row: int) -> int:
     return row + max(room, used + 1)
 
 
-def _about_sheet(sheet, about: dict, n_groups: int) -> None:
+def _about_sheet(sheet, about: dict, n_groups: int, continued: list[str] = ()) -> None:
     sheet.column_dimensions["A"].width = 40
     for column in "BCD":
         sheet.column_dimensions[column].width = 40
@@ -415,6 +444,12 @@ def _about_sheet(sheet, about: dict, n_groups: int) -> None:
         _cell(sheet, "text cells"),
         _cell(sheet, "Every text is stored as text: a quote starting with =, +, - or @ never runs as a formula."),
     ])
+    if continued:
+        sheet.append([
+            _cell(sheet, "continued sheets"),
+            _cell(sheet, f"A sheet holds at most {bulkrows.SHEET_ROW_LIMIT - 1:,} rows under its header; the rows go on"
+                         f" in {', '.join(continued)}, each with the header again."),
+        ])
     if n_groups > MAX_COMMENTED_ROWS:
         sheet.append([
             _cell(sheet, "comments"),
