@@ -10,7 +10,12 @@ random, and a manifest (publisher, date, language). It reports, each run in a fr
 - rerun with nothing changed, and with 1% of the articles changed (one number each), as
   `casualties run` does them (reports reused when nothing changed); `--repeat N` changes
   another 1% and reruns N times, and the ratio uses the fastest (the others show the noise);
-- peak resident memory of the run (parent) and of its largest worker (ru_maxrss).
+- peak resident memory of the run (parent) and of its largest worker (ru_maxrss), and with
+  psutil the peak of the run and its workers together (sampled every 20 ms; pages the workers
+  share with the parent are counted in each, so this errs high).
+
+At 100,000 articles: `--articles 100000 --skip-jobs1 --repeat 1` (a first run on 2 processes,
+the two reruns; about 15 minutes here).
 """
 from __future__ import annotations
 
@@ -29,8 +34,27 @@ ROOT = Path(__file__).resolve().parents[1]
 DIGITS = re.compile(r"\d+")
 PUBLISHERS = ["Orient Net", "Enab Baladi", "Reuters", "AFP", "Al Jazeera", "", ""]
 RUN = """
-import json, resource, sys, time
+import json, resource, sys, threading, time
 from casualties.api import run
+
+peak = [0]
+def sample_tree():  # resident memory of this process and its workers together, every 20 ms
+    import psutil
+    me = psutil.Process()
+    while True:
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # a worker that just ended
+                pass
+        peak[0] = max(peak[0], total)
+        time.sleep(0.02)
+try:
+    import psutil  # noqa: F401
+    threading.Thread(target=sample_tree, daemon=True).start()
+except ImportError:
+    peak = [None]
 start = time.perf_counter()
 result = run([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), corrections=False, reuse_reports=True)
 seconds = time.perf_counter() - start
@@ -39,6 +63,7 @@ print(json.dumps({
     "figures": len(result.extraction.figures), "changes": 0 if result.changes is None else len(result.changes),
     "parent_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "tree_mib": peak[0] / 2**20 if peak[0] is not None else None,
 }))
 """
 
@@ -124,7 +149,8 @@ def main() -> None:
         rate = result["articles"] / result["seconds"]
         print(f"{name:<28} {result['seconds']:8.2f} s  {rate:8.0f} articles/s  {megabytes / result['seconds']:6.2f} MB/s"
               f"  extracted {result['extracted']:>7}  figures {result['figures']:>8}  changes {result['changes']:>6}"
-              f"  peak {result['parent_mib']:6.0f} MiB (worker {result['worker_mib']:4.0f} MiB)", flush=True)
+              f"  peak {result['parent_mib']:6.0f} MiB (worker {result['worker_mib']:4.0f} MiB"
+              + (f", all at once {result['tree_mib']:5.0f} MiB)" if result.get("tree_mib") else ")"), flush=True)
 
     if not args.skip_jobs1:
         record("first run, jobs 1", timed_run(corpus, args.out / "reports1", 1))

@@ -209,17 +209,20 @@ def _assign_groups(rows: pd.DataFrame) -> pd.Series:
 def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct claim: (group, claimant, bounds, qualifier, stance)."""
     claim_key = ["group", "claimed_by", "low", "high", "qualifier", "stance"]
-    # Only the columns a claim needs: the sorts below move every column they are given.
-    rows = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "quote", "start", "end", "published",
+    quotes = rows["quote"].array
+    # Only the columns a claim needs: the sorts below copy every column they are given. The
+    # quotes (most of the table's bytes) stay behind: each claim takes its own by position.
+    rows = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "start", "end", "published",
                  "figure_id", "outlet"]]
-    rows = rows.assign(claim=rows.groupby(claim_key, dropna=False, sort=False).ngroup())
+    rows = rows.assign(claim=rows.groupby(claim_key, dropna=False, sort=False).ngroup(), position=np.arange(len(rows)))
     rows = rows.sort_values(["claim", "end", "published", "figure_id"], na_position="first", kind="stable")
     by_claim = rows.groupby("claim", sort=True)
     latest = by_claim.tail(1).set_index("claim")
-    claims = latest[[*claim_key, "point_low", "point_high", "true_low", "true_high", "quote", "end", "published"]].copy()
+    claims = latest[[*claim_key, "point_low", "point_high", "true_low", "true_high", "end", "published"]].copy()
+    claims["quote"] = quotes.take(latest["position"].to_numpy())
     claims["first_start"] = by_claim["start"].min()
     claims["figure_ids"] = _joined(rows["claim"], rows["figure_id"])
-    outlets = rows.drop_duplicates(["claim", "outlet"]).sort_values(["claim", "outlet"])
+    outlets = rows[["claim", "outlet"]].drop_duplicates().sort_values(["claim", "outlet"])
     claims["outlets"] = _joined(outlets["claim"], outlets["outlet"])
     claims["n_outlets"] = outlets.groupby("claim").size()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.

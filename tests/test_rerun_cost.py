@@ -101,3 +101,18 @@ def test_a_sheet_that_fails_leaves_no_workbook_and_no_temporary_file(tmp_path, s
         write_workbook(tmp_path / "book.xlsx", frame, reconcile(frame), {"conventions_rows": []})
     assert list(tmp_path.iterdir()) == []
     assert made and all(member.file.closed for member in made)
+
+
+def test_csv_rows_that_straddle_two_arrow_chunks_of_a_column_are_written(tmp_path, monkeypatch):
+    pa = pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    from casualties.writers import csvfile
+
+    texts = [f"quote {n}, said \"x\"" if n % 3 else f"=formula {n}" for n in range(10)]
+    chunked = pa.chunked_array([texts[:3], texts[3:7], texts[7:]], type=pa.large_string())
+    frame = pd.DataFrame({"quote": pd.Series(pd.arrays.ArrowStringArray(chunked)), "n": range(10)})
+    monkeypatch.setattr(csvfile, "CSV_CHUNK_ROWS", 4)  # rows 0-3 and 4-7 each straddle a chunk boundary
+    write_csv(frame, tmp_path / "chunked.csv")
+    write_csv(pd.DataFrame({"quote": texts, "n": range(10)}), tmp_path / "plain.csv")
+    assert (tmp_path / "chunked.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()

@@ -100,6 +100,8 @@ def _csv_fields_arrow(column: pd.Series):
             array = pc.cast(pa.array(column, from_pandas=True), pa.string())
         except (pa.ArrowException, UnicodeError, TypeError):  # text Arrow cannot hold: a cell at a time
             array = None
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()  # rows that straddle two chunks of the column's Arrow data
         if array is not None:
             risky = pc.is_in(pc.utf8_slice_codeunits(array, 0, 1), value_set=_FORMULA_FIRST)
             if pc.any(risky).as_py():
