@@ -23,6 +23,7 @@ is unbounded), so `≥251` does not contradict `900`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,11 +96,25 @@ def display(low, high, qualifier: str, stance: str = "asserted") -> str:
 
 def reconcile(figures: pd.DataFrame) -> Comparison:
     """Group the figure table (columns of `table.COLUMN_NAMES`) and compare claimants per group."""
-    rows = _prepare(figures)
+    return compare(prepare(figures))
+
+
+def prepare(figures: pd.DataFrame) -> pd.DataFrame:
+    """The first half of `reconcile`: the figure table as the comparison reads it (text
+    blanks filled, days parsed, each claim's point and true bounds, the key of what it counts).
+    Apart, so that a caller can hand back the memory this frees before `compare` needs more."""
+    return _prepare(figures)
+
+
+def compare(rows: pd.DataFrame, *, between: Callable[[], None] | None = None) -> Comparison:
+    """The second half of `reconcile`: groups, claims and claimants of `prepare`'s rows.
+    `between()`, when given, is called once the claims are made, which frees the most."""
     if rows.empty:
         return _empty_comparison()
     rows["group"] = _assign_groups(rows)
     claims = _claims(rows)
+    if between:
+        between()
     groups, order = _groups(rows, claims)
     claims["group_id"] = claims["group"].map(order)
     claimant_columns = _claimant_columns(claims)
@@ -138,12 +153,14 @@ def _day(column: pd.Series) -> pd.Series:
 
 def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
     source = figures.reindex(columns=list(COLUMN_NAMES)).reset_index(drop=True)
+    # Only the columns the comparison reads: a text column of two million figures is 20-50 MB.
     rows = pd.DataFrame({name: _text(source[name]) for name in (
-        "figure_id", "doc_id", "publisher", "claimed_by", *KEY, "subset_of", "qualifier", "stance", "quote",
+        "figure_id", "claimed_by", *KEY, "qualifier", "stance", "quote",
     )})
     rows["stance"] = rows["stance"].replace("", "asserted")
-    rows["is_subset"] = rows["subset_of"] != ""
-    rows["outlet"] = rows["publisher"].where(rows["publisher"] != "", rows["doc_id"])
+    rows["is_subset"] = _text(source["subset_of"]) != ""
+    publisher = _text(source["publisher"])
+    rows["outlet"] = publisher.where(publisher != "", _text(source["doc_id"]))
     for name in ("low", "high"):
         rows[name] = pd.to_numeric(source[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     start, end, rows["published"] = _day(source["period_start"]), _day(source["period_end"]), _day(source["published"])
@@ -209,46 +226,83 @@ def _assign_groups(rows: pd.DataFrame) -> pd.Series:
 def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct claim: (group, claimant, bounds, qualifier, stance)."""
     claim_key = ["group", "claimed_by", "low", "high", "qualifier", "stance"]
-    quotes = rows["quote"].array
-    # Only the columns a claim needs: the sorts below copy every column they are given. The
-    # quotes (most of the table's bytes) stay behind: each claim takes its own by position.
-    rows = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "start", "end", "published",
-                 "figure_id", "outlet"]]
-    rows = rows.assign(claim=rows.groupby(claim_key, dropna=False, sort=False).ngroup(), position=np.arange(len(rows)))
-    rows = rows.sort_values(["claim", "end", "published", "figure_id"], na_position="first", kind="stable")
-    by_claim = rows.groupby("claim", sort=True)
-    latest = by_claim.tail(1).set_index("claim")
-    claims = latest[[*claim_key, "point_low", "point_high", "true_low", "true_high", "end", "published"]].copy()
-    claims["quote"] = quotes.take(latest["position"].to_numpy())
-    claims["first_start"] = by_claim["start"].min()
-    claims["figure_ids"] = _joined(rows["claim"], rows["figure_id"])
-    outlets = rows[["claim", "outlet"]].drop_duplicates().sort_values(["claim", "outlet"])
-    claims["outlets"] = _joined(outlets["claim"], outlets["outlet"])
-    claims["n_outlets"] = outlets.groupby("claim").size()
+    claim = rows.groupby(claim_key, dropna=False, sort=False).ngroup()
+    # Each claim's figures, latest last. Only the sort keys are sorted; every other column is
+    # taken by position for the claims' latest figures alone (sorting the whole table would
+    # copy all of it: a gigabyte at two million figures).
+    order = _sorted_positions(claim, rows["end"], rows["published"], rows["figure_id"])
+    codes = claim.to_numpy()[order]
+    latest = order[np.flatnonzero(np.append(codes[1:] != codes[:-1], True))]  # each claim's latest figure
+    claims = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "end", "published"]].iloc[latest]
+    claims.index = pd.Index(claim.to_numpy()[latest], name="claim")
+    claims["first_start"] = rows["start"].groupby(claim).min()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
-    claims = claims.sort_values(
-        ["group", "claimed_by", "end", "published", "point_high"], na_position="first", kind="stable",
-    )
+    # Sorted while the claims are small: their texts are added in this order.
+    final = _sorted_positions(*(claims[name] for name in ("group", "claimed_by", "end", "published", "point_high")))
+    claims = claims.iloc[final]
+    claims["quote"] = rows["quote"].array.take(latest[final])
+    claims["figure_ids"] = _joined(codes, rows["figure_id"].iloc[order])
+    # Each claim's distinct outlets in order, as numbers (outlets numbered in their sorted order).
+    outlet_codes, outlet_names = pd.factorize(rows["outlet"], sort=True)
+    pairs = np.unique(claim.to_numpy() * len(outlet_names) + outlet_codes)
+    pair_claims, pair_outlets = np.divmod(pairs, len(outlet_names))
+    claims["outlets"] = _joined(pair_claims, pd.Series(outlet_names.take(pair_outlets)))
+    claimed, count = np.unique(pair_claims, return_counts=True)
+    claims["n_outlets"] = pd.Series(count, index=claimed)
     claims["current"] = ~claims.duplicated(["group", "claimed_by"], keep="last")
-    # Few distinct (bounds, qualifier, stance): write each once.
-    written: dict[tuple, str] = {}
-    claims["display"] = [
-        written[key] if key in written else written.setdefault(key, display(*key))
-        for key in zip(claims["low"].tolist(), claims["high"].tolist(), claims["qualifier"].tolist(),
-                       claims["stance"].tolist())
-    ]
+    # Few distinct (bounds, qualifier, stance): each written once.
+    shown = claims[["low", "high", "qualifier", "stance"]]
+    kinds = shown.groupby(list(shown.columns), dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(kinds, return_index=True)
+    written = np.array([display(*values) for values in shown.iloc[first].itertuples(index=False)], dtype=object)
+    claims["display"] = written[kinds].tolist()
     return claims.reset_index(drop=True)
 
 
-def _joined(codes: pd.Series, values: pd.Series) -> pd.Series:
+def _sorted_positions(*keys: pd.Series) -> np.ndarray:
+    """The positions that sort rows by `keys` in turn, ascending, blanks (NaN, NaT) first and
+    ties in their order: what DataFrame.sort_values(..., na_position="first", kind="stable")
+    gives. With pyarrow, by its sort: pandas builds a hash table of every text it sorts (a
+    third of a gigabyte for the figure ids of two million figures), pyarrow none, and it is
+    six times faster."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return _sorted_positions_by_pandas(*keys)
+    table = pa.table({str(n): pa.array(key, from_pandas=True) for n, key in enumerate(keys)})
+    try:
+        order = pc.sort_indices(table, sort_keys=[(name, "ascending", "at_start") for name in table.column_names])
+    except (TypeError, ValueError, pa.ArrowInvalid):  # a pyarrow before 25: one null placement for all keys
+        order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in table.column_names],
+                                null_placement="at_start")
+    return order.to_numpy()
+
+
+def _sorted_positions_by_pandas(*keys: pd.Series) -> np.ndarray:
+    frame = pd.DataFrame({str(n): key.reset_index(drop=True) for n, key in enumerate(keys)})
+    return frame.sort_values(list(frame.columns), na_position="first", kind="stable").index.to_numpy()
+
+
+def _joined(codes, values: pd.Series) -> pd.Series:
     """`;`-joined values per code, for rows already sorted by code.
 
     Slicing one list is an order of magnitude faster than a pandas groupby with a join.
     """
-    codes_array = codes.to_numpy()
+    codes_array = np.asarray(codes)
     bounds = np.flatnonzero(np.diff(codes_array)) + 1
     starts = np.concatenate(([0], bounds))
     ends = np.concatenate((bounds, [len(codes_array)]))
+    if values.dtype == _TEXT_DTYPE != object and not values.hasnans:
+        # Text in Arrow (pandas 3): joined there, without a Python string per value (two
+        # million figure ids at 100,000 articles).
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        flat = pa.array(values.array)
+        flat = flat.combine_chunks() if isinstance(flat, pa.ChunkedArray) else flat
+        lists = pa.LargeListArray.from_arrays(pa.array(np.append(starts, len(codes_array)), type=pa.int64()), flat)
+        return pc.binary_join(lists, pa.scalar(";", flat.type)).to_pandas().set_axis(codes_array[starts])
     items = values.tolist()
     return pd.Series([";".join(items[a:b]) for a, b in zip(starts, ends)], index=codes_array[starts])
 
@@ -260,7 +314,9 @@ def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     groups["period_end"] = _iso(by_group["end"].max())
     undated = ~by_group["dated"].all()
 
-    current = claims[claims["current"]]
+    # The columns needed, then the rows: filtering all of them would copy the claims' texts.
+    current = claims[["group", "claimed_by", "stance", "point_low", "point_high", "true_low", "true_high"]]
+    current = current[claims["current"]]
     zero = (current["stance"] == "denied") | (current["true_high"] == 0)
     positive = ~zero & (current["true_low"] > 0)
     stats = current.assign(zero=zero, positive=positive).groupby("group").agg(
@@ -365,7 +421,7 @@ def _claimant_columns(claims: pd.DataFrame) -> dict[str, str]:
 
 
 def _add_claimant_columns(groups: pd.DataFrame, claims: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    current = claims[claims["current"]]
+    current = claims[["group_id", "claimed_by", "display"]][claims["current"]]
     wide = current.pivot(index="group_id", columns="claimed_by", values="display")
     wide = wide.reindex(columns=list(columns)).rename(columns=columns)
     wide = wide.astype(object).where(wide.notna(), "")
@@ -374,13 +430,24 @@ def _add_claimant_columns(groups: pd.DataFrame, claims: pd.DataFrame, columns: d
 
 
 def _finish_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    claims = claims.assign(
-        period_start=_iso(claims["first_start"]),
-        period_end=_iso(claims["end"]),
-        published=_iso(claims["published"]),
-        low=claims["low"].round().astype("Int64"),
-        high=claims["high"].round().astype("Int64"),
-        n_outlets=claims["n_outlets"].astype("int64"),
-    )
-    claims = claims.sort_values(["group_id", "claimed_by", "period_end", "published"], kind="stable")
-    return claims.reset_index(drop=True)[list(CLAIM_COLUMNS)]
+    """The claims as `Comparison.claims`: CLAIM_COLUMNS, in order of group, claimant and date.
+
+    Each column is taken out of `claims` as it is put in order, so that only one is ever held
+    twice (the claims of two million figures are a quarter of a gigabyte).
+    """
+    made = {
+        # As text in Arrow where pandas keeps it there: a Python string per day is 60 bytes.
+        "period_start": _iso(claims.pop("first_start")).astype(_TEXT_DTYPE),
+        "period_end": _iso(claims["end"]).astype(_TEXT_DTYPE),
+        "published": _iso(claims.pop("published")).astype(_TEXT_DTYPE),
+        "low": claims.pop("low").round().astype("Int64"),
+        "high": claims.pop("high").round().astype("Int64"),
+        "n_outlets": claims.pop("n_outlets").astype("int64"),
+    }
+    # No blanks among these keys: ISO days are "" when unknown.
+    order = _sorted_positions(claims["group_id"], claims["claimed_by"], made["period_end"], made["published"])
+    finished = {}
+    for name in CLAIM_COLUMNS:
+        column = made.pop(name) if name in made else claims.pop(name)
+        finished[name] = column.iloc[order].reset_index(drop=True)
+    return pd.DataFrame(finished)

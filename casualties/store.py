@@ -337,16 +337,11 @@ class Store:
         copy, copied_states = self._read_figure_copy(pa)
         reused = [doc_id for doc_id, state in states.items() if copied_states.get(doc_id) == state]
         unread = set(states).difference(reused) if reused else None
-        parts = [self._figure_arrow(pa, unread)]
+        table = self._figure_arrow(pa, unread)  # in input order
         if reused:
-            parts.append(copy.filter(pc.is_in(copy["doc_id"], value_set=pa.array(reused, type=pa.large_string()))))
-        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        if len(parts) > 1 and table.num_rows:
-            # Input order: by the article's position, each article's figures in their own order.
-            position = pc.index_in(table["doc_id"], value_set=pa.array(order, type=pa.large_string()))
-            sequence = pa.array(range(table.num_rows), type=pa.int64())
-            keys = pa.table({"position": position, "sequence": sequence})
-            table = table.take(pc.sort_indices(keys, sort_keys=[("position", "ascending"), ("sequence", "ascending")]))
+            columns = {name: copy.column(name) for name in FIGURE_FIELDS}
+            del copy  # its columns are let go one by one as they are taken
+            table = _in_input_order(pa, pc, table, columns, reused, order)
         self._write_figure_copy_meanwhile(pa, table, states)
         return FigureTable(_arrow_fields_frame({name: table[name] for name in FIGURE_FIELDS}))
 
@@ -368,14 +363,15 @@ class Store:
 
     def _figure_arrow(self, pa, doc_ids: set[str] | None):
         """The figures of the run's input articles (or of `doc_ids`) as an Arrow table, read a
-        batch of rows at a time: a Python object per cell only for READ_ROWS rows at once."""
-        types = {name: pa.large_string() if FIGURE_COLUMN_TYPES[name] == "TEXT" else pa.int64() for name in FIGURE_FIELDS}
+        batch of rows at a time: a Python object per cell only for READ_ROWS rows at once.
+        Each column is one array (see _whole)."""
+        types = {name: _arrow_type(pa, name) for name in FIGURE_FIELDS}
         pieces: dict[str, list] = {name: [] for name in FIGURE_FIELDS}
         cursor = self._figure_rows(doc_ids)
         while rows := cursor.fetchmany(READ_ROWS):
             for name, values in zip(FIGURE_FIELDS, zip(*rows)):
                 pieces[name].append(pa.array(values, type=types[name]))
-        return pa.table({name: pa.chunked_array(pieces[name], types[name]) for name in FIGURE_FIELDS})
+        return pa.table({name: _whole(pa.chunked_array(pieces.pop(name), types[name])) for name in FIGURE_FIELDS})
 
     def _read_figure_copy(self, pa):
         """(the Arrow copy of the last figures read, their articles' states), or (None, {})."""
@@ -387,7 +383,8 @@ class Store:
             with pa.OSFile(str(self.figure_copy), "rb") as source:  # read into memory: the file is replaced later
                 table = ipc.open_file(source).read_all()
             meta = table.schema.metadata or {}
-            if meta.get(b"format") != FIGURE_COPY_FORMAT.encode() or table.column_names != list(FIGURE_FIELDS):
+            if meta.get(b"format") != FIGURE_COPY_FORMAT.encode() or table.column_names != list(FIGURE_FIELDS) or any(
+                    table.schema.field(name).type != _arrow_type(pa, name) for name in FIGURE_FIELDS):
                 return None, {}
             return table, json.loads(meta[b"articles"])
         except (OSError, ValueError, KeyError, pa.ArrowException):  # unreadable: read the store instead
@@ -509,6 +506,48 @@ def _change(figure_id: str, doc_id: str, before: dict | None, after: dict | None
         row[f"{name}_after"] = after.get(name) if after else None
     row["quote"] = quote if quote is not None else (after or before).get("quote")
     return row
+
+
+def _arrow_type(pa, name: str):
+    """The Arrow type of a Figure field in the figure copy and the tables read from the store."""
+    return pa.large_string() if FIGURE_COLUMN_TYPES[name] == "TEXT" else pa.int64()
+
+
+def _whole(column):
+    """A column as one array. Taking rows from a column in pieces (every sort of the figure
+    table, in reconcile and the writers) first joins its pieces into a new array: joined once
+    here, they are not joined again each time, in time and memory."""
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[str]):
+    """The figures of `fresh` (an Arrow table of FIGURE_FIELDS) and those of the `reused`
+    articles in `copy` (the copy's columns by name, taken out of the dict as they are used) as
+    one table in input order (`order`: the run's doc ids), each article's figures in their
+    own order.
+
+    Made a column at a time, each of the copy's columns let go once taken: at most one column
+    more than the copy is held at once (a filter, then a sort of the whole table, held three
+    copies of a figure table of two million rows). When the copy is the whole answer, as
+    it is, in order, it is the table.
+    """
+    import numpy as np
+
+    copied = len(copy["doc_id"])
+    kept = np.flatnonzero(pc.is_in(copy["doc_id"], value_set=pa.array(reused, type=pa.large_string()))
+                          .to_numpy(zero_copy_only=False))
+    rows = np.concatenate([np.arange(fresh.num_rows), fresh.num_rows + kept])  # in [fresh, copy]
+    doc_ids = pa.chunked_array([*fresh["doc_id"].chunks, *copy["doc_id"].chunks], type=pa.large_string())
+    position = pc.index_in(doc_ids.take(pa.array(rows)), value_set=pa.array(order, type=pa.large_string()))
+    rows = rows[np.lexsort((rows, position.to_numpy(zero_copy_only=False)))]  # by article, then as they come
+    if fresh.num_rows == 0 and len(kept) == copied and np.array_equal(rows, np.arange(copied)):
+        return pa.table({name: _whole(copy.pop(name)) for name in FIGURE_FIELDS})
+    indices = pa.array(rows)
+    taken = {}
+    for name in FIGURE_FIELDS:
+        both = pa.chunked_array([*fresh[name].chunks, *copy.pop(name).chunks], type=fresh.schema.field(name).type)
+        taken[name] = _whole(both.take(indices))
+    return pa.table(taken)
 
 
 def _fields_frame(columns: dict[str, list]):

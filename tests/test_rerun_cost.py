@@ -116,3 +116,24 @@ def test_csv_rows_that_straddle_two_arrow_chunks_of_a_column_are_written(tmp_pat
     write_csv(frame, tmp_path / "chunked.csv")
     write_csv(pd.DataFrame({"quote": texts, "n": range(10)}), tmp_path / "plain.csv")
     assert (tmp_path / "chunked.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+def test_rows_sorted_by_pyarrow_come_in_the_order_pandas_sorts_them():
+    pytest.importorskip("pyarrow")
+    import numpy as np
+    import pandas as pd
+
+    from casualties import reconcile as reconcile_module
+
+    rng = np.random.default_rng(5)
+    n = 2_000
+    days = pd.Series(pd.to_datetime("2018-01-01") + pd.to_timedelta(rng.integers(0, 40, n), unit="D"))
+    days[rng.random(n) < 0.2] = pd.NaT
+    amounts = pd.Series(rng.integers(0, 30, n).astype(float))
+    amounts[rng.random(n) < 0.2] = np.nan
+    names = pd.Series(rng.choice(["sohr", "amaq", "مصدر عسكري", "Zed", "", "sana"], n))
+    ids = pd.Series([f"{value:04x}" for value in rng.integers(0, 500, n)])  # ties, so the order of ties counts
+    keys = (pd.Series(rng.integers(0, 9, n)), names, days, amounts, ids)
+    by_arrow = reconcile_module._sorted_positions(*keys)
+    assert by_arrow.tolist() == reconcile_module._sorted_positions_by_pandas(*keys).tolist()
+    assert sorted(by_arrow.tolist()) == list(range(n))
