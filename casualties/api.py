@@ -498,13 +498,13 @@ def _release_memory() -> None:
 
 @functools.lru_cache(maxsize=1)
 def _malloc_trim():
-    """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl without it)."""
+    """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl without it). Looked up
+    among the symbols the process has loaded: ctypes.util.find_library would start programs."""
     import ctypes
-    import ctypes.util
 
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
         return None
 
 
