@@ -371,7 +371,14 @@ class Store:
         while rows := cursor.fetchmany(READ_ROWS):
             for name, values in zip(FIGURE_FIELDS, zip(*rows)):
                 pieces[name].append(pa.array(values, type=types[name]))
-        return pa.table({name: _whole(pa.chunked_array(pieces.pop(name), types[name])) for name in FIGURE_FIELDS})
+        columns = {}
+        for name in FIGURE_FIELDS:
+            columns[name] = _whole(pa.chunked_array(pieces.pop(name), types[name]))
+            # Arrow's allocator keeps the freed pieces for reuse; but they do not fit the whole
+            # columns made next: given back, they are not held beside them (a gigabyte at two
+            # million figures).
+            pa.default_memory_pool().release_unused()
+        return pa.table(columns)
 
     def _read_figure_copy(self, pa):
         """(the Arrow copy of the last figures read, their articles' states), or (None, {})."""
@@ -547,6 +554,8 @@ def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[st
     for name in FIGURE_FIELDS:
         both = pa.chunked_array([*fresh[name].chunks, *copy.pop(name).chunks], type=fresh.schema.field(name).type)
         taken[name] = _whole(both.take(indices))
+        del both
+        pa.default_memory_pool().release_unused()  # the copy's column, as in Store._figure_arrow
     return pa.table(taken)
 
 

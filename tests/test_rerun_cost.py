@@ -137,3 +137,15 @@ def test_rows_sorted_by_pyarrow_come_in_the_order_pandas_sorts_them():
     by_arrow = reconcile_module._sorted_positions(*keys)
     assert by_arrow.tolist() == reconcile_module._sorted_positions_by_pandas(*keys).tolist()
     assert sorted(by_arrow.tolist()) == list(range(n))
+
+
+def test_a_claims_outlets_are_distinct_and_in_text_order_whatever_their_script():
+    from test_reconcile import figure, frame
+
+    outlets = ["عنب بلدي", "afp", "Zaman", "afp", "الجزيرة", "ÉCHO", "afp"]
+    figures = frame(*(figure(claimed_by="sohr", publisher=outlet, doc_id=f"d{n}", low=251, qualifier="at_least")
+                      for n, outlet in enumerate(outlets)))
+    claim = reconcile(figures).claims.iloc[0]
+    assert claim["outlets"].split(";") == sorted(set(outlets))
+    assert claim["n_outlets"] == len(set(outlets))
+    assert sorted(claim["figure_ids"].split(";")) == sorted(figures["figure_id"])
