@@ -11,6 +11,24 @@ SPECS = ROOT / "tests" / "specs"
 REFERENCE_DATE = date(2018, 5, 21)
 
 
+def article_texts(folder: Path) -> dict[str, str]:
+    """doc_id -> text of every article in `folder`, which must load without a problem."""
+    from casualties.corpus import collect_articles
+
+    articles, problems = collect_articles([folder])
+    assert not problems
+    return {a.doc_id: a.text for a in articles}
+
+
+def figures_inside_trap(figures, texts: dict[str, str], trap: dict) -> list[tuple[str, str]]:
+    """(number, rule) of each figure whose number lies in the trap's quote (none should)."""
+    text = texts[trap["doc"]]
+    start = text.find(trap["quote"])
+    assert start >= 0, "trap quote not in the article"
+    end = start + len(trap["quote"])
+    return [(f.number_text, f.rule) for f in figures if f.doc_id == trap["doc"] and start <= f.start < end]
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -1,9 +1,8 @@
 """End to end on seeds/ against the hand-annotated gold (tests/gold, copied unchanged)."""
 import pytest
 
-from casualties.corpus import collect_articles
 from casualties.evaluate import evaluate, read_gold
-from conftest import GOLD, SEEDS, SPECS, read_jsonl
+from conftest import article_texts, figures_inside_trap, GOLD, SEEDS, SPECS, read_jsonl
 
 GOLD_ROWS = read_gold(GOLD / "seeds.jsonl")
 TRAPS = read_jsonl(GOLD / "seeds_traps.jsonl")
@@ -12,9 +11,7 @@ DISAGREEMENTS = read_jsonl(SPECS / "seeds_disagreements.jsonl")
 
 @pytest.fixture(scope="module")
 def texts():
-    articles, problems = collect_articles([SEEDS])
-    assert not problems
-    return {a.doc_id: a.text for a in articles}
+    return article_texts(SEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +41,7 @@ def test_no_figure_outside_the_gold_but_recorded_disagreements(result):
 
 @pytest.mark.parametrize("trap", TRAPS, ids=lambda t: f"{t['doc'][:3]}:{t['why']}")
 def test_traps_are_never_figures(seed_extraction, texts, trap):
-    text = texts[trap["doc"]]
-    start = text.find(trap["quote"])
-    assert start >= 0, "trap quote not in the article"
-    end = start + len(trap["quote"])
-    inside = [f.number_text for f in seed_extraction.figures
-              if f.doc_id == trap["doc"] and start <= f.start < end]
-    assert inside == []
+    assert figures_inside_trap(seed_extraction.figures, texts, trap) == []
 
 
 def test_offsets_point_at_the_number_and_quote(seed_extraction, texts):

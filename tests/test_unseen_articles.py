@@ -11,9 +11,8 @@ tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every remaining m
 import pytest
 
 from casualties.api import extract_articles
-from casualties.corpus import collect_articles
 from casualties.evaluate import evaluate, read_gold
-from conftest import ROOT, read_jsonl
+from conftest import article_texts, figures_inside_trap, ROOT, read_jsonl
 
 UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
 GOLD_ROWS = read_gold(UNSEEN / "gold.jsonl")
@@ -29,9 +28,7 @@ FIELD_FLOORS = {
 
 @pytest.fixture(scope="module")
 def texts():
-    articles, problems = collect_articles([UNSEEN])
-    assert not problems
-    return {a.doc_id: a.text for a in articles}
+    return article_texts(UNSEEN)
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +69,7 @@ def test_field_accuracy(result, name):
 
 @pytest.mark.parametrize("trap", TRAPS, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
 def test_traps_are_never_figures(extraction, texts, trap):
-    text = texts[trap["doc"]]
-    start = text.find(trap["quote"])
-    assert start >= 0, "trap quote not in the article"
-    end = start + len(trap["quote"])
-    inside = [(f.number_text, f.rule) for f in extraction.figures
-              if f.doc_id == trap["doc"] and start <= f.start < end]
-    assert inside == []
+    assert figures_inside_trap(extraction.figures, texts, trap) == []
 
 
 def test_offsets_point_at_the_number(extraction, texts):
