@@ -219,16 +219,21 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         rf"(?:\s*,?\s*(?:(?:{conn})\s+)?(?:{year_named}\s*)?(?:(?P<mark>{mark})\s*)?(?P<year>(?:19|20)\d\d)(?!\d)"
         rf"|\s*,?\s*(?:(?:{conn})\s+)?{year_named})"
     )
+    def firsts(phrases) -> tuple[str, ...]:
+        return tuple(sorted({p.split()[0] for p in phrases if p.split()}))
+
+    # Each pattern with the words every match begins with (after a proclitic, up to `back`
+    # characters, for the kinds that take one); None where scanning beats trying at each digit.
+    months_first, no_starts = (firsts(month_forms), 0), (None, 0)
     patterns = []
     if "day_month" in orders:
-        # starts with a day prefix or the day's digits
-        patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?"))
+        patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?", no_starts))
     if "month_day" in orders:
-        patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?"))
-    patterns.append(("month", rf"{left}{months_re}(?:(?:{modifier})?{year_part}|{modifier})"))
-    patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])"))
+        patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?", months_first))
+    patterns.append(("month", rf"{left}{months_re}(?:(?:{modifier})?{year_part}|{modifier})", months_first))
+    patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])", no_starts))
     if numeric:
-        patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])"))
+        patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])", no_starts))
     wd = trie_regex(weekday_forms)
     w_pre = alt(words(pack, weekdays.get("prefixes")))
     w_join = alt(words(pack, weekdays.get("range_joiners")))
@@ -236,33 +241,21 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         "weekday",
         rf"{left}(?:{proclitics})??\K(?:(?:{w_pre})\s+){{0,2}}(?:{proclitics})?(?P<wd>{wd}){right}"
         rf"(?:\s*(?:{w_join})\s*(?:{proclitics})?(?P<wd2>{wd}){right})?",
+        (firsts(list(weekday_forms) + words(pack, weekdays.get("prefixes"))), longest_proclitic),
     ))
-    patterns.append(("relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}"))
+    patterns.append((
+        "relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}", (firsts(relative), longest_proclitic),
+    ))
     future = alt(words(pack, weekdays.get("future")))
-    # A date of each kind holds one of these strings: texts without any skip that pattern's scan.
-    # What every match of a kind begins with (after a proclitic, for the kinds that take one).
-    def firsts(phrases) -> tuple[str, ...]:
-        return tuple(sorted({p.split()[0] for p in phrases if p.split()}))
-
-    # (None: scanning beats trying at each digit)
-    starts = {
-        "month": (firsts(month_forms), 0), "iso": (None, 0), "numeric": (None, 0),
-        "weekday": (firsts(list(weekday_forms) + words(pack, weekdays.get("prefixes"))), longest_proclitic),
-        "relative": (firsts(relative), longest_proclitic),
-    }
+    # A date of each kind holds one of these strings: the scanner skips sentences without any.
     # A month name stands whole: a digit or a space may come before it, no letter either side.
     required = {
         "day": (WholeWords(month_forms),), "month": (WholeWords(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
         "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
-    day_starts = {
-        "day_month": (None, 0), "month_day": (firsts(month_forms), 0),
-    }
-    orders_used = iter(o for o in ("day_month", "month_day") if o in orders)
     compiled = tuple(
-        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind],
-                    *(day_starts[next(orders_used)] if kind == "day" else starts[kind]))
-        for kind, body in patterns
+        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind], *starts)
+        for kind, body, starts in patterns
     )
     return DateGrammar(
         patterns=compiled,
@@ -282,13 +275,6 @@ def _add_blockers(pack, blockers: dict, entry: dict, left: str, right: str) -> N
     forms = words(pack, entry.get("blockers"))
     if forms:
         blockers[entry["id"]] = regex.compile(rf"{left}(?:{trie_regex(forms)}){right}", regex.V1)
-
-
-def may_match(required: tuple[tuple[str, ...], ...], text: str) -> bool:
-    """Whether `text` holds a word of every group in `required`: a pattern whose every match
-    holds one can skip a text that does not."""
-    contains = text.__contains__
-    return all(any(map(contains, group)) for group in required)
 
 
 class WholeWords(tuple):
@@ -340,9 +326,6 @@ class SentenceScanner:
                     at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
         self._groups: dict[tuple, tuple[int, list[str]]] = {}
-
-    def _count(self, word: str) -> int:
-        return len(self._at.get(word, ()))
 
     def _stands_whole(self, at: int, size: int) -> bool:
         text = self.text

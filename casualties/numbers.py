@@ -188,7 +188,8 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     if data is None:
         raise DataFileError(path, "file", "language pack has no numbers.yaml")
     word_re = pack.section("morphology", "word_chars", r"\w")
-    proclitics = trie_regex(_forms(pack, pack.section("morphology", "proclitics", [])))
+    proclitic_forms = _forms(pack, pack.section("morphology", "proclitics", []))
+    proclitics = trie_regex(proclitic_forms)
     enclitics = trie_regex(_forms(pack, pack.section("morphology", "enclitics", [])))
 
     words: dict[str, NumberWord] = {}
@@ -264,7 +265,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         scanned_words += list(duals)
     scanner = compile_pattern("|".join(scanner_parts))
     # Where the scanner's word alternatives may match; digits are found apart.
-    scanner_starts = phrase_starts(scanned_words, _forms(pack, pack.section("morphology", "proclitics") or []) + conjunctions)
+    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions)
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):

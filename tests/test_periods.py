@@ -174,24 +174,32 @@ def _texts_per_language():
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_required_words_never_skip_a_text_a_pattern_matches(lang):
-    """The cue and date scans skip a text lacking their required words; that must never hide a match."""
-    from casualties.dates import find_dates, grammar, may_match
+    """The cue and date scans skip the parts of a text lacking their required words; every
+    match a full scan finds must lie inside a part that is scanned."""
+    from casualties.dates import SentenceScanner, find_dates, grammar
     from casualties.periods import _mask, cue_grammar
+    from casualties.text import sentence_spans
+
+    def scanned(span, windows):
+        return any(lo <= span[0] and span[1] <= hi for lo, hi in windows)
 
     pack = load_pack(lang)
     texts = [pack.canonical(t) for t in _texts_per_language()[lang] if t]
+    g, cues = grammar(pack), cue_grammar(pack)
     checked = 0
     for text in texts:
-        for kind, pattern, _months, _weekdays, required, _starts, _back in grammar(pack).patterns:
-            if pattern.search(text):
+        scanner = SentenceScanner(text, sentence_spans(text), g.words)
+        for p in g.patterns:
+            for m in p.pattern.finditer(text):
                 checked += 1
-                assert may_match(required, text), (kind, text)
+                assert scanned(m.span(), scanner.windows(p.required)), (p.kind, text)
         masked = _mask(text, find_dates(text, pack, date(2018, 5, 21)))
-        for cue in cue_grammar(pack).cues:
+        scanner = SentenceScanner(masked, sentence_spans(masked), cues.words)
+        for cue in cues.cues:
             for pattern, required in zip(cue.patterns, cue.requirements):
-                if pattern.search(masked):
+                for m in pattern.finditer(masked):
                     checked += 1
-                    assert may_match(required, masked), (cue.id, text)
+                    assert scanned(m.span(), scanner.windows(required)), (cue.id, text)
     assert checked > 50  # the texts do exercise the patterns
 
 
