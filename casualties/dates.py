@@ -285,13 +285,18 @@ class WholeWords(tuple):
     __slots__ = ()
 
 
+# Words this short ("of", "in", "on") occur everywhere: the automaton would report each of their
+# many places; they are looked for with str.find, only where a window needs them.
+SHORT_WORD = 3
+
+
 def word_automaton(word_groups) -> ahocorasick.Automaton:
-    """An automaton of every word in `word_groups` (required words and start words), for
+    """An automaton of the longer words in `word_groups` (required words and start words), for
     `SentenceScanner` to find all their places in one pass."""
     automaton = ahocorasick.Automaton()
     for group in word_groups:
         for word in group or ():
-            if word:
+            if len(word) > SHORT_WORD:
                 automaton.add_word(word, word)
     if len(automaton):
         automaton.make_automaton()
@@ -305,8 +310,8 @@ class SentenceScanner:
     abbreviation can end a "sentence" inside one: "Feb. 14"). So a pattern whose every match
     holds a word of each `required` group scans only the sentence pairs that hold one of each,
     merged where they overlap. The rarest group in the text picks the candidate pairs; the
-    other groups are looked for in those pairs only. `words` (from `word_automaton`) must hold
-    every required and start word the scanner is asked about: one pass finds all their places.
+    other groups are looked for in those pairs only. `words` (from `word_automaton`) finds the
+    places of every longer word in one pass; short words are found by str.find when needed.
     """
 
     __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups")
@@ -315,7 +320,7 @@ class SentenceScanner:
         self.text = text
         self.spans = tuple(spans)
         self._starts = [start for start, _ in self.spans]
-        self._at: dict[str, list[int]] = {}  # word -> where it begins, in order
+        self._at: dict[str, list[int]] = {}  # longer word -> where it begins, in order
         if len(words):
             at = self._at
             for last, word in words.iter(text):
@@ -331,18 +336,35 @@ class SentenceScanner:
         text = self.text
         return not (at and text[at - 1].isalpha() or text[at + size:at + size + 1].isalnum())
 
+    def _find_all(self, word: str, lo: int, hi: int):
+        find, at = self.text.find, self.text.find(word, lo, hi)
+        while at >= 0:
+            yield at
+            at = find(word, at + 1, hi)
+
+    def _all_places(self, word: str) -> list[int]:
+        if len(word) > SHORT_WORD:
+            return self._at.get(word, [])
+        places = self._at.get(word)
+        if places is None:
+            places = self._at[word] = list(self._find_all(word, 0, len(self.text)))
+        return places
+
     def _sentences_with(self, word: str, whole: bool) -> frozenset[int]:
         where = self._where.get((word, whole))
         if where is None:
             size, starts = len(word), self._starts
             where = self._where[(word, whole)] = frozenset(
                 max(0, bisect_right(starts, at) - 1)
-                for at in self._at.get(word, ()) if not whole or self._stands_whole(at, size)
+                for at in self._all_places(word) if not whole or self._stands_whole(at, size)
             )
         return where
 
     def _places(self, word: str, lo: int, hi: int):
         """Where `word` begins and ends within [lo, hi)."""
+        if len(word) <= SHORT_WORD:
+            yield from self._find_all(word, lo, hi)
+            return
         places = self._at.get(word)
         if places:
             size = len(word)
@@ -352,23 +374,25 @@ class SentenceScanner:
                 yield places[i]
 
     def _holds(self, words, whole: bool, lo: int, hi: int) -> bool:
-        places_of = self._at
         for word in words:
-            places, size = places_of[word], len(word)
-            i = bisect_left(places, lo)
-            while i < len(places) and places[i] + size <= hi:
-                if not whole or self._stands_whole(places[i], size):
+            if not whole and len(word) <= SHORT_WORD:
+                if self.text.find(word, lo, hi) >= 0:
                     return True
-                i += 1
+                continue
+            size = len(word)
+            for at in self._places(word, lo, hi):
+                if not whole or self._stands_whole(at, size):
+                    return True
         return False
 
     def _present(self, group) -> tuple[int, list[str]]:
         """How often the group's words occur in the text, and which occur."""
         found = self._groups.get(group)
         if found is None:
-            at = self._at
-            words = [w for w in group if w in at]
-            found = self._groups[group] = (sum(len(at[w]) for w in words), words)
+            at, count = self._at, self.text.count
+            sizes = [(w, len(at.get(w, ())) if len(w) > SHORT_WORD else count(w)) for w in group]
+            words = [w for w, n in sizes if n]
+            found = self._groups[group] = (sum(n for _, n in sizes), words)
         return found
 
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:

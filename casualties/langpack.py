@@ -37,7 +37,7 @@ SCHEMAS: dict[str, set[str]] = {
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
     "figures": {"macros", "rules", "settings"},
 }
-STEP_KEYS = {"name", "translate", "pattern", "replace", "examples", "counterexamples"}
+STEP_KEYS = {"name", "translate", "pattern", "replace", "marks", "examples", "counterexamples"}
 
 
 # libyaml's parser, when PyYAML was built with it: the same data, about nine times faster
@@ -76,8 +76,8 @@ def compile_steps(path: Path, raw_steps) -> list[Step]:
         where = f"steps[{i}]"
         check_keys(path, where, raw, STEP_KEYS)
         name = raw.get("name") or where
-        if ("translate" in raw) == ("pattern" in raw):
-            raise DataFileError(path, f"{where} ({name})", "needs exactly one of translate / pattern")
+        if sum(kind in raw for kind in ("translate", "pattern", "marks")) != 1:
+            raise DataFileError(path, f"{where} ({name})", "needs exactly one of translate / pattern / marks")
         if "translate" in raw:
             table = {}
             for source, target in raw["translate"].items():
@@ -85,6 +85,12 @@ def compile_steps(path: Path, raw_steps) -> list[Step]:
                     raise DataFileError(path, f"{where} ({name})", f"translate maps one character to one: {source!r} -> {target!r}")
                 table[ord(str(source))] = str(target)
             steps.append(Step(name, table=table))
+        elif "marks" in raw:
+            try:
+                marks = re.compile(f"[{raw['marks']}]+")
+            except re.error as error:
+                raise DataFileError(path, f"{where} ({name}).marks", str(error)) from None
+            steps.append(Step(name, marks=marks))
         else:
             try:
                 pattern = compile_pattern(raw["pattern"])

@@ -267,10 +267,12 @@ def _literal(words_: str) -> str:
 
 
 def _mask(canonical: str, mentions: list[DateMention]) -> str:
-    chars = list(canonical)
-    for i, m in enumerate(mentions):
-        chars[m.start:m.end] = MASKS[i % 2] * (m.end - m.start)
-    return "".join(chars)
+    pieces, done = [], 0
+    for i, m in enumerate(mentions):  # in text order, never overlapping
+        pieces += (canonical[done:m.start], MASKS[i % 2] * (m.end - m.start))
+        done = m.end
+    pieces.append(canonical[done:])
+    return "".join(pieces)
 
 
 def find_time_expressions(canonical: str, pack: LanguagePack, published: date | None) -> list[TimeExpression]:

@@ -2,8 +2,9 @@
 
 The steps are data (each language pack's `normalization.yaml`, after the shared
 `common/normalization.yaml`): `translate` steps replace one character by one character and
-cannot move offsets; `pattern` steps are regular expressions replaced by a template, and
-record their edits in the OffsetMap so every match maps back to the original text.
+cannot move offsets; `marks` steps delete combining marks (harakat, tatweel), each run folded
+into the letter before it; `pattern` steps are regular expressions replaced by a template.
+The last two record their edits in the OffsetMap so every match maps back to the original text.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Step:
     table: dict | None = None          # translate: {codepoint: replacement char}
     pattern: regex.Pattern | None = None
     replace: str = ""
+    marks: re.Pattern | None = None  # runs of the marks to delete
     # translate: runs of the mapped characters; only they are translated, most text has none
     mapped_runs: re.Pattern | None = field(default=None, init=False, compare=False, repr=False)
     # translate, when no replacement is itself mapped: (character, replacement) pairs, applied
@@ -109,6 +111,37 @@ def apply_pattern(text: str, pattern: regex.Pattern, replace: str):
     return "".join(pieces), edits
 
 
+def delete_marks(text: str, marks: re.Pattern):
+    """Delete every run of marks; a run after a letter (not a space) becomes one edit with
+    that letter, so the letter maps back to itself with its marks.
+    Scanning for the marks alone is several times faster than a pattern that also takes the
+    letter before them."""
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    last = out_len = 0
+    for match in marks.finditer(text):
+        a, b = match.span()
+        letter = a > last and not text[a - 1].isspace()
+        start = a - 1 if letter else a
+        if not letter and text[b:b + 1].isspace():
+            # marks between two spaces: one space goes with them (space runs were merged before)
+            if a > last and text[a - 1] == " " and text[b] == "\n":
+                start = a - 1
+            else:
+                b += 1
+        pieces.append(text[last:start])
+        out_len += start - last
+        edits.append((start, b, out_len, out_len + letter))
+        if letter:
+            pieces.append(text[start])
+            out_len += 1
+        last = b
+    if not edits:
+        return text, []
+    pieces.append(text[last:])
+    return "".join(pieces), edits
+
+
 def normalise(text: str, steps: list[Step]) -> Normalised:
     """Apply the steps in order; keep the map from canonical offsets to `text` offsets."""
     offsets = OffsetMap()
@@ -116,6 +149,9 @@ def normalise(text: str, steps: list[Step]) -> Normalised:
     for step in steps:
         if step.table is not None:
             current = translate(current, step)
+        elif step.marks is not None:
+            current, edits = delete_marks(current, step.marks)
+            offsets.add_step(edits)
         else:
             current, edits = apply_pattern(current, step.pattern, step.replace)
             offsets.add_step(edits)
