@@ -395,6 +395,10 @@ class SentenceScanner:
             found = self._groups[group] = (sum(n for _, n in sizes), words)
         return found
 
+    def _may_end(self, ends, lo: int, hi: int) -> bool:
+        words, backward = ends
+        return any(backward.match(self.text, lo, at + len(word)) for word in words for at in self._places(word, lo, hi))
+
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
         """Half-open ranges to scan: sentence pairs (k, k+1) with a word of every group."""
         spans = self.spans
@@ -423,16 +427,19 @@ class SentenceScanner:
                     out.append((lo, hi))
         return out
 
-    def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0):
+    def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0, ends=None):
         """`pattern.finditer` over the windows. With `starts`, the words every match begins
         with, found up to `back` characters after where the match attempt begins (a
         proclitic), the pattern is tried only there: the same matches, without paying the
         engine's cost at every position. Such a pattern begins at a word boundary, so it is
-        never tried right after a letter or a digit."""
+        never tried right after a letter or a digit. Without them, `ends` may give the words
+        every match ends with and the pattern (its part after any proclitic) compiled right to
+        left: a window is scanned only if that matches, in one attempt, at one of those words."""
         text = self.text
         for lo, hi in self.windows(required):
             if starts is None:
-                yield from pattern.finditer(text, lo, hi)
+                if ends is None or self._may_end(ends, lo, hi):
+                    yield from pattern.finditer(text, lo, hi)
                 continue
             tries = set()
             for word in starts:  # first words: a phrase's later words may be spaced otherwise

@@ -105,6 +105,9 @@ class Cue:
     requirements: tuple = ()
     # Per pattern: the words a match begins with (after a proclitic), or None.
     starts: tuple = ()
+    # Per pattern without starts: (the words a match ends with, the pattern read right to
+    # left), or None.
+    ends: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,11 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         reach = int(entry.get("reach") or 0)
         compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words) for form in entry.get("forms") or []]
         patterns = tuple(
-            regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, _, _ in compiled
+            regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, *_ in compiled
+        )
+        ends = tuple(
+            (last_words, regex.compile(body + right, regex.V1 | regex.REVERSE)) if starts is None and last_words else None
+            for body, _, starts, last_words in compiled
         )
         if not patterns:
             raise DataFileError(path, where, "cue needs forms")
@@ -190,27 +197,31 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             for form in entry.get("blockers") or []
         )
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        tuple(required for _, required, _ in compiled), tuple(starts for _, _, starts in compiled)))
+                        tuple(required for _, required, _, _ in compiled), tuple(starts for _, _, starts, _ in compiled),
+                        ends))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
     cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
-                               + [starts for cue in cues for starts in cue.starts])
+                               + [starts for cue in cues for starts in cue.starts]
+                               + [end[0] for cue in cues for end in cue.ends if end])
     return CueGrammar(tuple(cues), units | duals, counts, start_words, max(map(len, proclitic_words), default=0),
                       cue_words)
 
 
-def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None]:
+def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
     """Compile one cue form: literal words (canonicalised), `(a|b)` alternatives with an
     optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`.
 
     Also returns the form's requirements: for each item that is not optional, the words one
     of which any match contains (a literal, the longest word of each alternative, a slot's
     words), so a text holding none of them needs no scan; and the words every match begins
-    with when the first item says (a literal, an alternative, a date slot), else None."""
+    with when the first item says (a literal, an alternative, a date slot), else None; and the
+    last words of its last item when that is a literal or an alternative, else ()."""
     items = []
     required = []
     firsts = []  # per item: the words it begins with, or None
+    lasts: tuple = ()  # the last item's last words, when it is a literal or an alternative
     pos, dates = 0, 0
     for t in FORM_TOKEN.finditer(form):
         if t.start() != pos:
@@ -220,6 +231,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             continue
         if t.group("slot"):
             slot = t.group("slot")
+            lasts = ()
             if slot not in SLOTS:
                 raise DataFileError(path, where, f"unknown slot {{{slot}}} in {form!r}; allowed: {sorted(SLOTS)}")
             if slot == "DATE":
@@ -236,12 +248,14 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             alts = [pack.canonical(a).strip() for a in t.group("alts").split("|")]
             body = "(?:" + "|".join(_literal(a) for a in alts) + ")"
             firsts.append(tuple(sorted({a.split()[0] for a in alts})) if all(alts) else None)
+            lasts = () if t.group("opt") or not all(alts) else tuple(sorted({a.split()[-1] for a in alts}))
             items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
             if not t.group("opt"):
                 required.append(_longest_words(alts))
         else:
             lit = pack.canonical(t.group("lit")).strip()
             firsts.append((lit,) if lit else None)
+            lasts = (lit.split()[-1],) if lit else ()
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
             required.append(_longest_words([lit]))
     if pos != len(form) or not items or dates > 2 or sum(1 for i in items if "(?P<dur>" in i[0]) > 1:
@@ -253,7 +267,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
         sep = "" if n == 0 else (r"\s+" if prev_letter and first_letter else r"\s*")
         out += f"(?:{sep}{body})?" if optional else sep + body
         prev_letter = last_letter
-    return out, tuple(group for group in required if group), starts
+    return out, tuple(group for group in required if group), starts, lasts
 
 
 def _longest_words(phrases) -> tuple[str, ...]:
@@ -292,8 +306,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     scanner = SentenceScanner(masked, sentence_spans(masked), g.words)
     found = []
     for cue in g.cues:
-        for pattern, required, starts in zip(cue.patterns, cue.requirements, cue.starts):
-            for match in scanner.finditer(pattern, required, starts, g.proclitic_chars):
+        for pattern, required, starts, ends in zip(cue.patterns, cue.requirements, cue.starts, cue.ends):
+            for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends):
                 if match.end() > match.start() and not _cue_blocked(cue, masked, match):
                     found.append((match.start(), match.end(), cue, match))
     chosen = []

@@ -215,7 +215,7 @@ def test_sentence_scanner_finds_exactly_what_a_full_scan_finds(lang):
     texts = [pack.canonical(t) for t in _texts_per_language()[lang] if t]
     texts += [". ".join(texts), "\n".join(texts[::-1])]
     g, cues = grammar(pack), cue_grammar(pack)
-    found = 0
+    found = ended = 0
     for text in texts:
         scanner = SentenceScanner(text, sentence_spans(text), g.words)
         for p in g.patterns:
@@ -225,9 +225,11 @@ def test_sentence_scanner_finds_exactly_what_a_full_scan_finds(lang):
         masked = _mask(text, find_dates(text, pack, date(2018, 5, 21)))
         scanner = SentenceScanner(masked, sentence_spans(masked), cues.words)
         for cue in cues.cues:
-            for pattern, required, starts in zip(cue.patterns, cue.requirements, cue.starts):
+            for pattern, required, starts, ends in zip(cue.patterns, cue.requirements, cue.starts, cue.ends):
                 expected = [m.span() for m in pattern.finditer(masked)]
-                got = [m.span() for m in scanner.finditer(pattern, required, starts, cues.proclitic_chars)]
+                got = [m.span() for m in scanner.finditer(pattern, required, starts, cues.proclitic_chars, ends)]
                 assert got == expected, (cue.id, text)
                 found += len(expected)
+                ended += len(expected) if ends else 0
     assert found > 100
+    assert ended > 3  # the patterns found from their last words are exercised too
