@@ -382,7 +382,7 @@ def _write_workbook(extraction: Extraction, path: Path, frame, comparison, chang
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
         corrections=True, progress: Callable[[int], None] | None = None, reuse_reports: bool = False,
-        engine: str = "local", scheduler: str | None = None) -> RunResult:
+        engine: str = "local", scheduler: str | None = None, rehash: bool = False) -> RunResult:
     """The main job: extract every figure, apply corrections, reconcile, write the reports.
 
     `db`: the store (True: `<out_dir>/casualties.sqlite`; a path; False: none, extract
@@ -393,7 +393,10 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
     when nothing changed since the previous run (same input articles, rules, corrections and
     output folder, no article extracted, reports still there), leave the reports as they are
     and return with `reports_current` set, no figures and no comparison. `engine`, `scheduler`:
-    where extraction runs, as for extract_articles.
+    where extraction runs, as for extract_articles. With a store, an article file found in the
+    state the store recorded when it was read (size, modification and change times, inode and
+    manifest row: corpus.file_state) is not read again; `rehash=True` reads every file and
+    compares the hashes of the articles.
 
         >>> result = run(["seeds"], "reports", jobs=2)                 # doctest: +SKIP
         >>> result.extraction.unchanged, len(result.changes)           # doctest: +SKIP
@@ -416,7 +419,8 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             previous = store.previous_run(run_id)
             previous_run_id = previous["run_id"] if previous else None
             extraction, inputs_digest = _extract_with_store(store, run_id, inputs, jobs=jobs, on_problem=on_problem,
-                                                            progress=progress, engine=engine, scheduler=scheduler)
+                                                            progress=progress, engine=engine, scheduler=scheduler,
+                                                            rehash=rehash)
             figure_changes = store.pending_changes(run_id)
             key = _report_key(inputs_digest, corrections_path, out)
             if reuse_reports and _reports_current(previous, key, extraction, figure_changes, out):
@@ -537,11 +541,23 @@ def _corrections_path(corrections, out: Path) -> Path | None:
     return Path(corrections) if corrections else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Unread:
+    """An article file not read again: found in the state it was in when its stored article was read."""
+
+    doc_id: str
+    path: str
+    content_hash: str
+    url: str | None
+    line: None = None
+
+
 def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, progress, engine: str = "local",
-                        scheduler: str | None = None) -> tuple[Extraction, str]:
+                        scheduler: str | None = None, rehash: bool = False) -> tuple[Extraction, str]:
     """Extract the input articles the store lacks or holds in another version. Returns the
     counts (figures are then read from the store) and a digest of the input articles' ids and
-    hashes, in order."""
+    hashes, in order. A file in the state the store recorded is not read (corpus.file_state);
+    `rehash`: read every file and compare hashes."""
     from .store import content_hash
 
     version = rules_version()
@@ -551,23 +567,32 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
     seen: set[str] = set()
     inputs_digest = hashlib.sha1()
 
+    def unread(doc_id: str, path: str, state: str) -> _Unread | None:
+        found = store.unread(doc_id, path, state, version)
+        return _Unread(doc_id, path, *found) if found else None
+
     def to_extract():
-        for chunk in _chunks(load_articles([Path(p) for p in inputs], on_error=report), LOOKUP_ARTICLES):
+        articles = load_articles([Path(p) for p in inputs], on_error=report, unread=None if rehash else unread)
+        for chunk in _chunks(articles, LOOKUP_ARTICLES):
             chunk = [a for a in chunk if a.doc_id not in seen]  # a duplicate id: the loader warned, the first wins
             seen.update(a.doc_id for a in chunk)
             result.articles += len(chunk)
             result.locations.update((a.doc_id, a.url or a.path) for a in chunk)
             store.add_run_articles([a.doc_id for a in chunk])
-            known = store.known([a.doc_id for a in chunk])
+            known = store.known([a.doc_id for a in chunk if not isinstance(a, _Unread)])
             moved, skipped = [], 0
             for article in chunk:
+                if isinstance(article, _Unread):
+                    inputs_digest.update(f"{article.doc_id}\x1f{article.content_hash}\x1e".encode("utf-8", "surrogatepass"))
+                    skipped += 1
+                    continue
                 stored = known.get(article.doc_id)
                 digest = content_hash(article)
                 inputs_digest.update(f"{article.doc_id}\x1f{digest}\x1e".encode("utf-8", "surrogatepass"))
                 if stored and stored[:2] == (digest, version):
                     skipped += 1
-                    if stored[2] != article.path:
-                        moved.append((article.doc_id, article.path))
+                    if stored[2:] != (article.path, article.file_state):  # moved, or touched: the same text
+                        moved.append((article.doc_id, article.path, article.file_state))
                     continue
                 if stored:
                     result.changed += 1

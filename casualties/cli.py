@@ -77,9 +77,12 @@ def cli():
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Hand corrections to apply.  [default: OUT/corrections.csv when present]")
 @click.option("--rewrite", is_flag=True, help="Write the reports even when nothing changed since the last run.")
+@click.option("--rehash", is_flag=True,
+              help="Read every article file and compare its hash with the store's, even files whose size and"
+                   " times are as the store recorded them.")
 @_ENGINE
 @_SCHEDULER
-def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite, engine, scheduler):
+def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite, rehash, engine, scheduler):
     """Extract, compare and summarise INPUTS (default: seeds/); report what changed since the last run."""
     from .writers.terminal import render_summary
 
@@ -87,7 +90,7 @@ def run(inputs, out_dir, limit, db, no_db, jobs, corrections, rewrite, engine, s
     with _progress(inputs) as progress:
         result = api.run(inputs, out_dir, on_problem=_warn, db=False if no_db else (db or True), jobs=jobs,
                          corrections=corrections or True, progress=progress, reuse_reports=not rewrite, engine=engine,
-                         scheduler=scheduler)
+                         scheduler=scheduler, rehash=rehash)
     ex = result.extraction
     if result.reports_current:
         click.echo(f"{ex.articles} articles, nothing changed since run {result.previous_run_id}:"

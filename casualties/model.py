@@ -32,6 +32,9 @@ class Article:
     path: str | None = None
     line: int | None = None
     title: str | None = None
+    # The file as it was when read (corpus.file_state): a rerun that finds it so again takes
+    # the stored article without reading the file. None: not from a file, or not to be trusted.
+    file_state: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         # A lone surrogate (from a JSON escape such as "\\ud800") is no character: no file,

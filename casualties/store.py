@@ -2,8 +2,9 @@
 
 One SQLite file (`reports/casualties.sqlite` by default) with plain tables any SQLite tool opens:
 
-- `articles`: one row per article extracted, with the hash of its text and metadata and the
-  rules version it was extracted with;
+- `articles`: one row per article extracted, with the hash of its text and metadata, the
+  rules version it was extracted with, and the state of its file when it was read
+  (corpus.file_state), which lets a rerun skip reading a file found in the same state;
 - `figures`: the figures of those articles (every `Figure` field, plus `position`, the order
   of the figure in its article);
 - `runs`: one row per run; `finished_at` stays empty for a run that was interrupted;
@@ -44,7 +45,7 @@ from .model import Article, Figure
 from .table import COLUMN_NAMES as TABLE_COLUMN_NAMES
 from .table import COLUMNS as TABLE_COLUMNS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _FIELDS = [f for f in dataclasses.fields(Figure) if f.name != "extra"]
 FIGURE_FIELDS = tuple(f.name for f in _FIELDS)
 DATE_FIELDS = frozenset(f.name for f in _FIELDS if "date" in str(f.type))
@@ -87,7 +88,8 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT,
     rules_version TEXT NOT NULL,
     extracted_at TEXT NOT NULL,
-    run_id INTEGER
+    run_id INTEGER,
+    file_state TEXT
 );
 CREATE TABLE IF NOT EXISTS figures (
     {", ".join(f"{name} {kind}" for name, kind in FIGURE_COLUMN_TYPES.items())},
@@ -122,7 +124,10 @@ CREATE INDEX IF NOT EXISTS groups_by_run ON groups (run_id);
 UPGRADES = {
     1: ["ALTER TABLE runs ADD COLUMN report_key TEXT"],
     2: [f"ALTER TABLE runs ADD COLUMN {name} INTEGER" for name in RUN_COUNTS[RUN_COUNTS.index("report_key") + 1:]],
+    3: ["ALTER TABLE articles ADD COLUMN file_state TEXT"],  # empty: the next run reads the file
 }
+ARTICLE_COLUMNS = ("doc_id", "path", "content_hash", "publisher", "published", "language", "url", "rules_version",
+                   "extracted_at", "run_id", "file_state")
 
 
 class StoreError(CasualtiesError):
@@ -229,21 +234,30 @@ class Store:
         with self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO run_articles (doc_id) VALUES (?)", ((d,) for d in doc_ids))
 
-    def known(self, doc_ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
-        """doc_id -> (content_hash, rules_version, path) of the articles already extracted."""
+    def known(self, doc_ids: list[str]) -> dict[str, tuple[str, str, str | None, str | None]]:
+        """doc_id -> (content_hash, rules_version, path, file_state) of the articles already extracted."""
         found = {}
         for start in range(0, len(doc_ids), 500):
             part = doc_ids[start:start + 500]
-            query = (f"SELECT doc_id, content_hash, rules_version, path FROM articles "
+            query = (f"SELECT doc_id, content_hash, rules_version, path, file_state FROM articles "
                      f"WHERE doc_id IN ({', '.join('?' * len(part))})")
-            for doc_id, digest, version, path in self.db.execute(query, part):
-                found[doc_id] = (digest, version, path)
+            for doc_id, *state in self.db.execute(query, part):
+                found[doc_id] = tuple(state)
         return found
 
-    def move(self, moves: list[tuple[str, str | None]]) -> None:
-        """Record new paths (doc_id, path) of unchanged articles that moved."""
+    def unread(self, doc_id: str, path: str, file_state: str, rules_version: str) -> tuple[str, str | None] | None:
+        """(content_hash, url) of the article extracted by `rules_version` from the file at
+        `path` when it was in `file_state` (corpus.file_state), or None."""
+        return self.db.execute(
+            "SELECT content_hash, url FROM articles WHERE doc_id = ? AND path = ? AND file_state = ? "
+            "AND rules_version = ?", (doc_id, path, file_state, rules_version)).fetchone()
+
+    def move(self, moves: list[tuple[str, str | None, str | None]]) -> None:
+        """Record where unchanged articles are now and the state of their files: (doc_id, path,
+        file_state), for articles that moved or whose files were touched."""
         with self._transaction():
-            self.db.executemany("UPDATE articles SET path = ? WHERE doc_id = ?", ((p, d) for d, p in moves))
+            self.db.executemany("UPDATE articles SET path = ?, file_state = ? WHERE doc_id = ?",
+                                ((path, state, doc_id) for doc_id, path, state in moves))
 
     def save(self, results: list[tuple[Article, list[Figure] | None]], *, run_id: int, rules_version: str,
              record_changes: bool) -> None:
@@ -265,10 +279,11 @@ class Store:
                         (*(_to_sql(name, getattr(f, name)) for name in FIGURE_FIELDS), position)
                         for position, f in enumerate(figures)))
                     self.db.execute(
-                        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        f"INSERT OR REPLACE INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
                         (article.doc_id, article.path, content_hash(article), article.publisher,
                          article.published.isoformat() if article.published else None, article.language,
-                         article.url, rules_version, stamp, run_id))
+                         article.url, rules_version, stamp, run_id, article.file_state))
                 if record_changes:
                     self._record_changes(run_id, article.doc_id, old, figures)
 

@@ -171,6 +171,7 @@ def test_an_older_store_is_upgraded_in_place(tmp_path, corpus):
         connection.execute("DROP TABLE groups")
         for name in ("n_groups", "groups_spread_changed", "groups_new", "groups_removed"):
             connection.execute(f"ALTER TABLE runs DROP COLUMN {name}")
+        connection.execute("ALTER TABLE articles DROP COLUMN file_state")
         connection.execute("PRAGMA user_version = 2")
     with Store(db) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
