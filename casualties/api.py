@@ -567,9 +567,9 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
     seen: set[str] = set()
     inputs_digest = hashlib.sha1()
 
-    def unread(doc_id: str, path: str, state: str) -> _Unread | None:
-        found = store.unread(doc_id, path, state, version)
-        return _Unread(doc_id, path, *found) if found else None
+    def unread(files: list[tuple[str, str, str]]) -> list[_Unread | None]:
+        return [_Unread(doc_id, path, *found) if found else None
+                for (doc_id, path, _), found in zip(files, store.unread(files, version))]
 
     def to_extract():
         articles = load_articles([Path(p) for p in inputs], on_error=report, unread=None if rehash else unread)

@@ -32,8 +32,8 @@ a few Arabic words is English). With no script over 30%, the commonest wins. The
 else a dateline with a written year in the first five non-blank lines (read with
 `casualties.dates` and the article's language pack), else None.
 
-Reruns need not read a file again: `load_articles(..., unread=...)` is asked, before each
-article file is read, whether the article it held when it was last read will do, given the
+Reruns need not read a file again: `load_articles(..., unread=...)` is asked, before article
+files are read, whether the articles they held when they were last read will do, given each
 file's state (`file_state`: its size, modification and change times, inode, and its manifest
 row). On POSIX systems every write to a file moves its change time, and so does restoring its
 modification time (`touch -d`, `os.utime`), so a file in the same state holds the same bytes
@@ -104,6 +104,7 @@ FILE_STATE_FORMAT = 1  # raise it when reading a file gives another article from
 # A file written this recently may be written again within the same tick of its file system's
 # clock (two seconds on FAT) and keep its times: its state is not trusted.
 SETTLE_NANOSECONDS = 2_000_000_000
+UNREAD_BATCH = 256  # files asked about at once (one look-up in the store)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -127,14 +128,15 @@ class ManifestRow:
 
 
 def load_articles(inputs, *, on_error: Callable[[Problem], None] | None = None,
-                  unread: Callable[[str, str, str], object | None] | None = None) -> Iterator[Article]:
+                  unread: Callable[[list[tuple[str, str, str]]], list] | None = None) -> Iterator[Article]:
     """Yield the articles of every input (folder, .txt, .html, .jsonl, .csv or .parquet), in a
     stable order.
 
     Problems go to `on_error` (default: the `casualties.corpus` logger) and never stop the
-    batch. `unread(doc_id, path, file_state)` is asked before an article file with a state is
-    read: what it returns (anything with `doc_id`, `path` and `line`) is yielded in the
-    article's place and the file is not read; None: the file is read.
+    batch. `unread([(doc_id, path, file_state), ...])` is asked about article files with a
+    state before they are read (UNREAD_BATCH at a time): for each, what it returns (anything
+    with `doc_id`, `path` and `line`) is yielded in the article's place and the file is not
+    read; None: the file is read.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -468,21 +470,25 @@ def _folder(root: Path, report, unread=None) -> Iterator[Article]:
     used: set[tuple[tuple[str, ...], str]] = set()
     if not files:
         report(Problem(str(root), None, "folder has no .txt, .html or .htm files"))
-    for parts in files:
-        path = root.joinpath(*parts)
-        stem = path.stem
-        row = None
-        for depth in range(len(parts) - 1, -1, -1):
-            rows = manifests.get(parts[:depth])
-            if rows is not None and stem in rows:
-                row = rows[stem]
-                used.add((parts[:depth], stem))
-                break
-        if row is None and manifests:
-            report(Problem(str(path), None, "no manifest row for this file; publisher and date taken from the text if possible"))
-        article = _file_article(path, row, report, unread)
-        if article is not None:
-            yield article
+    for first in range(0, len(files), UNREAD_BATCH):
+        batch = []
+        for parts in files[first:first + UNREAD_BATCH]:
+            path = root.joinpath(*parts)
+            stem = path.stem
+            row = None
+            for depth in range(len(parts) - 1, -1, -1):
+                rows = manifests.get(parts[:depth])
+                if rows is not None and stem in rows:
+                    row = rows[stem]
+                    used.add((parts[:depth], stem))
+                    break
+            batch.append((path, row))
+        for (path, row), stored in zip(batch, _unread_files(batch, unread)):
+            if row is None and manifests:
+                report(Problem(str(path), None, "no manifest row for this file; publisher and date taken from the text if possible"))
+            article = stored if stored is not None else _file_article(path, row, report)
+            if article is not None:
+                yield article
     for folder, rows in manifests.items():
         for doc_id, row in rows.items():
             if (folder, doc_id) not in used:
@@ -533,9 +539,20 @@ def _single_file(path: Path, report, unread=None) -> Iterator[Article]:
         for problem in problems:
             if row is not None and problem.line == row.line:
                 report(problem)
-    article = _file_article(path, row, report, unread)
+    stored = _unread_files([(path, row)], unread)[0]
+    article = stored if stored is not None else _file_article(path, row, report)
     if article is not None:
         yield article
+
+
+def _unread_files(files: list[tuple[Path, ManifestRow | None]], unread) -> list:
+    """For each (path, manifest row): what `unread` gives in place of reading the file, or None."""
+    if unread is None:
+        return [None] * len(files)
+    states = [(path, file_state(path, row)) for path, row in files]
+    asked = [(path.stem, str(path), state) for path, state in states if state is not None]
+    answers = iter(unread(asked) if asked else ())
+    return [next(answers) if state is not None else None for _, state in states]
 
 
 def file_state(path: Path, row: ManifestRow | None = None) -> str | None:
@@ -570,12 +587,8 @@ def _reader_version(suffix: str) -> str:
         return "none"
 
 
-def _file_article(path: Path, row: ManifestRow | None, report, unread=None) -> Article | None:
+def _file_article(path: Path, row: ManifestRow | None, report) -> Article | None:
     state = file_state(path, row)
-    if unread is not None and state is not None:
-        stored = unread(path.stem, str(path), state)
-        if stored is not None:
-            return stored
     reported = []
 
     def report_here(problem: Problem) -> None:

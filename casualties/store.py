@@ -245,12 +245,18 @@ class Store:
                 found[doc_id] = tuple(state)
         return found
 
-    def unread(self, doc_id: str, path: str, file_state: str, rules_version: str) -> tuple[str, str | None] | None:
-        """(content_hash, url) of the article extracted by `rules_version` from the file at
-        `path` when it was in `file_state` (corpus.file_state), or None."""
-        return self.db.execute(
-            "SELECT content_hash, url FROM articles WHERE doc_id = ? AND path = ? AND file_state = ? "
-            "AND rules_version = ?", (doc_id, path, file_state, rules_version)).fetchone()
+    def unread(self, files: list[tuple[str, str, str]], rules_version: str) -> list[tuple[str, str | None] | None]:
+        """For each (doc_id, path, file_state): (content_hash, url) of the article extracted by
+        `rules_version` from the file at `path` when it was in `file_state` (corpus.file_state),
+        or None."""
+        found = {}
+        for start in range(0, len(files), 500):
+            part = [doc_id for doc_id, _, _ in files[start:start + 500]]
+            query = (f"SELECT doc_id, path, file_state, content_hash, url FROM articles "
+                     f"WHERE rules_version = ? AND doc_id IN ({', '.join('?' * len(part))})")
+            for doc_id, path, state, digest, url in self.db.execute(query, (rules_version, *part)):
+                found[doc_id, path, state] = (digest, url)
+        return [found.get(file) for file in files]
 
     def move(self, moves: list[tuple[str, str | None, str | None]]) -> None:
         """Record where unchanged articles are now and the state of their files: (doc_id, path,

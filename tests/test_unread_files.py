@@ -62,7 +62,9 @@ def same_size_other_text(path, result) -> str:
     return text[:position] + ("7" if text[position] != "7" else "8") + text[position + 1:]
 
 
-def test_a_rerun_reads_no_file_found_as_it_was(folder, tmp_path, reads, settled):
+@pytest.mark.parametrize("batch", [corpus.UNREAD_BATCH, 4])  # files asked about at once
+def test_a_rerun_reads_no_file_found_as_it_was(folder, tmp_path, reads, settled, batch, monkeypatch):
+    monkeypatch.setattr(corpus, "UNREAD_BATCH", batch)
     out = tmp_path / "out"
     first = run(folder, out)
     assert len(reads) == ARTICLES and all(stored_states(out).values())
@@ -157,16 +159,20 @@ def test_rehash_reads_every_file(folder, tmp_path, reads, settled):
     assert len(reads) == ARTICLES
 
 
-def test_a_file_whose_reading_was_reported_is_read_and_reported_every_time(folder, tmp_path, reads, settled):
-    path = folder / "a0000.txt"
+@pytest.mark.parametrize("batch", [corpus.UNREAD_BATCH, 4])
+def test_a_file_whose_reading_was_reported_is_read_and_reported_every_time(folder, tmp_path, reads, settled, batch,
+                                                                          monkeypatch):
+    monkeypatch.setattr(corpus, "UNREAD_BATCH", batch)
+    path = folder / "a0002.txt"
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1256"))  # Windows-1256: read with a warning
     out = tmp_path / "out"
     for _ in range(2):
         reads.clear()
         result = run(folder, out, reuse_reports=False)
-        assert "a0000" in reads
+        assert "a0002" in reads
         assert [p.message for p in result.extraction.problems if p.path == str(path)] == [corpus.FALLBACK_WARNING]
-    assert stored_states(out)["a0000"] is None
+    assert stored_states(out)["a0002"] is None
+    assert reads == ["a0002"] and result.extraction.unchanged == ARTICLES
 
 
 def test_a_store_without_file_states_is_upgraded_and_reads_each_file_once(folder, tmp_path, reads, settled):
