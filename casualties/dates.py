@@ -314,7 +314,7 @@ class SentenceScanner:
     places of every longer word in one pass; short words are found by str.find when needed.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_windows")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
@@ -330,7 +330,8 @@ class SentenceScanner:
                 else:
                     at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
-        self._groups: dict[tuple, tuple[int, list[str]]] = {}
+        self._groups: dict[int, tuple] = {}  # id(group) -> (group, its words in the text)
+        self._windows: dict[int, tuple] = {}  # id(required) -> (required, windows)
 
     def _stands_whole(self, at: int, size: int) -> bool:
         text = self.text
@@ -385,15 +386,17 @@ class SentenceScanner:
                     return True
         return False
 
-    def _present(self, group) -> tuple[int, list[str]]:
-        """How often the group's words occur in the text, and which occur."""
-        found = self._groups.get(group)
-        if found is None:
-            at, count = self._at, self.text.count
-            sizes = [(w, len(at.get(w, ())) if len(w) > SHORT_WORD else count(w)) for w in group]
-            words = [w for w, n in sizes if n]
-            found = self._groups[group] = (sum(n for _, n in sizes), words)
-        return found
+    def _occurring(self, group) -> list[str]:
+        """The group's words that occur in the text (cached by identity: groups live in grammars)."""
+        cached = self._groups.get(id(group))
+        if cached is None or cached[0] is not group:
+            at, text = self._at, self.text
+            cached = self._groups[id(group)] = (group, [w for w in group if (w in at if len(w) > SHORT_WORD else w in text)])
+        return cached[1]
+
+    def _count(self, words) -> int:
+        at, count = self._at, self.text.count
+        return sum(len(at[w]) if len(w) > SHORT_WORD else count(w) for w in words)
 
     def _may_end(self, ends, lo: int, hi: int) -> bool:
         words, backward = ends
@@ -401,6 +404,12 @@ class SentenceScanner:
 
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
         """Half-open ranges to scan: sentence pairs (k, k+1) with a word of every group."""
+        cached = self._windows.get(id(required))
+        if cached is None or cached[0] is not required:  # many patterns share their groups
+            cached = self._windows[id(required)] = (required, self._windows_of(required))
+        return cached[1]
+
+    def _windows_of(self, required) -> list[tuple[int, int]]:
         spans = self.spans
         if not spans:
             return []
@@ -408,11 +417,11 @@ class SentenceScanner:
             return [(spans[0][0], spans[-1][1])]
         present = []
         for group in required:
-            count, words = self._present(group)
+            words = self._occurring(group)
             if not words:
                 return []
-            present.append((count, words, isinstance(group, WholeWords)))
-        present.sort(key=lambda item: item[0])
+            present.append((words, isinstance(group, WholeWords)))
+        present = sorted(((self._count(words), words, whole) for words, whole in present), key=lambda item: item[0])
         _, words, whole = present[0]
         others = present[1:]
         where = frozenset().union(*(self._sentences_with(word, whole) for word in words))

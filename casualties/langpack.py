@@ -202,23 +202,32 @@ class PhraseStarts:
 
     phrases: ahocorasick.Automaton  # value: the phrase's length
     prefixes_ending_in: MappingProxyType  # last letter -> prefixes ending with it
+    # The patterns tried here begin at a word boundary (a \w class): a phrase right after a
+    # letter ("in" inside "within") can begin a match only through a prefix glued to it.
+    bounded: bool = False
 
     def positions(self, text: str, pos: int = 0, end: int | None = None) -> list[int]:
         """Sorted positions in [pos, end) where a phrase, or a prefix glued to one, begins."""
         end = len(text) if end is None else end
-        tries, ending_in = set(), self.prefixes_ending_in
+        tries, ending_in, bounded = set(), self.prefixes_ending_in, self.bounded
         for last, size in self.phrases.iter(text, pos, end):
             first = last + 1 - size
-            tries.add(first)
             if first > pos:
-                for prefix in ending_in.get(text[first - 1], ()):
+                before = text[first - 1]
+                if not (bounded and before.isalpha()):
+                    tries.add(first)
+                for prefix in ending_in.get(before, ()):
                     at = first - len(prefix)
                     if at >= pos and text.startswith(prefix, at):
                         tries.add(at)
+            else:
+                tries.add(first)
         return sorted(tries)
 
 
-def phrase_starts(phrases, prefixes=()) -> PhraseStarts | None:
+def phrase_starts(phrases, prefixes=(), word_chars: str | None = None) -> PhraseStarts | None:
+    """`word_chars`: the word class every pattern tried at these places has before its start
+    (`(?<!word_chars)`), if any; `\\w` lets the places right after a letter be skipped."""
     phrases = [p for p in phrases if p]
     if not phrases:
         return None
@@ -229,7 +238,7 @@ def phrase_starts(phrases, prefixes=()) -> PhraseStarts | None:
     ending_in: dict[str, tuple] = {}
     for prefix in dict.fromkeys(p for p in prefixes if p):
         ending_in[prefix[-1]] = ending_in.get(prefix[-1], ()) + (prefix,)
-    return PhraseStarts(automaton, MappingProxyType(ending_in))
+    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=word_chars == r"\w")
 
 
 @dataclass(frozen=True)
@@ -285,4 +294,4 @@ def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Le
         f"(?<!{word})(?P<pre>{pre})??(?P<term>{trie_regex(entries)})(?P<suf>{suf})?(?!{word})"
     )
     compiled = compile_pattern(body)
-    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrase_starts(entries, proclitic_words))
+    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrase_starts(entries, proclitic_words, word))

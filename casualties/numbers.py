@@ -265,7 +265,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         scanned_words += list(duals)
     scanner = compile_pattern("|".join(scanner_parts))
     # Where the scanner's word alternatives may match; digits are found apart.
-    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions)
+    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions, word_re)
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):
