@@ -27,9 +27,16 @@ The claimant is the mention nearest the cue, with three refinements:
 - an unnamed source or official of a named body ("an official at the Red Cross") is that body.
 
 A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
-kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A source
+kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A name
+in apposition before the title is the person's: "Akram Gliwan, a spokesman for the hospital,
+said" (the title names no one after it), "وقال راجع بركات، عضو مجلس المحافظة" (the name
+stands right after the verb). A source
 anaphor with no antecedent ("the ministry") is kept as written the same way. A denial cue
 ("denied", "dismissed claims") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
+With `after_start_window`, a speech verb's claimant after it must start within that many words
+of it ("..., said the ministry"), never further on in the reported clause ("said its troops
+killed 15 insurgents"). A speech verb whose subject is a pronoun (`pronouns`: "it said"), with no
+claimant in its sentence or inherited, is claimed by the last body named in the sentence before.
 A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
 wounded) is not "نقلت وكالة ... عن" (relayed). A name written after a title wins over a source
@@ -61,7 +68,7 @@ ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_before_amo
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
-    "owner_window", "affiliation_markers",
+    "owner_window", "affiliation_markers", "after_start_window", "pronouns",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -121,6 +128,8 @@ class Rules:
     frame_endings: tuple[str, ...]
     name_stops: frozenset[str]
     entries: MappingProxyType
+    after_start_window: int | None = None
+    pronouns: tuple[str, ...] = ()
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -187,6 +196,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         frame_endings=words("frame_endings"),
         name_stops=frozenset(words("name_stops")),
         entries=MappingProxyType(entries),
+        after_start_window=number("after_start_window", 0) or None,
+        pronouns=words("pronouns"),
     )
 
 
@@ -297,7 +308,26 @@ class _Document:
             inherited = self._sentence_claim(index - 1, depth=3)
             if inherited:
                 return inherited
+            pronoun_cue = next((c for c in reversed(before) if self._pronoun_subject(c)), None) \
+                or next((c for c in after if self._pronoun_subject(c)), None)
+            if pronoun_cue is not None:
+                antecedent = self._last_named(index - 1)
+                if antecedent is not None:
+                    return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
         return self._own("")
+
+    def _pronoun_subject(self, cue: _Cue) -> bool:
+        """"it said", "he added": a speech verb right after a subject pronoun."""
+        if cue.role != "verb" or not self.rules.pronouns:
+            return False
+        head = self.text[max(0, cue.start - 20):cue.start].rstrip().split()
+        return bool(head) and head[-1].strip(QUOTES + ",") in self.rules.pronouns
+
+    def _last_named(self, index: int) -> Mention | None:
+        """The last source or side the sentence names (not an addressee): a pronoun's antecedent."""
+        low, high = self.sentences[index]
+        named = [m for m in self.mentions if low <= m.start and m.end <= high and _identified(m) and not self._addressee(m)]
+        return named[-1] if named else None
 
     def _first_claim(self, cues, index: int, start: int, end: int) -> Claim | None:
         """The claim of the first cue, in the order given, that governs the span: an own-voice
@@ -407,6 +437,9 @@ class _Document:
         inside = [m for m in self.mentions if low <= m.start and m.end <= high]
         if cue.role == "verb":
             inside = [m for m in inside if not self._addressee(m)]
+            if side == "after" and self.rules.after_start_window:
+                # "..., said the ministry": the claimant follows the verb, not the reported clause
+                inside = [m for m in inside if len(WORD.findall(self.text, low, m.start)) < self.rules.after_start_window]
         if side == "before":
             inside.reverse()
         inside.sort(key=lambda m: _identified(m) is None)
@@ -476,7 +509,50 @@ class _Document:
                 return found
         return None
 
+    def _apposition_name(self, title_start: int, title_end: int) -> tuple[_Found, bool] | None:
+        """The name in apposition before a title: "Akram Gliwan, a spokesman" (from the sentence's
+        or clause's start), "قال راجع بركات، عضو" (from a cue's end), and whether it follows a cue.
+        Articles between the comma and the title are name stops; the name has 1 to
+        name_max_words words, none a stop, a cue or a known name."""
+        low = self.sentences[self._sentence_of(title_start)][0]
+        tokens = list(WORD.finditer(self.text, low, title_start))
+        while tokens and tokens[-1].group() in self.rules.name_stops:
+            tokens.pop()
+        if not tokens or not tokens[-1].group().endswith((",", "،")):
+            return None
+        name: list = []
+        for i, token in enumerate(reversed(tokens)):
+            word = token.group()[:-1] if i == 0 else token.group()
+            if (i and word.endswith((",", "،", ";", ":", ".", "(", ")"))) or any(q in word for q in QUOTES) \
+                    or any(c.start < token.end() and token.start() < c.end for c in self.cues):
+                break
+            name.insert(0, token)
+        if not name or len(name) > self.rules.name_max_words:
+            return None
+        after_cue = any(c.end <= name[0].start() and not self.text[c.end:name[0].start()].strip() for c in self.cues)
+        if len(name) < 2 and not after_cue:
+            return None  # "Meanwhile, a spokesman said": a lone word before a comma is rarely a name
+        words = [m.group().rstrip(",،") for m in name]
+        if any(w in self.rules.name_stops or any(ch.isdigit() for ch in w) for w in words):
+            return None
+        start, end = name[0].start(), name[-1].start() + len(words[-1])
+        before = self.text[low:start].rstrip()
+        clause_start = not before or before.endswith((",", "،", ";", ":", "\"", "("))
+        if not (clause_start or after_cue) or any(m.start < end and start < m.end for m in self.mentions):
+            return None
+        phrase = self.text[start:end]
+        return _Found(name_id(phrase), phrase, start, end), after_cue
+
     def _name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
+        apposed = self._apposition_name(start, end)
+        if apposed is not None and apposed[1]:
+            return apposed[0]  # "قال راجع بركات، عضو مجلس ...": the name right after the verb
+        found = self._read_name_after_title(start, end, bound)
+        if apposed is not None and (found is None or (found.start, found.end) in self.titles):
+            return apposed[0]  # "Akram Gliwan, a spokesman for ...": the title names no one after it
+        return found
+
+    def _read_name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
         words = list(islice(WORD.finditer(self.text, end), rules.name_window))
         stop = next((s for s in self.stops if s >= end), len(self.text))

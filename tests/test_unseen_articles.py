@@ -1,10 +1,12 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): nine Arabic and
-nine English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib, Kabul, Baghdad,
-Tripoli, Deir ez-Zor, Lebanon, Mogadishu), with a hand-annotated gold file and traps, scored by
-`casualties.evaluate`. The manifest says which six were held out: written and scored after the
-rules had been fixed from the first twelve.
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): thirteen Arabic
+and thirteen English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib, Kabul,
+Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
+Hodeidah, Khartoum, Fallujah, Afrin), with a hand-annotated gold file and traps, scored by
+`casualties.evaluate`. The manifest says which were held out: six written and scored after the
+rules had been fixed from the first twelve, and the eight of batch 2, annotated by hand before
+the tool was first run on them (their first score is in the commit that fixed rules from them).
 
-The floors are the scores reached once the rules were fixed from both batches; a rule change
+The floors are the scores reached once the rules were fixed from all of them; a rule change
 that loses ground on this text fails here. `casualties eval
 tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every remaining miss.
 """
@@ -21,8 +23,8 @@ TRAPS = read_jsonl(UNSEEN / "traps.jsonl")
 RECALL_FLOOR = 0.99
 PRECISION_FLOOR = 0.99
 FIELD_FLOORS = {
-    "value": 0.99, "population": 1.0, "actor": 0.96, "subgroup": 1.0, "outcome": 1.0, "unit": 1.0,
-    "claimed_by": 0.95, "period": 0.66, "subset_of": 1.0,
+    "value": 0.99, "population": 0.99, "actor": 0.95, "subgroup": 1.0, "outcome": 1.0, "unit": 1.0,
+    "claimed_by": 0.96, "period": 0.64, "subset_of": 0.99,
 }
 
 
@@ -41,9 +43,9 @@ def result(extraction, texts):
     return evaluate(GOLD_ROWS, extraction.figures, texts)
 
 
-def test_fixtures_are_nine_arabic_and_nine_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 9
-    assert len([d for d in texts if d.startswith("en_")]) == 9
+def test_fixtures_are_thirteen_arabic_and_thirteen_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 13
+    assert len([d for d in texts if d.startswith("en_")]) == 13
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
