@@ -134,7 +134,8 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     claims = attribute(canonical, pack, gz, spans, publisher_id)
-    periods = resolve_periods(canonical, pack, article.published, spans)
+    # a count of people present is a state, not an event of the days the story tells
+    periods = resolve_periods(canonical, pack, article.published, spans, [m.outcome != "present" for m in matches])
 
     figures: list[Figure] = []
     occurrences: dict[tuple, int] = {}

@@ -518,12 +518,12 @@ class _Document:
         tokens = list(WORD.finditer(self.text, low, title_start))
         while tokens and tokens[-1].group() in self.rules.name_stops:
             tokens.pop()
-        if not tokens or not tokens[-1].group().endswith((",", "،")):
+        if not tokens or not tokens[-1].group().endswith(","):
             return None
         name: list = []
         for i, token in enumerate(reversed(tokens)):
             word = token.group()[:-1] if i == 0 else token.group()
-            if (i and word.endswith((",", "،", ";", ":", ".", "(", ")"))) or any(q in word for q in QUOTES) \
+            if (i and word.endswith((",", ";", ":", ".", "(", ")"))) or any(q in word for q in QUOTES) \
                     or any(c.start < token.end() and token.start() < c.end for c in self.cues):
                 break
             name.insert(0, token)
@@ -532,12 +532,12 @@ class _Document:
         after_cue = any(c.end <= name[0].start() and not self.text[c.end:name[0].start()].strip() for c in self.cues)
         if len(name) < 2 and not after_cue:
             return None  # "Meanwhile, a spokesman said": a lone word before a comma is rarely a name
-        words = [m.group().rstrip(",،") for m in name]
+        words = [m.group().rstrip(",") for m in name]
         if any(w in self.rules.name_stops or any(ch.isdigit() for ch in w) for w in words):
             return None
         start, end = name[0].start(), name[-1].start() + len(words[-1])
         before = self.text[low:start].rstrip()
-        clause_start = not before or before.endswith((",", "،", ";", ":", "\"", "("))
+        clause_start = not before or before.endswith((",", ";", ":", "\"", "("))
         if not (clause_start or after_cue) or any(m.start < end and start < m.end for m in self.mentions):
             return None
         phrase = self.text[start:end]
@@ -546,7 +546,7 @@ class _Document:
     def _name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         apposed = self._apposition_name(start, end)
         if apposed is not None and apposed[1]:
-            return apposed[0]  # "قال راجع بركات، عضو مجلس ...": the name right after the verb
+            return apposed[0]  # "said NAME, member of ...": the name right after a verb-first cue
         found = self._read_name_after_title(start, end, bound)
         if apposed is not None and (found is None or (found.start, found.end) in self.titles):
             return apposed[0]  # "Akram Gliwan, a spokesman for ...": the title names no one after it

@@ -21,6 +21,12 @@ from the wall clock. Policies:
 - `previous`: "last month", "last year" is the whole previous calendar month (year).
 - `range`: "from X to Y"; `until`: "until X" has an unknown start.
 - `same`: "during the same period" is the period of the previous figure.
+- `calendar`: a named year or month that is no date on its own ("in 2014", `{YEAR}`,
+  `{MONTH}`) covers it: the year, or the most recent such month up to publication. The slots
+  also serve `since` ("since 2009", "since April": from its first day) and `previous`
+  ("last March": the most recent March before the publication month).
+- `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"): it
+  gives a figure its period only when its sentence has no other time expression.
 - a date on its own covers its days (a weekday, "yesterday", "19 April", "May 2018").
 
 The anchor of `elapsed` and `since_event` is a full date in the nearest sentence that has a
@@ -37,9 +43,11 @@ the period started by then; a period that ends before it starts is unknown. A da
 date alone on a line near the top of the article) is the publication stamp: neither a time
 expression nor an anchor.
 
-Each figure takes the time expression of its own sentence nearest to its number; if its
-sentence has none, the most recent expression earlier in the article (discourse time carries
-forward); if there is none, the period is unknown. `Period.rule` is the id of the data entry
+Each figure takes the time expression of its own sentence nearest to its number (a `report`
+date only when there is no other); if its sentence has none, the latest expression of the
+latest earlier sentence that has one (discourse time carries forward; again a `report` date
+only when it is alone there), unless the figure does not carry (`carries`: a count of people
+present is a state, not an event of the story's days); if there is none, the period is unknown. `Period.rule` is the id of the data entry
 that decided and `Period.evidence` the canonical words.
 
 Example:
@@ -56,7 +64,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import regex
@@ -69,9 +77,10 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples"}
-KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same"}
+KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
+         "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
-SLOTS = {"DATE", "DURATION", "COUNTED"}
+SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH"}
 MASKS = ("\ue000", "\ue001")  # private-use characters standing in for date mentions
 DATELINE_LINES = 5
 DATELINE_WORDS = 4
@@ -116,6 +125,7 @@ class CueGrammar:
     units: dict
     counts: dict
     start_words: regex.Pattern
+    months: dict = field(default_factory=dict)  # canonical month name -> month number ({MONTH})
     proclitic_chars: int = 0  # the longest proclitic: how far before its first word a cue may begin
     words: object = None  # dates.word_automaton of the cues' required and start words
 
@@ -159,11 +169,20 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
-    # Every duration has a unit word (or a dual of one); every date slot a masked mention.
-    slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS}
+    months = {
+        form: int(entry["month"])
+        for entry in pack.section("dates", "months", {}).get("names") or []
+        for form in words(pack, entry.get("forms"))
+    }
+    # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
+    # month slot a month name that is no date on its own; a year slot four digits.
+    slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
+                  "MONTH": tuple(months), "YEAR": ()}
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
+        "MONTH": rf"(?P<mon>{trie_regex(months)}){right}",
+        "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
     }
 
     cues = []
@@ -205,7 +224,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
                                + [starts for cue in cues for starts in cue.starts]
                                + [end[0] for cue in cues for end in cue.ends if end])
-    return CueGrammar(tuple(cues), units | duals, counts, start_words, max(map(len, proclitic_words), default=0),
+    return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
                       cue_words)
 
 
@@ -258,7 +277,8 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             lasts = (lit.split()[-1],) if lit else ()
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
             required.append(_longest_words([lit]))
-    if pos != len(form) or not items or dates > 2 or sum(1 for i in items if "(?P<dur>" in i[0]) > 1:
+    if pos != len(form) or not items or dates > 2 or any(sum(1 for i in items if f"(?P<{name}>" in i[0]) > 1
+                                                            for name in ("dur", "mon", "year")):
         raise DataFileError(path, where, f"cannot read form {form!r}")
     starts = firsts[0] if firsts and firsts[0] and not items[0][3] else None
     out = ""
@@ -385,9 +405,22 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
     if "d2" in match.groupdict() and match.group("d2"):
         second = _mention_at(mentions, match.start("d2"))
     duration = _duration(match, g, cue)
+    named = match.groupdict()
+    year = int(named["year"]) if named.get("year") else None
+    month = g.months.get(named["mon"]) if named.get("mon") else None
     lo = hi = anchor = None
     kind = cue.kind
-    if kind == "since":
+    if kind == "since" and first is None and (year or month):
+        lo = date(year, 1, 1) if year else _named_month(month, published, strict=False)[0]
+        hi = published
+    elif kind in ("calendar", "previous") and (year or month):
+        if year:
+            lo, hi = date(year, 1, 1), date(year, 12, 31)
+        elif published is not None:
+            lo, hi = _named_month(month, published, strict=kind == "previous")
+    elif kind == "report":
+        lo, hi = (first.first, first.last) if first is not None else (None, None)
+    elif kind == "since":
         if first is not None:
             lo = first.first
         elif duration is not None:
@@ -426,6 +459,15 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
             lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts), anchor
+
+
+def _named_month(month: int, published: date | None, strict: bool) -> tuple[date | None, date | None]:
+    """The first and last day of the most recent `month` up to the publication month
+    (`strict`: before it, as "last March")."""
+    if published is None:
+        return None, None
+    year = published.year if month < published.month or (month == published.month and not strict) else published.year - 1
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _back(published: date | None, duration) -> date | None:
@@ -486,9 +528,11 @@ def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
 
 
 def resolve_periods(
-    canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]]
+    canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]],
+    carries: list[bool] | None = None,
 ) -> list[Period]:
-    """One Period per figure span (canonical offsets, text order) of one article.
+    """One Period per figure span (canonical offsets, text order) of one article; `carries[i]`
+    False keeps figure i from taking an earlier sentence's time (module docstring).
 
     >>> from datetime import date
     >>> from casualties.langpack import load_pack
@@ -501,14 +545,21 @@ def resolve_periods(
     expressions = find_time_expressions(canonical, pack, published)
     sentences = sentence_spans(canonical)
     periods: list[Period] = []
-    for f_start, f_end in figures:
+    for i, (f_start, f_end) in enumerate(figures):
         own = [e for e in expressions if not (e.start < f_end and e.end > f_start)]
         s_lo, s_hi = _sentence_of(f_start, sentences)
         here = [e for e in own if e.start < s_hi and e.end > s_lo]
         if here:
+            here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start))
+        elif carries is not None and not carries[i]:
+            chosen = None
         else:
             earlier = [e for e in own if e.end <= s_lo]
+            if earlier:
+                last = _sentence_of(earlier[-1].start, sentences)
+                earlier = [e for e in earlier if _sentence_of(e.start, sentences) == last]
+                earlier = [e for e in earlier if e.kind != "report"] or earlier
             chosen = earlier[-1] if earlier else None
         if chosen is None:
             periods.append(Period(None, None))

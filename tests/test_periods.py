@@ -233,3 +233,23 @@ def test_sentence_scanner_finds_exactly_what_a_full_scan_finds(lang):
                 ended += len(expected) if ends else 0
     assert found > 100
     assert ended > 3  # the patterns found from their last words are exercised too
+
+
+def test_a_figure_that_does_not_carry_takes_no_earlier_time():
+    pack = load_pack("en")
+    text = pack.canonical("On Monday 20 people were killed. Some 600 migrants remain trapped. 12 were wounded.")
+    spans = [figure_span(text, pack, n) for n in ("20", "600", "12")]
+    monday = date(2019, 4, 15)
+    periods = resolve_periods(text, pack, date(2019, 4, 17), spans, [True, False, True])
+    assert [(p.start, p.end) for p in periods] == [(monday, monday), (None, None), (monday, monday)]
+
+
+def test_people_present_take_no_period_from_an_earlier_sentence():
+    from casualties.api import extract_text
+
+    figures = extract_text("Clashes on Monday killed 20 people. Some 600 migrants remain trapped in the centre.",
+                           lang="en", published=date(2019, 4, 17))
+    by_number = {f.number_text: f for f in figures}
+    assert by_number["20"].period_start == date(2019, 4, 15)
+    assert by_number["Some 600"].outcome == "present"
+    assert (by_number["Some 600"].period_start, by_number["Some 600"].period_end) == (None, None)
