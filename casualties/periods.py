@@ -29,7 +29,8 @@ from the wall clock. Policies:
   gives a figure its period only when its sentence has no other time expression.
 - a date on its own covers its days (a weekday, "yesterday", "19 April", "May 2018").
 
-The anchor of `elapsed` and `since_event` is a full date in the nearest sentence that has a
+The anchor of `elapsed` and `since_event` is a full date (else a weekday or "yesterday", which
+name one day) in the nearest sentence that has a
 start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
 sentence first (the date nearest the cue) and then back through the article (the date nearest
 the start word); else unknown. An anchor in the cue's own sentence serves the cue only: it is
@@ -81,6 +82,7 @@ KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous"
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
 SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH"}
+ANCHOR_KINDS = ("day", "weekday", "relative")  # one day: "began on April 19", "erupted on Monday"
 MASKS = ("\ue000", "\ue001")  # private-use characters standing in for date mentions
 DATELINE_LINES = 5
 DATELINE_WORDS = 4
@@ -501,7 +503,8 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention
     """The date mention giving the start of the event a cue counts from (module docstring)."""
     full = [
         m for m in mentions
-        if m.kind == "day" and m.first is not None and not (m.start >= start and m.end <= end) and not _is_dateline(m, text)
+        if m.kind in ANCHOR_KINDS and m.first is not None and not (m.start >= start and m.end <= end)
+        and not _is_dateline(m, text)
     ]
     own = _sentence_of(start, sentences)
     for a, b in [own] + list(reversed([s for s in sentences if s[1] <= own[0]])):
@@ -510,8 +513,8 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention
         if not starts:
             continue
         if (a, b) == own:
-            return min(here, key=lambda m: (_gap(m.start, m.end, start, end), m.start > start))
-        return min(here, key=lambda m: min(_gap(m.start, m.end, w, w) for w in starts))
+            return min(here, key=lambda m: (m.kind != "day", _gap(m.start, m.end, start, end), m.start > start))
+        return min(here, key=lambda m: (m.kind != "day", min(_gap(m.start, m.end, w, w) for w in starts)))
     return None
 
 
