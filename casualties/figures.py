@@ -18,9 +18,12 @@ slots, and generic slot filling completes the figure from the sentence:
   `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv");
   after a "suffered" verb, the group named before it; a possessive between the amount and its
   noun (a pronoun suffix, or a `possessive_words` word: "40 of its members") names the group
-  named before it; some rules fall back to the only group named in the sentence;
+  named before it; some rules fall back to the only group named in the sentence, others
+  (`actor: subject`) to the group named last before the amount ("the group had up to 6,000
+  fighters");
 - a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
-  else of the latest sentence with one; of those, the latest with the part's outcome), and a
+  else of the latest sentence with one, unless an amount of its own sentence that is no figure
+  stands before the marker; of those, the latest with the part's outcome), and a
   figure joined to a subset by "and" is a subset too; subsets inherit what they do not say;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
   previous figure.
@@ -45,7 +48,7 @@ RULE_KEYS = {
     "inherit", "zero_only", "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
-ACTOR_MODES = ("linked", "sentence", "none")
+ACTOR_MODES = ("linked", "sentence", "subject", "none")
 BEFORE_WINDOW = 80
 FAMILY_WINDOW_WORDS = 7  # "fighters of Hayat Tahrir al-Sham and their families"
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
@@ -561,6 +564,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             actor, via = _actor_before(actors, sentence[0], min(q.start, noun_m_span[0]))  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
+        if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
+            actor, via = _actor_before(actors, sentence[0], q.start)
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
             named = {a[2] for a in actors if sentence[0] <= a[0] < sentence[1]}
             if len(named) == 1:
@@ -581,8 +586,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 subset = True
         if subset:
             parents = [i for i in previous if not matches[i].subset]
-            if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0]:
-                # the heads of the latest sentence that had one ("... 32 killed and 110 wounded.
+            if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0] \
+                    and not any(whole[0] <= s < q.start and s not in {matches[i].quantity.start for i in previous}
+                                for s in span_starts):
+                # the heads of the latest sentence that had one, unless an amount of its own
+                # sentence that is no figure stands before the marker ("a town of 300,000
+                # people, among them tens of thousands displaced") ("... 32 killed and 110 wounded.
                 # Among the dead were 5 policemen")
                 parents = [i for i in heads if matches[i].sentence == matches[last_head].sentence]
             if parents:
