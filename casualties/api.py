@@ -14,8 +14,10 @@ import contextlib
 import functools
 import gc
 import hashlib
+import importlib
 import itertools
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -241,18 +243,51 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _extracted(articles: Iterable[Article], *, jobs: int, include_latent: bool, engine: str = "local",
-               scheduler: str | None = None) -> Iterator[tuple]:
+               scheduler: str | None = None, started: Callable[[], None] | None = None) -> Iterator[tuple]:
     """(article, figures or None, error or None) for each article, in input order: tasks of
-    TASK_ARTICLES articles run on `engine` (casualties.engines), a few tasks at a time."""
+    TASK_ARTICLES articles run on `engine` (casualties.engines), a few tasks at a time.
+    `started()` is called once extraction processes are running here (engines.run_tasks)."""
     return run_tasks(_chunks(articles, TASK_ARTICLES), _extract_task, (include_latent,), engine=engine, jobs=jobs,
-                     scheduler=scheduler, warm=_warm_caches, worker_check=_worker_rules)
+                     scheduler=scheduler, warm=_warm_caches, worker_check=_worker_rules, started=started)
 
 
-def _warm_caches() -> None:
-    # Workers forked after this inherit the loaded packs and compiled grammars.
+def _warm_caches(tasks: list[list[Article]] = ()) -> None:
+    """Load the gazetteers and compile the language packs of the articles of `tasks` (every
+    pack when none is given): workers forked after this inherit them. A pack met only later is
+    compiled by each worker that meets it."""
     _gazetteers()
-    for code in available_languages():
+    codes = {_pack_for(article).code for task in tasks for article in task} or set(available_languages())
+    for code in sorted(codes):
         extract_figures(Article("warm", "1", language=code))
+
+
+class _Prefetch:
+    """Imports what the reports need (pyarrow, pandas, openpyxl and the writers) on a second
+    thread while extraction processes work, so that the run does not wait for them after.
+    `wait()` before anything that imports them: they are never imported by two threads at once."""
+
+    MODULES = ("pyarrow", "pyarrow.compute", "pyarrow.ipc", "pandas", ".reconcile", ".writers.csvfile",
+               ".writers.workbook")
+
+    def __init__(self):
+        self.thread = None
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._import, name="prefetch-imports", daemon=True)
+            self.thread.start()
+
+    def _import(self) -> None:
+        for name in self.MODULES:
+            try:
+                importlib.import_module(name, __package__)
+            except Exception:  # noqa: BLE001 - imported again where needed, which reports the error
+                return
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
 
 
 def _worker_rules() -> str:
@@ -558,7 +593,8 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
     """Extract the input articles the store lacks or holds in another version. Returns the
     counts (figures are then read from the store) and a digest of the input articles' ids and
     hashes, in order. A file in the state the store recorded is not read (corpus.file_state);
-    `rehash`: read every file and compare hashes."""
+    `rehash`: read every file and compare hashes. While extraction processes work, the
+    reports' modules are imported here (_Prefetch)."""
     from .store import content_hash
 
     version = rules_version()
@@ -607,18 +643,22 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
                 progress(skipped)
 
     batch = []
-    for article, figures, error in _extracted(to_extract(), jobs=jobs, include_latent=False, engine=engine,
-                                              scheduler=scheduler):
-        if error:
-            report(_problem(article, error))
-        batch.append((article, figures))
-        result.extracted += 1
-        if len(batch) >= WRITE_ARTICLES:
-            store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
-            batch = []
-        if progress:
-            progress(1)
-    store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
+    prefetch = _Prefetch()
+    try:
+        for article, figures, error in _extracted(to_extract(), jobs=jobs, include_latent=False, engine=engine,
+                                                  scheduler=scheduler, started=prefetch.start):
+            if error:
+                report(_problem(article, error))
+            batch.append((article, figures))
+            result.extracted += 1
+            if len(batch) >= WRITE_ARTICLES:
+                store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
+                batch = []
+            if progress:
+                progress(1)
+        store.save(batch, run_id=run_id, rules_version=version, record_changes=record_changes)
+    finally:
+        prefetch.wait()
     return result, inputs_digest.hexdigest()
 
 

@@ -31,12 +31,14 @@ def check_engine(engine: str, scheduler: str | None = None) -> None:
 
 
 def run_tasks(tasks: Iterable[list], work: Callable, args: tuple = (), *, engine: str = "local", jobs: int = 1,
-              scheduler: str | None = None, warm: Callable[[], None] | None = None,
-              worker_check: Callable[[], str] | None = None) -> Iterator[tuple]:
+              scheduler: str | None = None, warm: Callable[[list[list]], None] | None = None,
+              worker_check: Callable[[], str] | None = None,
+              started: Callable[[], None] | None = None) -> Iterator[tuple]:
     """(item, result, error) for every item of `tasks`, in input order.
 
-    local: with jobs > 1 and more than one task, a pool of `jobs` processes (`warm` runs here
-    first, so forked workers inherit its caches); otherwise this process. dask: the cluster at
+    local: with jobs > 1 and more than one task, a pool of `jobs` processes (`warm(first
+    tasks)` runs here first, so forked workers inherit its caches; `started()` once they are
+    forked, so a thread it starts is not copied into them); otherwise this process. dask: the cluster at
     `scheduler`, or without one a LocalCluster of `jobs` single-threaded worker processes,
     closed at the end; `worker_check()` must give the same answer on every worker as here (the
     same rules on every machine). On dask, a task that fails as a whole (an exception, a lost
@@ -45,10 +47,10 @@ def run_tasks(tasks: Iterable[list], work: Callable, args: tuple = (), *, engine
     check_engine(engine, scheduler)
     if engine == "dask":
         return _dask(iter(tasks), work, args, jobs=jobs, scheduler=scheduler, worker_check=worker_check)
-    return _local(iter(tasks), work, args, jobs=jobs, warm=warm)
+    return _local(iter(tasks), work, args, jobs=jobs, warm=warm, started=started)
 
 
-def _local(tasks: Iterator[list], work: Callable, args: tuple, *, jobs: int, warm) -> Iterator[tuple]:
+def _local(tasks: Iterator[list], work: Callable, args: tuple, *, jobs: int, warm, started=None) -> Iterator[tuple]:
     from concurrent.futures import ProcessPoolExecutor
 
     head = list(itertools.islice(tasks, 2))
@@ -58,11 +60,13 @@ def _local(tasks: Iterator[list], work: Callable, args: tuple, *, jobs: int, war
             yield from _paired(task, work(task, *args))
         return
     if warm:
-        warm()
+        warm(head)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending = deque()
         for task in itertools.chain(head, tasks):
             pending.append((task, pool.submit(work, task, *args)))
+            if started and len(pending) == 1:
+                started()  # the first task forked every worker (the fork start method starts them all at once)
             if len(pending) >= TASKS_PER_THREAD * jobs:
                 task, future = pending.popleft()
                 yield from _paired(task, future.result())
