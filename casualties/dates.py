@@ -2,7 +2,8 @@
 
 All words come from the language pack's `dates.yaml` (month names in every naming system the
 language uses, weekday names, relative days, year words); this module only knows the shapes
-dates take: a day and a month (in the orders the pack allows), a month and a year, a month
+dates take: a day (in digits, or a day word: `months.day_words`) and a month (in the orders
+the pack allows), a month and a year, a month
 with a "this"/"past" word, ISO `YYYY-MM-DD`, an all-digit date in the pack's numeric order,
 a weekday (optionally "Saturday-Sunday"), a relative day ("yesterday").
 
@@ -47,7 +48,7 @@ from .text import sentence_spans
 
 MONTHS_KEYS = {
     "day_prefixes", "day_suffixes", "connectors", "this_month", "past_month", "numeric_order",
-    "orders", "range_joiners", "names",
+    "orders", "range_joiners", "names", "day_words", "day_word_blockers",
 }
 WEEKDAYS_KEYS = {"prefixes", "range_joiners", "future", "names"}
 YEAR_KEYS = {"id", "markers", "this_year", "last_year", "examples", "counterexamples"}
@@ -121,6 +122,8 @@ class DateGrammar:
     numeric_order: tuple
     year_words_id: str
     words: ahocorasick.Automaton  # the patterns' required and start words
+    day_words: dict = field(default_factory=dict)  # a day written as a word ("the seventh of") -> its number
+    day_words_id: str = ""  # the part a date read from a day word carries (its blockers: "the first week of")
 
 
 def grammar(pack: LanguagePack) -> DateGrammar:
@@ -207,9 +210,20 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     this_y = alt(words(pack, years.get("this_year")))
     last_y = alt(words(pack, years.get("last_year")))
     mon = trie_regex(month_forms)
+    day_words = {}
+    for i, entry in enumerate(months.get("day_words") or []):
+        check_keys(path, f"months.day_words[{i}]", entry, {"day", "forms"})
+        if not 1 <= int(entry.get("day") or 0) <= 31:
+            raise DataFileError(path, f"months.day_words[{i}]", "day must be 1..31")
+        for form in words(pack, entry.get("forms")):
+            day_words[form] = int(entry["day"])
+    day_word = rf"|{left}(?P<dayw>{trie_regex(day_words)}){right}" if day_words else ""
+    day_words_id = f"{pack.code}.day_words"
+    _add_blockers(pack, blockers, {"id": day_words_id, "blockers": months.get("day_word_blockers")}, left, right)
 
     day = (
-        rf"(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d{{1,6}}))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
+        rf"(?:(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d{{1,6}}))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
+        rf"{day_word})"
     )
     days = rf"{day}(?:\s*(?:{range_j})\s*(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?)?"
     months_re = rf"(?P<mon>{mon}){right}(?:\s*[/(\-]\s*(?P<mon>{mon}){right})*+(?:\s*\))?"
@@ -268,6 +282,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
         words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
+        day_words=day_words,
+        day_words_id=day_words_id,
     )
 
 
@@ -509,9 +525,10 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
         )
         if kind == "month":
             return mention
-        day = int(m.group("day"))
+        day = int(m.group("day")) if m.group("day") else g.day_words[m.group("dayw")]
         day_end = int(m.group("day2")) if m.group("day2") else None
-        mention = replace(mention, kind="day_range" if day_end else "day", day=day, day_end=day_end)
+        mention = replace(mention, kind="day_range" if day_end else "day", day=day, day_end=day_end,
+                          parts=mention.parts if m.group("day") else mention.parts + (g.day_words_id,))
         return replace(mention, valid=_valid(mention))
     if kind in ("iso", "numeric"):
         if kind == "iso":
