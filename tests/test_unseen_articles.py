@@ -20,11 +20,13 @@ UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
 GOLD_ROWS = read_gold(UNSEEN / "gold.jsonl")
 TRAPS = read_jsonl(UNSEEN / "traps.jsonl")
 
-RECALL_FLOOR = 0.99
+# Measured after batch 2 (P 0.996, R 1.000; value 0.996, population 0.996, actor 0.959,
+# claimed_by 0.967, period 0.826, the rest 1.000); the floors sit just below.
+RECALL_FLOOR = 0.995
 PRECISION_FLOOR = 0.99
 FIELD_FLOORS = {
-    "value": 0.99, "population": 0.99, "actor": 0.95, "subgroup": 1.0, "outcome": 1.0, "unit": 1.0,
-    "claimed_by": 0.96, "period": 0.64, "subset_of": 0.99,
+    "value": 0.99, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 1.0, "unit": 1.0,
+    "claimed_by": 0.96, "period": 0.82, "subset_of": 1.0,
 }
 
 
