@@ -267,8 +267,10 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         "day": (WholeWords(month_forms),), "month": (WholeWords(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
         "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
+    shared: dict = {}
     compiled = tuple(
-        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, required[kind], *starts)
+        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms,
+                    shared_groups(required[kind], shared), *starts)
         for kind, body, starts in patterns
     )
     return DateGrammar(
@@ -304,6 +306,14 @@ class WholeWords(tuple):
 # Words this short ("of", "in", "on") occur everywhere: the automaton would report each of their
 # many places; they are looked for with str.find, only where a window needs them.
 SHORT_WORD = 3
+
+
+def shared_groups(required: tuple, table: dict) -> tuple:
+    """`required` made of shared objects (one per distinct group and per distinct tuple of
+    groups in `table`): a scanner's per-text results, kept by identity, then serve every
+    pattern that lists the same groups."""
+    groups = tuple(table.setdefault((type(g), g), g) for g in required)
+    return table.setdefault(tuple((type(g), g) for g in groups), groups)
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:

@@ -70,7 +70,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, word_automaton, words
+from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, shared_groups, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -187,7 +187,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
     }
 
-    cues = []
+    cues, shared = [], {}
     for i, entry in enumerate(data.get("cues") or []):
         where = f"period_cues.cues[{i}]"
         check_keys(path, where, entry, CUE_KEYS)
@@ -218,7 +218,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             for form in entry.get("blockers") or []
         )
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        tuple(required for _, required, _, _ in compiled), tuple(starts for _, _, starts, _ in compiled),
+                        tuple(shared_groups(required, shared) for _, required, _, _ in compiled),
+                        tuple(starts for _, _, starts, _ in compiled),
                         ends))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
