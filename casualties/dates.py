@@ -308,6 +308,13 @@ class WholeWords(tuple):
 SHORT_WORD = 3
 
 
+class RunStarts(tuple):
+    """Start characters that each stand for a run of themselves (a masked date): a pattern
+    that begins with such a run is tried at the run's first character only, not at each."""
+
+    __slots__ = ()
+
+
 def shared_groups(required: tuple, table: dict) -> tuple:
     """`required` made of shared objects (one per distinct group and per distinct tuple of
     groups in `table`): a scanner's per-text results, kept by identity, then serve every
@@ -477,8 +484,11 @@ class SentenceScanner:
                     yield from pattern.finditer(text, lo, hi)
                 continue
             tries = set()
+            runs = isinstance(starts, RunStarts)
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
                 for at in self._places(word, lo, hi):
+                    if runs and at > lo and text[at - 1] == word:
+                        continue  # inside a run: a match begins at the run's first character
                     tries.update(p for p in range(max(lo, at - back), at + 1) if not (p and text[p - 1].isalnum()))
             reached = lo
             for at in sorted(tries):

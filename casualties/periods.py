@@ -70,7 +70,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, SentenceScanner, find_dates, shared_groups, word_automaton, words
+from .dates import DEFAULT_WORD, DateMention, RunStarts, SentenceScanner, find_dates, shared_groups, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -260,7 +260,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 dates += 1
                 gap = rf"(?:[^\n.;!?{''.join(MASKS)}]{{1,{reach}}}?\s)?" if reach else ""
                 body = rf"{gap}(?P<d{dates}>{MASKS[0]}+|{MASKS[1]}+)"
-                firsts.append(None if reach else MASKS)
+                firsts.append(None if reach else RunStarts(MASKS))
             else:
                 body = slot_regex[slot]
                 firsts.append(None)
