@@ -359,11 +359,13 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
 
 
 def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None,
-                  write_figures: bool = True) -> dict:
+                  write_figures: bool = True, linked=None, figures_sheet=None) -> dict:
     """Write figures.csv, comparison.xlsx, comparison.csv and errors.csv (every problem of the
     run; only a header when there was none), each atomically, into out_dir; with `changes` (a
     DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too.
-    `write_figures=False`: the caller writes figures.csv (run does, while it reconciles)."""
+    `write_figures=False`: the caller writes figures.csv (run does, while it reconciles).
+    `linked` (_linked of the frame) and `figures_sheet` (its Figures sheet, begun with
+    workbook.figures_sheet_meanwhile): what run made while it reconciled."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .writers.csvfile import write_csv
@@ -385,12 +387,22 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     # pyarrow's kernels and zlib, which let go of the interpreter lock.
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(lambda: [write_csv(table, path) for table, path in tables])
-        _write_workbook(extraction, paths["workbook"], frame, comparison, changes, inputs)
+        _write_workbook(extraction, paths["workbook"], frame, comparison, changes, inputs, linked=linked,
+                        figures_sheet=figures_sheet)
         written.result()
     return paths
 
 
-def _write_workbook(extraction: Extraction, path: Path, frame, comparison, changes, inputs) -> None:
+def _linked(extraction: Extraction, frame):
+    """The figure table with each figure's article address (`url`: its URL, else its file), as
+    the workbook's Figures sheet shows it."""
+    # Each article's address made once, not once per figure (two million strings at 100,000 articles).
+    addresses = {doc_id: str(location or "") for doc_id, location in extraction.locations.items()}
+    return frame.assign(url=frame["doc_id"].map(addresses).fillna(""))
+
+
+def _write_workbook(extraction: Extraction, path: Path, frame, comparison, changes, inputs, *, linked=None,
+                    figures_sheet=None) -> None:
     from datetime import datetime, timezone
 
     from . import __version__
@@ -410,10 +422,8 @@ def _write_workbook(extraction: Extraction, path: Path, frame, comparison, chang
                                 f"{len(extraction.corrections_not_applied)} not applied")
     if changes is not None:
         about["changes since the previous run"] = changes_summary(changes)
-    # Each article's address made once, not once per figure (two million strings at 100,000 articles).
-    addresses = {doc_id: str(location or "") for doc_id, location in extraction.locations.items()}
-    linked = frame.assign(url=frame["doc_id"].map(addresses).fillna(""))
-    write_workbook(path, linked, comparison, about, sources_table(), changes=changes)
+    linked = linked if linked is not None else _linked(extraction, frame)
+    write_workbook(path, linked, comparison, about, sources_table(), changes=changes, figures_sheet=figures_sheet)
 
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
@@ -477,21 +487,25 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
                                           scheduler=scheduler)
         from .writers.csvfile import write_csv  # here: a run that keeps its reports never loads pandas
+        from .writers.workbook import figures_sheet_meanwhile
 
         with _collector_paused():
             if corrections_path:
                 _apply_corrections(extraction, corrections_path, on_problem, store)
             frame = extraction.frame()
             _release_memory()
+            # figures.csv and the workbook's Figures sheet need the table only: made on other
+            # threads while it is reconciled.
+            linked = _linked(extraction, frame)
+            figures_sheet = figures_sheet_meanwhile(linked)
             with ThreadPoolExecutor(max_workers=1) as pool:
-                # figures.csv needs the table only: written on a second thread while it is reconciled.
                 figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
                 comparison = reconcile(frame)
                 _release_memory()
                 if store:
                     changes = changes_frame([*figure_changes, *_record_groups(store, run_id, comparison, inputs)])
                 outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes,
-                                        frame=frame, write_figures=False)
+                                        frame=frame, write_figures=False, linked=linked, figures_sheet=figures_sheet)
                 figures_csv.result()
         if store:
             # Only now: a run killed before this point leaves its changes pending for the next.

@@ -57,3 +57,59 @@ print(sorted(before), sorted(after), prefetch.thread)
 def test_prefetch_imports_the_report_modules_on_a_thread():
     output = subprocess.run([sys.executable, "-c", PREFETCH], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["[]", "['casualties.writers.workbook',", "'openpyxl',", "'pandas',", "'pyarrow']", "None"]
+
+
+def workbook_members(path) -> dict:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        assert book.testzip() is None
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def figures_with_an_arabic_claimant(seed_extraction):
+    """The seeds' figure table with links, one claimant named in Arabic (its Comparison header
+    takes a style of its own before the Figures sheet is made) and a formula-like quote."""
+    frame = seed_extraction.frame()
+    frame["url"] = "https://example.org/" + frame["doc_id"]
+    frame.loc[0, "claimed_by"] = "مصدر عسكري"
+    frame.loc[1, "quote"] = "=1+1"
+    return frame
+
+
+def test_a_figures_sheet_made_beforehand_gives_the_same_workbook(tmp_path, seed_extraction, monkeypatch):
+    from casualties.reconcile import reconcile
+    from casualties.writers import bulkrows
+    from casualties.writers.workbook import figures_sheet_meanwhile, write_workbook
+
+    frame = figures_with_an_arabic_claimant(seed_extraction)
+    comparison = reconcile(frame)
+    about = {"run": "fixed", "conventions_rows": []}
+    write_workbook(tmp_path / "plain.xlsx", frame, comparison, about, changes=frame.head(0))
+    made = figures_sheet_meanwhile(frame)
+    made.result()
+    rendered = []
+    original = bulkrows._render_sheet
+    monkeypatch.setattr(bulkrows, "_render_sheet", lambda xml, bulk: rendered.append(len(bulk.frame)) or original(xml, bulk))
+    write_workbook(tmp_path / "made.xlsx", frame, comparison, about, changes=frame.head(0), figures_sheet=made)
+    assert len(frame) not in rendered and rendered  # the Figures sheet was taken, the others made
+    assert workbook_members(tmp_path / "made.xlsx") == workbook_members(tmp_path / "plain.xlsx")
+
+
+def test_a_figures_sheet_made_from_other_figures_or_failed_is_made_again(tmp_path, seed_extraction):
+    from concurrent.futures import Future
+
+    from casualties.reconcile import reconcile
+    from casualties.writers.workbook import figures_sheet_meanwhile, write_workbook
+
+    frame = figures_with_an_arabic_claimant(seed_extraction)
+    comparison = reconcile(frame)
+    about = {"run": "fixed", "conventions_rows": []}
+    write_workbook(tmp_path / "plain.xlsx", frame, comparison, about)
+    failed = Future()
+    failed.set_exception(RuntimeError("disk full"))
+    other = figures_sheet_meanwhile(frame.head(len(frame) - 1))  # another placeholder (its filter's range)
+    for number, made in enumerate((other, failed)):
+        write_workbook(tmp_path / f"again{number}.xlsx", frame, comparison, about, figures_sheet=made)
+        assert workbook_members(tmp_path / f"again{number}.xlsx") == workbook_members(tmp_path / "plain.xlsx")
+    assert other.result().member.file.closed  # what was not taken is let go

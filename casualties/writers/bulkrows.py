@@ -125,13 +125,34 @@ def template_row(sheet, *, comment_size: tuple[int, int] | None = None) -> list:
     return cells
 
 
-def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
+@dataclass(frozen=True)
+class MadeSheet:
+    """A bulk sheet made ahead of its workbook (make_sheet): the placeholder XML it was made
+    from, its deflated bytes and its hyperlinks."""
+
+    xml: str
+    member: _DeflatedFile
+    links: list
+
+
+def make_sheet(package: bytes, name: str, bulk: BulkRows) -> MadeSheet:
+    """The sheet `name` of the xlsx `package` with the rows of `bulk`, made now for a later
+    splice_rows(..., made=...) into a package whose sheet has the same placeholder."""
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        xml = source.read(_sheet_path(source, name)).decode("utf-8")
+    return MadeSheet(xml, *_render_sheet(xml, bulk))
+
+
+def splice_rows(package: bytes, out, sheets: dict[str, BulkRows], made: dict | None = None) -> None:
     """Copy the xlsx `package` to the binary file `out`, writing each sheet's bulk rows into it.
 
     The bulk sheets are made on SHEET_THREADS threads, the largest first, each deflated into a
     temporary file, and added to the package in their order when their turn comes: rendering
     is mostly pyarrow's kernels and deflating is zlib, both outside the interpreter lock.
+    `made` maps a sheet's name to a future of its MadeSheet (make_sheet), taken instead of
+    making the sheet when it was made from the same placeholder.
     """
+    made = made or {}
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         paths = {_sheet_path(source, name): (name, bulk) for name, bulk in sheets.items()}
         rels_paths = {_rels_path(path): path for path in paths}
@@ -142,7 +163,8 @@ def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
                 notes.update(_comment_parts(source, path, bulk.comments))
         largest_first = sorted(paths, key=lambda path: -paths[path][1].frame.size)
         with ThreadPoolExecutor(max_workers=SHEET_THREADS, thread_name_prefix="xlsx-sheet") as pool:
-            rendered = {path: pool.submit(_render_sheet, source.read(path).decode("utf-8"), paths[path][1])
+            rendered = {path: pool.submit(_render_or_take, source.read(path).decode("utf-8"), paths[path][1],
+                                          made.get(paths[path][0]))
                         for path in largest_first}
             try:
                 # Level 1 compresses about three times faster than the default for a file only 10% larger.
@@ -165,6 +187,22 @@ def splice_rows(package: bytes, out, sheets: dict[str, BulkRows]) -> None:
                     # Sheets made when another failed: their temporary files go too.
                     if not future.cancel() and future.exception() is None:
                         future.result()[0].close()
+
+
+def _render_or_take(xml: str, bulk: BulkRows, made) -> tuple[_DeflatedFile, list[tuple[str, str]]]:
+    """The sheet made beforehand (a future of a MadeSheet) when it was made from this
+    placeholder `xml`, else the sheet made now (_render_sheet)."""
+    sheet = None
+    if made is not None:
+        try:
+            sheet = made.result()
+        except Exception:  # noqa: BLE001 - made again here, where an error is raised as it comes
+            sheet = None
+    if sheet is not None:
+        if sheet.xml == xml:
+            return sheet.member, sheet.links
+        sheet.member.close()
+    return _render_sheet(xml, bulk)
 
 
 def _render_sheet(xml: str, bulk: BulkRows) -> tuple[_DeflatedFile, list[tuple[str, str]]]:

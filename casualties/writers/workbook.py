@@ -20,6 +20,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import types
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -60,7 +62,8 @@ CORRECTED = "corrected"
 
 
 def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: dict,
-                   sources: dict | None = None, changes: pd.DataFrame | None = None) -> None:
+                   sources: dict | None = None, changes: pd.DataFrame | None = None, *,
+                   figures_sheet: Future | None = None) -> None:
     """Write the workbook to `path` atomically.
 
     `figures` is the figure table (table.COLUMN_NAMES; an extra `url` column, the article's
@@ -68,10 +71,12 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     hand separated by `;`, fills those cells). `changes`, when given, becomes the Changes sheet. `about` is printed on the About sheet; its
     `conventions_rows` entry, if any, is printed as the conventions table instead (else the
     repository's docs/CONVENTIONS.md when present). `sources` maps a claimant id to
-    {"kind": ..., "name": ...}.
+    {"kind": ..., "name": ...}. `figures_sheet`: the Figures sheet made beforehand from the
+    same `figures` (figures_sheet_meanwhile), taken when it is the sheet made here.
     """
     figures = figures.reset_index(drop=True)
     book = Workbook(write_only=True)
+    _register_bulk_styles(book)
     bulk = {
         **_comparison_sheets(book, comparison),
         **_continued(book, "Claims", comparison.claims, _claims_sheet),
@@ -86,7 +91,48 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     placeholder = io.BytesIO()
     book.save(placeholder)
     with atomic_write(path, "wb") as out:
-        splice_rows(placeholder.getvalue(), out, bulk)
+        splice_rows(placeholder.getvalue(), out, bulk, made={"Figures": figures_sheet} if figures_sheet else None)
+
+
+# Figure tables longer than this make their Figures sheet when the rest of the workbook is
+# made, not beforehand: made beside the comparison, it would add its rows to the run's peak memory.
+FIGURES_SHEET_MEANWHILE_ROWS = 1_000_000
+
+
+def figures_sheet_meanwhile(figures: pd.DataFrame) -> Future | None:
+    """Start making the Figures sheet of `figures` on a second thread, so that it is made while
+    the figures are reconciled (the sheet needs nothing else). write_workbook(...,
+    figures_sheet=...) takes it when its placeholder is the one the workbook holds, and makes
+    the sheet itself otherwise. None when the table is too long (FIGURES_SHEET_MEANWHILE_ROWS).
+    """
+    table = _figure_sheet_table(figures.reset_index(drop=True))
+    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures-sheet")
+    try:
+        return pool.submit(_made_figures_sheet, table)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _made_figures_sheet(table: pd.DataFrame) -> bulkrows.MadeSheet:
+    """The Figures sheet of `table`, in a workbook of its own with the styles registered as
+    write_workbook registers them: the same placeholder, the same rows."""
+    book = Workbook(write_only=True)
+    _register_bulk_styles(book)
+    bulk = _figures_sheet(book.create_sheet("Figures"), table, 0, table)
+    placeholder = io.BytesIO()
+    book.save(placeholder)
+    return bulkrows.make_sheet(placeholder.getvalue(), "Figures", bulk)
+
+
+def _register_bulk_styles(book) -> None:
+    """Register the header's style and the template row's styles first, in this order, so that
+    their ids in the workbook never depend on the data (a claimant header in Arabic adds a
+    style of its own): a bulk sheet's XML is then the same in any workbook."""
+    holder = types.SimpleNamespace(parent=book)  # what a cell needs to reach the workbook's style tables
+    for cell in [_cell(holder, "header", font=_BOLD, fill=_HEADER_FILL), *template_row(holder)]:
+        _ = cell.style_id  # noqa: F841 - reading it registers the style
 
 
 def conventions_rows(path=CONVENTIONS_FILE) -> list[list[str]]:
