@@ -179,7 +179,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
-                  "MONTH": tuple(months), "YEAR": ()}
+                  "MONTH": tuple(months), "YEAR": ("19", "20")}
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
