@@ -149,3 +149,21 @@ def test_a_claims_outlets_are_distinct_and_in_text_order_whatever_their_script()
     assert claim["outlets"].split(";") == sorted(set(outlets))
     assert claim["n_outlets"] == len(set(outlets))
     assert sorted(claim["figure_ids"].split(";")) == sorted(figures["figure_id"])
+
+
+def test_csv_text_columns_of_few_values_are_written_as_pandas_writes_them(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from casualties.writers import csvfile
+    from test_rerun_reports import reference_csv, written
+
+    if not csvfile._ARROW:
+        pytest.skip("pyarrow is not installed")
+    odd = ["killed", "=SUM(A1)", "a, b", 'said "x"', "two\nlines", "cr\ronly", "", None, "-3", "مقتل"]
+    frame = pd.DataFrame({
+        "few": pd.Series([odd[n % len(odd)] for n in range(200)], dtype="str"),
+        "many": pd.Series([f"=id {n}" if n % 7 else None for n in range(200)], dtype="str"),
+    })
+    monkeypatch.setattr(csvfile, "CSV_CHUNK_ROWS", 64)  # chunks of 64, 64, 64 and 8 rows: the last is "many"
+    write_csv(frame, tmp_path / "few.csv")
+    assert written(tmp_path / "few.csv") == reference_csv(frame)

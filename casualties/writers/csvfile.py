@@ -72,7 +72,8 @@ def write_csv(frame: pd.DataFrame, path) -> None:
         out.write(buffer.getvalue())
 
 
-CSV_CHUNK_ROWS = 10_000
+CSV_CHUNK_ROWS = 25_000
+FEW_VALUES = 4  # a text column with fewer distinct values than a quarter of its rows makes each once
 # A field the csv module always quotes (the delimiter, the quote, the line terminator).
 _MUST_QUOTE = '[,"\n]'
 
@@ -96,6 +97,12 @@ def _csv_fields_arrow(column: pd.Series):
         return pc.if_else(pa.array(column.to_numpy(dtype=bool)), "True", "False")
     array = None
     if dtype != object and pd.api.types.is_string_dtype(dtype):
+        codes, values = pd.factorize(column)
+        if len(values) * FEW_VALUES < len(column):
+            # Few distinct texts (languages, outcomes, rules): each made once, then taken per row.
+            fields = _csv_fields_arrow(pd.Series(values, dtype=dtype))
+            fields = pa.concat_arrays([fields, pa.array([""], type=fields.type)])  # code -1: a blank
+            return fields.take(pa.array(np.where(codes < 0, len(values), codes)))
         try:
             array = pc.cast(pa.array(column, from_pandas=True), pa.string())
         except (pa.ArrowException, UnicodeError, TypeError):  # text Arrow cannot hold: a cell at a time
@@ -125,12 +132,12 @@ def _csv_fields_arrow(column: pd.Series):
     return array
 
 
-def _csv_rows_arrow(fields: list) -> bytes:
+def _csv_rows_arrow(fields: list) -> bytes | memoryview:
     """Rows of fields (`_csv_fields_arrow`) joined by commas, each ended by a newline, as UTF-8."""
     rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\n", "")
     # The rows' UTF-8 bytes lie end to end in the array's data buffer.
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
-    return rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(rows) else b""
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]] if len(rows) else b""  # a view, not a copy
 
 
 def _csv_cells(column: pd.Series) -> list:
