@@ -487,7 +487,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
                                           scheduler=scheduler)
         from .writers.csvfile import write_csv  # here: a run that keeps its reports never loads pandas
-        from .writers.workbook import figures_sheet_meanwhile
+        from .writers.workbook import FIGURES_SHEET_MEANWHILE_ROWS, figures_sheet_meanwhile
 
         with _collector_paused():
             if corrections_path:
@@ -495,9 +495,12 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             frame = extraction.frame()
             _release_memory()
             # figures.csv and the workbook's Figures sheet need the table only: made on other
-            # threads while it is reconciled.
-            linked = _linked(extraction, frame)
-            figures_sheet = figures_sheet_meanwhile(linked)
+            # threads while it is reconciled (the sheet not past FIGURES_SHEET_MEANWHILE_ROWS,
+            # nor its addresses, which would add to the peak memory of a large run).
+            linked = figures_sheet = None
+            if len(frame) <= FIGURES_SHEET_MEANWHILE_ROWS:
+                linked = _linked(extraction, frame)
+                figures_sheet = figures_sheet_meanwhile(linked)
             with ThreadPoolExecutor(max_workers=1) as pool:
                 figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
                 comparison = reconcile(frame)

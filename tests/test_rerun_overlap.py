@@ -1,8 +1,10 @@
-"""A small rerun compiles only the language packs it meets before its workers start, and imports
-the reports' modules while they extract."""
+"""A small rerun compiles only the language packs it meets before its workers start, imports the
+reports' modules while they extract, and makes the Figures sheet while the figures are reconciled."""
 import multiprocessing
 import subprocess
 import sys
+
+import pytest
 
 from casualties import api
 from casualties.engines import run_tasks
@@ -113,3 +115,23 @@ def test_a_figures_sheet_made_from_other_figures_or_failed_is_made_again(tmp_pat
         write_workbook(tmp_path / f"again{number}.xlsx", frame, comparison, about, figures_sheet=made)
         assert workbook_members(tmp_path / f"again{number}.xlsx") == workbook_members(tmp_path / "plain.xlsx")
     assert other.result().member.file.closed  # what was not taken is let go
+
+
+def test_a_run_past_the_limit_makes_its_figures_sheet_with_the_workbook(tmp_path, monkeypatch):
+    import zipfile
+
+    from casualties.writers import workbook
+    from conftest import SEEDS
+
+    def figures_sheet(out):
+        with zipfile.ZipFile(out / "comparison.xlsx") as book:
+            return book.read("xl/worksheets/sheet3.xml")  # Comparison, Claims, Figures
+
+    api.run([SEEDS], tmp_path / "before", db=False, jobs=1, corrections=False)
+    started = []
+    monkeypatch.setattr(workbook, "FIGURES_SHEET_MEANWHILE_ROWS", 0)
+    monkeypatch.setattr(workbook, "ThreadPoolExecutor", lambda *a, **k: started.append(a) or pytest.fail("started"))
+    api.run([SEEDS], tmp_path / "after", db=False, jobs=1, corrections=False)
+    assert started == []
+    assert figures_sheet(tmp_path / "after") == figures_sheet(tmp_path / "before")
+    assert b"seeds" in figures_sheet(tmp_path / "after")  # the articles' addresses, linked after all
