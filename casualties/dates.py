@@ -316,11 +316,9 @@ class RunStarts(tuple):
 
 
 def shared_groups(required: tuple, table: dict) -> tuple:
-    """`required` made of shared objects (one per distinct group and per distinct tuple of
-    groups in `table`): a scanner's per-text results, kept by identity, then serve every
-    pattern that lists the same groups."""
-    groups = tuple(table.setdefault((type(g), g), g) for g in required)
-    return table.setdefault(tuple((type(g), g) for g in groups), groups)
+    """`required` with each group replaced by the one equal group kept in `table`: a scanner's
+    per-text lookup of a group's words, kept by identity, then serves every pattern that lists it."""
+    return tuple(table.setdefault((type(g), g), g) for g in required)
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:
@@ -347,7 +345,7 @@ class SentenceScanner:
     places of every longer word in one pass; short words are found by str.find when needed.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_windows")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
@@ -364,7 +362,6 @@ class SentenceScanner:
                     at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
         self._groups: dict[int, tuple] = {}  # id(group) -> (group, its words in the text)
-        self._windows: dict[int, tuple] = {}  # id(required) -> (required, windows)
 
     def _stands_whole(self, at: int, size: int) -> bool:
         text = self.text
@@ -437,12 +434,6 @@ class SentenceScanner:
 
     def windows(self, required: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
         """Half-open ranges to scan: sentence pairs (k, k+1) with a word of every group."""
-        cached = self._windows.get(id(required))
-        if cached is None or cached[0] is not required:  # many patterns share their groups
-            cached = self._windows[id(required)] = (required, self._windows_of(required))
-        return cached[1]
-
-    def _windows_of(self, required) -> list[tuple[int, int]]:
         spans = self.spans
         if not spans:
             return []
