@@ -45,9 +45,9 @@ def result(extraction, texts):
     return evaluate(GOLD_ROWS, extraction.figures, texts)
 
 
-def test_fixtures_are_thirteen_arabic_and_thirteen_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 13
-    assert len([d for d in texts if d.startswith("en_")]) == 13
+def test_fixtures_are_seventeen_arabic_and_seventeen_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 17
+    assert len([d for d in texts if d.startswith("en_")]) == 17
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
