@@ -113,6 +113,11 @@ def _quote_span(canonical: str, fm: FigureMatch) -> tuple[int, int]:
     return left, right
 
 
+def _with_parent(fm: FigureMatch, parent: int | None) -> FigureMatch:
+    # dataclasses.replace costs more than the rest of a figure's bookkeeping: only when it moves
+    return fm if fm.parent == parent else replace(fm, parent=parent)
+
+
 def extract_figures(article: Article, *, include_latent: bool = False, gazetteers: Gazetteers | None = None) -> list[Figure]:
     """Every casualty and fighter figure of one article, with its evidence.
 
@@ -131,8 +136,11 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     kept = [i for i, m in enumerate(all_matches) if include_latent or not m.latent]
     if not kept:
         return []
-    position = {old: new for new, old in enumerate(kept)}
-    matches = [replace(all_matches[i], parent=position.get(all_matches[i].parent)) for i in kept]
+    if len(kept) == len(all_matches):
+        matches = all_matches  # nothing left out: every parent keeps its index
+    else:
+        position = {old: new for new, old in enumerate(kept)}
+        matches = [_with_parent(all_matches[i], position.get(all_matches[i].parent)) for i in kept]
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     claims = attribute(canonical, pack, gz, spans, publisher_id)

@@ -642,5 +642,5 @@ def _drop_repeats(text: str, matches: list[FigureMatch]) -> list[FigureMatch]:
         seen[key] = len(kept)
         index_map[i] = len(kept)
         parent = index_map.get(fm.parent) if fm.parent is not None else None
-        kept.append(replace(fm, parent=parent))
+        kept.append(fm if parent == fm.parent else replace(fm, parent=parent))
     return kept
