@@ -106,6 +106,7 @@ class DatePattern(NamedTuple):
     required: tuple  # groups of words; a match holds one word of each
     starts: tuple | None  # the words a match begins with, if worth trying only there
     back: int  # how far before one of them the match may begin (a proclitic)
+    needs: frozenset = frozenset()  # `required`'s groups, numbered by the grammar's GroupIndex
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class DateGrammar:
     numeric_order: tuple
     year_words_id: str
     words: ahocorasick.Automaton  # the patterns' required and start words
+    groups: GroupIndex = None  # the patterns' required groups, numbered
     day_words: dict = field(default_factory=dict)  # a day written as a word ("the seventh of") -> its number
     day_words_id: str = ""  # the part a date read from a day word carries (its blockers: "the first week of")
 
@@ -268,9 +270,10 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
     shared: dict = {}
+    index = GroupIndex(group for groups in required.values() for group in groups)
     compiled = tuple(
         DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms,
-                    shared_groups(required[kind], shared), *starts)
+                    shared_groups(required[kind], shared), *starts, index.needs(required[kind]))
         for kind, body, starts in patterns
     )
     return DateGrammar(
@@ -284,6 +287,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
         words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
+        groups=index,
         day_words=day_words,
         day_words_id=day_words_id,
     )
@@ -308,6 +312,10 @@ class WholeWords(tuple):
 SHORT_WORD = 3
 
 
+# A pattern whose rarest group is in at least one sentence in DENSE scans the whole text.
+DENSE = 3
+
+
 class RunStarts(tuple):
     """Start characters that each stand for a run of themselves (a masked date): a pattern
     that begins with such a run is tried at the run's first character only, not at each."""
@@ -319,6 +327,28 @@ def shared_groups(required: tuple, table: dict) -> tuple:
     """`required` with each group replaced by the one equal group kept in `table`: a scanner's
     per-text lookup of a group's words, kept by identity, then serves every pattern that lists it."""
     return tuple(table.setdefault((type(g), g), g) for g in required)
+
+
+class GroupIndex:
+    """Required-word groups, numbered, with the groups each word belongs to. A text's held
+    groups (`SentenceScanner.held`) are found once from its words; a pattern whose `needs`
+    are not all held is skipped without looking further."""
+
+    __slots__ = ("_numbers", "groups_of", "short_words")
+
+    def __init__(self, groups):
+        self._numbers: dict = {}
+        self.groups_of: dict[str, tuple[int, ...]] = {}
+        for group in groups:
+            key = (type(group), group)
+            if key not in self._numbers:
+                number = self._numbers[key] = len(self._numbers)
+                for word in set(group):
+                    self.groups_of[word] = (*self.groups_of.get(word, ()), number)
+        self.short_words = tuple(w for w in self.groups_of if len(w) <= SHORT_WORD)
+
+    def needs(self, required: tuple) -> frozenset[int]:
+        return frozenset(self._numbers[(type(group), group)] for group in required)
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:
@@ -345,7 +375,7 @@ class SentenceScanner:
     places of every longer word in one pass; short words are found by str.find when needed.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_runs", "_held")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
@@ -362,6 +392,20 @@ class SentenceScanner:
                     at[word] = [first]
         self._where: dict[tuple[str, bool], frozenset[int]] = {}
         self._groups: dict[int, tuple] = {}  # id(group) -> (group, its words in the text)
+        self._runs: dict[str, list[int]] = {}  # character -> where each run of it begins
+        self._held: tuple | None = None  # (index, the numbers of its groups the text holds)
+
+    def held(self, index: GroupIndex) -> frozenset[int]:
+        """The numbers of `index`'s groups with a word in the text (anywhere, whole or not)."""
+        if self._held is None or self._held[0] is not index:
+            groups_of, text, held = index.groups_of, self.text, set()
+            for word in self._at:
+                held.update(groups_of.get(word, ()))
+            for word in index.short_words:
+                if word in text:
+                    held.update(groups_of[word])
+            self._held = (index, frozenset(held))
+        return self._held[1]
 
     def _stands_whole(self, at: int, size: int) -> bool:
         text = self.text
@@ -403,6 +447,16 @@ class SentenceScanner:
                 if places[i] + size > hi:
                     break
                 yield places[i]
+
+    def _run_starts(self, char: str, lo: int, hi: int) -> list[int]:
+        """Where runs of `char` begin within [lo, hi) (a run cut by `lo` begins there)."""
+        runs = self._runs.get(char)
+        if runs is None:
+            runs = self._runs[char] = [m.start() for m in regex.finditer(regex.escape(char) + "+", self.text)]
+        found = runs[bisect_left(runs, lo):bisect_left(runs, hi)]
+        if lo < len(self.text) and self.text[lo] == char and (not found or found[0] != lo):
+            found.insert(0, lo)
+        return found
 
     def _holds(self, words, whole: bool, lo: int, hi: int) -> bool:
         for word in words:
@@ -447,8 +501,12 @@ class SentenceScanner:
             present.append((words, isinstance(group, WholeWords)))
         present = sorted(((self._count(words), words, whole) for words, whole in present), key=lambda item: item[0])
         _, words, whole = present[0]
-        others = present[1:]
         where = frozenset().union(*(self._sentences_with(word, whole) for word in words))
+        if len(where) * DENSE >= len(spans):
+            # Even the rarest group is in most sentences: one scan of the whole text costs
+            # less than checking each pair (a match lies within two sentences either way).
+            return [(spans[0][0], spans[-1][1])]
+        others = present[1:]
         last = len(spans) - 1
         out = []
         for k in sorted(where.union([k - 1 for k in where if k])):
@@ -477,9 +535,7 @@ class SentenceScanner:
             tries = set()
             runs = isinstance(starts, RunStarts)
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
-                for at in self._places(word, lo, hi):
-                    if runs and at > lo and text[at - 1] == word:
-                        continue  # inside a run: a match begins at the run's first character
+                for at in (self._run_starts(word, lo, hi) if runs else self._places(word, lo, hi)):
                     tries.update(p for p in range(max(lo, at - back), at + 1) if not (p and text[p - 1].isalnum()))
             reached = lo
             for at in sorted(tries):
@@ -503,7 +559,10 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     g = grammar(pack)
     scanner = SentenceScanner(canonical, sentence_spans(canonical), g.words)
     candidates = []
-    for kind, pattern, month_forms, weekday_forms, required, starts, back in g.patterns:
+    held = scanner.held(g.groups)
+    for kind, pattern, month_forms, weekday_forms, required, starts, back, needs in g.patterns:
+        if not needs <= held:
+            continue
         for m in scanner.finditer(pattern, required, starts, back):
             mention = _read(kind, m, g, month_forms, weekday_forms, canonical)
             if mention is not None:
@@ -530,17 +589,18 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
         month_word = None
         if "this_m" in m.groupdict():
             month_word = "this" if m.group("this_m") else "past" if m.group("past_m") else None
-        mention = DateMention(
-            kind="month", rule=rule, parts=tuple(parts), year=year, month=month,
-            year_word=year_word, month_word=month_word, **base,
-        )
         if kind == "month":
-            return mention
+            return DateMention(kind="month", rule=rule, parts=tuple(parts), year=year, month=month,
+                               year_word=year_word, month_word=month_word, **base)
         day = int(m.group("day")) if m.group("day") else g.day_words[m.group("dayw")]
         day_end = int(m.group("day2")) if m.group("day2") else None
-        mention = replace(mention, kind="day_range" if day_end else "day", day=day, day_end=day_end,
-                          parts=mention.parts if m.group("day") else mention.parts + (g.day_words_id,))
-        return replace(mention, valid=_valid(mention))
+        if not m.group("day"):
+            parts.append(g.day_words_id)
+        return DateMention(
+            kind="day_range" if day_end else "day", rule=rule, parts=tuple(parts), year=year, month=month,
+            day=day, day_end=day_end, year_word=year_word, month_word=month_word,
+            valid=_valid(year, month, day, day_end), **base,
+        )
     if kind in ("iso", "numeric"):
         if kind == "iso":
             year, month, day = int(m.group("year")), int(m.group("m")), int(m.group("day"))
@@ -552,8 +612,8 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
             if not 1900 <= year <= 2099:
                 return None
         rule = g.month_ids.get(month, "")
-        mention = DateMention(kind="day", rule=rule, parts=(rule,) if rule else (), year=year, month=month, day=day, **base)
-        return replace(mention, valid=bool(rule) and _valid(mention))
+        return DateMention(kind="day", rule=rule, parts=(rule,) if rule else (), year=year, month=month, day=day,
+                           valid=bool(rule) and _valid(year, month, day, None), **base)
     if kind == "weekday":
         first, rule = weekday_forms[m.group("wd")]
         parts = [rule]
@@ -571,12 +631,11 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
     return DateMention(kind="relative", rule=rule, parts=(rule,), offset=None if days is None else int(days), **base)
 
 
-def _valid(m: DateMention) -> bool:
-    year = m.year or 2000  # a leap year: 29 February is possible when no year is written
-    last = calendar.monthrange(year, m.month)[1]
-    if not 1 <= m.day <= last:
+def _valid(year: int | None, month: int, day: int, day_end: int | None) -> bool:
+    last = calendar.monthrange(year or 2000, month)[1]  # 2000 is a leap year: 29 February may stand alone
+    if not 1 <= day <= last:
         return False
-    return m.day_end is None or m.day < m.day_end <= last
+    return day_end is None or day < day_end <= last
 
 
 def _select(candidates: list[DateMention]) -> list[DateMention]:
@@ -640,6 +699,8 @@ def resolve(m: DateMention, reference: date | None) -> DateMention:
         first = last - timedelta(days=((m.weekday_end - m.weekday) % 7) if m.weekday_end is not None else 0)
     elif reference is not None and m.kind == "relative" and m.offset is not None:
         first = last = reference + timedelta(days=m.offset)
+    if first is None and last is None and m.first is None and m.last is None:
+        return m
     return replace(m, first=first, last=last)
 
 

@@ -65,12 +65,12 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, RunStarts, SentenceScanner, find_dates, shared_groups, word_automaton, words
+from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceScanner, find_dates, shared_groups, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -119,6 +119,8 @@ class Cue:
     # Per pattern without starts: (the words a match ends with, the pattern read right to
     # left), or None.
     ends: tuple = ()
+    # Per pattern: its requirements' groups, numbered by the grammar's GroupIndex.
+    needs: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class CueGrammar:
     months: dict = field(default_factory=dict)  # canonical month name -> month number ({MONTH})
     proclitic_chars: int = 0  # the longest proclitic: how far before its first word a cue may begin
     words: object = None  # dates.word_automaton of the cues' required and start words
+    groups: GroupIndex | None = None  # the cues' required groups, numbered
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -224,11 +227,13 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
+    index = GroupIndex(group for cue in cues for required in cue.requirements for group in required)
+    cues = [replace(cue, needs=tuple(map(index.needs, cue.requirements))) for cue in cues]
     cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
                                + [starts for cue in cues for starts in cue.starts]
                                + [end[0] for cue in cues for end in cue.ends if end])
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
-                      cue_words)
+                      cue_words, index)
 
 
 def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
@@ -328,8 +333,11 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.
     scanner = SentenceScanner(masked, sentence_spans(masked), g.words)
     found = []
+    held = scanner.held(g.groups)
     for cue in g.cues:
-        for pattern, required, starts, ends in zip(cue.patterns, cue.requirements, cue.starts, cue.ends):
+        for pattern, required, starts, ends, needs in zip(cue.patterns, cue.requirements, cue.starts, cue.ends, cue.needs):
+            if not needs <= held:
+                continue
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends):
                 if match.end() > match.start() and not _cue_blocked(cue, masked, match):
                     found.append((match.start(), match.end(), cue, match))
