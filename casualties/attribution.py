@@ -68,13 +68,15 @@ ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_before_amo
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
-    "owner_window", "affiliation_markers", "after_start_window", "pronouns",
+    "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
 WORDLIKE = regex.compile(r"\w")
 LOOKAROUND = 80
 MAX_CUES = 8  # cues tried on each side of a figure: farther ones do not govern it
+MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media", "correspondent"})  # addressees
+SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 
@@ -130,6 +132,7 @@ class Rules:
     entries: MappingProxyType
     after_start_window: int | None = None
     pronouns: tuple[str, ...] = ()
+    subject_before_markers: tuple[str, ...] = ()
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -198,6 +201,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         entries=MappingProxyType(entries),
         after_start_window=number("after_start_window", 0) or None,
         pronouns=words("pronouns"),
+        subject_before_markers=words("subject_before_markers"),
     )
 
 
@@ -304,6 +308,13 @@ class _Document:
         if claim:
             return claim
         speaking = any(c.role != "own" for c in before + after)
+        speakers = [c for c in before if c.role != "own"]
+        if speakers:
+            # "وكانت بعثة الأمم المتحدة ... قد أعربت عن ...، مشيرة إلى أنها وثقت مقتل 356 مدنيا":
+            # the subject of the cues before the figure is the body named at the sentence's start
+            subject = self._subject(index, speakers[0].start)
+            if subject is not None:
+                return self._explicit(self._speaker(subject, [subject]), speakers[-1].rule)
         if index > 0 and (speaking or self._ends_in_frame(index - 1)):
             inherited = self._sentence_claim(index - 1, depth=3)
             if inherited:
@@ -315,6 +326,18 @@ class _Document:
                 if antecedent is not None:
                     return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
         return self._own("")
+
+    def _subject(self, index: int, first_cue: int) -> Mention | None:
+        """A source or side named within the first SUBJECT_WORDS words of the sentence, before its
+        first cue (not an addressee)."""
+        low, _high = self.sentences[index]
+        starts = [m.start() for m in islice(WORD.finditer(self.text, low, first_cue), SUBJECT_WORDS)]
+        if not starts:
+            return None
+        for m in self.mentions:
+            if low <= m.start and m.end <= first_cue and m.start <= starts[-1]:
+                return m if _identified(m) and not self._addressee(m) else None
+        return None
 
     def _pronoun_subject(self, cue: _Cue) -> bool:
         """"it said", "he added": a speech verb right after a subject pronoun."""
@@ -374,9 +397,13 @@ class _Document:
         relayed = self._relayed(cue, fig_start if figure_after else high)
         if relayed:
             return relayed
-        for side in cue.sides:
+        sides = cue.sides
+        if "before" in sides and self._preceded_by(cue.start, self.rules.subject_before_markers):
+            sides = ("before",) + tuple(s for s in sides if s != "before")  # "وكانت المنظمة قد اتهمت"
+        for side in sides:
             if side == "after":
-                window = (cue.end, self._after_limit(cue.end, fig_start if figure_after else high))
+                limit = fig_start if figure_after else high
+                window = (cue.end, self._mention_end(self._after_limit(cue.end, limit), limit))
             else:
                 floor = low if figure_after else max(low, fig_end)
                 window = (self._mention_start(self._words_back(cue.start, floor), floor), cue.start)
@@ -390,6 +417,14 @@ class _Document:
                     if found:
                         return found
         return None
+
+    def _mention_end(self, high: int, limit: int) -> int:
+        """A window edge inside a mention moves to the mention's end ("أعلن المتحدث باسم القوات
+        المسلحة العميد يحيى سريع": the name begins in the window and counts whole)."""
+        for m in self.mentions:
+            if m.start < high < m.end <= limit:
+                return m.end
+        return high
 
     def _mention_start(self, low: int, floor: int) -> int:
         """A window edge inside a mention moves to the mention's start ("the U.N. Office for the
@@ -441,6 +476,7 @@ class _Document:
                 # "..., said the ministry": the claimant follows the verb, not the reported clause
                 inside = [m for m in inside if len(WORD.findall(self.text, low, m.start)) < self.rules.after_start_window]
         if side == "before":
+            inside = [m for m in inside if not self._reported_before(m, cue)]
             inside.reverse()
         inside.sort(key=lambda m: _identified(m) is None)
         if inside and _identified(inside[0]) is None and inside[0].kind != "correspondent":
@@ -453,6 +489,16 @@ class _Document:
             return self._speaker(inside[0], inside)
         return self._unknown_name(low, high, side)
 
+    def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
+        """The mention stands in an earlier cue's reported clause and a clause break parts it from
+        `cue`: "قال إن الغارة استهدفت مقاتلي الجبهة ...، مضيفا" (the front is no speaker), while
+        "قال إن مصادر طبية أفادت" keeps its nested source."""
+        low = self.sentences[self._sentence_of(mention.start)][0]
+        if "," not in self.text[mention.end:cue.start]:
+            return False
+        return any(low <= s < mention.start and any(c.role != "own" and low <= c.start and c.end <= s for c in self.cues)
+                   for s in self.stops)
+
     def _speaker(self, mention: Mention, window: list[Mention]) -> _Found:
         if mention.kind == "correspondent":
             owner = self._correspondent_owner(mention, window)
@@ -461,7 +507,15 @@ class _Document:
             mention = owner
         elif mention.kind == UNNAMED:
             mention = self._affiliation(mention) or mention
-        return _Found(_identified(mention) or name_id(mention.text), mention.text, mention.start, mention.end)
+        return _Found(_identified(mention) or self._written_id(mention.text), mention.text, mention.start, mention.end)
+
+    def _written_id(self, phrase: str) -> str:
+        """An unresolved mention kept as written, without the article or stop words it begins with
+        ("the Ministry of Health" and "Ministry of Health spokesman" are one claimant)."""
+        words = phrase.split()
+        while len(words) > 1 and words[0] in self.rules.name_stops:
+            words.pop(0)
+        return name_id(" ".join(words))
 
     def _correspondent_owner(self, mention: Mention, window: list[Mention]) -> Mention | None:
         words = list(islice(WORD.finditer(self.text, mention.end), self.rules.owner_window))
@@ -488,7 +542,21 @@ class _Document:
         return None
 
     def _addressee(self, mention: Mention) -> bool:
+        if mention.prefix in self.rules.addressee_prefixes and self._owns_title(mention):
+            return False  # "القائد العام لـ"قسد"": the title's body ("of"), not whom he spoke to
         return mention.prefix in self.rules.addressee_prefixes or self._preceded_by(mention.start, self.rules.addressee_before)
+
+    def _owns_title(self, mention: Mention) -> bool:
+        """A title ends at most two words before the mention, with no other known name between;
+        an outlet or agency there is whom the person spoke to ("مدير المرصد لوكالة فرانس برس")."""
+        if mention.kind in MEDIA_KINDS:
+            return False
+        head = mention.start - len(mention.prefix or "")
+        for start, end in self.titles:
+            if end <= head and len(WORD.findall(self.text, end, head)) <= 2:
+                if not any(end <= m.start and m.end <= mention.start and _identified(m) for m in self.mentions):
+                    return True
+        return False
 
     def _preceded_by(self, pos: int, phrases) -> bool:
         head = self.text[max(0, pos - LOOKAROUND):pos].rstrip(" " + QUOTES)

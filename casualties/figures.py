@@ -50,6 +50,7 @@ RULE_KEYS = {
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "subject", "none")
 BEFORE_WINDOW = 80
+QUOTE_MARK = '"'  # canonical text writes every double quote this way
 FAMILY_WINDOW_WORDS = 7  # "fighters of Hayat Tahrir al-Sham and their families"
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
 _WORD = regex.compile(r"[^\s\d,;.:!?\"]+ ")
@@ -276,8 +277,12 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
         if rule.zero_only and not (q.low == 0 and q.high == 0):
             continue
         before = after = None
+        # a quoted amount frames as the amount: 'captured "more than 1,200" soldiers'
+        quoted = q.start > 0 and text[q.start - 1] == QUOTE_MARK and text.startswith(QUOTE_MARK, q.end)
         if rule.before is not None:
             before = rule.before.search(text, max(sentence[0], q.start - BEFORE_WINDOW), q.start)
+            if not before and quoted:
+                before = rule.before.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
             if not before:
                 continue
         if rule.after is not None:
@@ -285,6 +290,8 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
                 after = rule.after.match(text, q.core_end, sentence[1])
+            if not after and quoted:
+                after = rule.after.match(text, q.end + 1, sentence[1])
             if not after:
                 continue
         if rule.before is None and rule.after is None and rule.noun not in ("carried", "inside") and not rule.zero_only:
@@ -512,9 +519,10 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if first and second:
                 outcome = g.combination.get((first, second), first)
                 noun_end = people_end = pair.end()
-        if attrs.get("outcome") and population in (None, "unknown") and noun_m_span:
+        if population in (None, "unknown") and noun_m_span:
             of = g.of_noun.match(text, noun_end, sentence[1])
-            if of and g.nouns[of.group("noun")].get("population"):  # "3 dead among the civilians"
+            # "3 dead among the civilians", "150 persons of the town's residents"
+            if of and g.nouns[of.group("noun")].get("population"):
                 of_attrs = g.nouns[of.group("noun")]
                 population, subgroup = of_attrs["population"], subgroup or of_attrs.get("subgroup")
                 people_end, people_span = of.end(), of.span("noun")
@@ -615,7 +623,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             continue
         if population in ("civilians",):
             actor = None
-        latent = rule.latent or outcome is None or (q.low is None and q.high is None)
+        # a part right after a figure its rule keeps latent (a forecast, survivors pulled out alive)
+        # is a part of that figure: "pulled nine people, among them three children, alive"
+        part_of_latent = subset and bool(matches) and matches[-1].latent and matches[-1].outcome is not None \
+            and matches[-1].sentence == whole
+        latent = rule.latent or outcome is None or (q.low is None and q.high is None) or part_of_latent
         matches.append(FigureMatch(
             quantity=q, rule=rule.id, population=population or "unknown", actor=actor, subgroup=subgroup,
             outcome=outcome, unit=unit, subset=subset, parent=parent, latent=latent, sentence=whole,
