@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -130,7 +131,8 @@ class Gazetteers:
         if found is None:
             sources = tuple(_resolve(self.source_lexicon(pack).find(canonical), "sources"))
             spans = [(m.start, m.end) for m in sources]
-            hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], spans)]
+            starts = [start for start, _ in spans]
+            hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], spans, starts)]
             found = (sources, tuple(_resolve(hits, "actors")))
             if len(_RECENT_MENTIONS) >= RECENT_TEXTS:
                 _RECENT_MENTIONS.clear()
@@ -155,8 +157,16 @@ class Gazetteers:
         ]
 
 
-def _inside_longer(start: int, end: int, spans) -> bool:
-    return any(a < end and start < b and (b - a) > (end - start) for a, b in spans)
+def _inside_longer(start: int, end: int, spans, starts) -> bool:
+    """Whether a longer span overlaps [start, end). `spans` are in order and never overlap
+    (their ends are in order too), so only those just before `end` need looking at."""
+    i = bisect_left(starts, end) - 1
+    while i >= 0 and spans[i][1] > start:
+        a, b = spans[i]
+        if b - a > end - start:
+            return True
+        i -= 1
+    return False
 
 
 def _resolve(hits, group: str) -> list[Mention]:
