@@ -33,7 +33,9 @@ The anchor of `elapsed` and `since_event` is a full date (else a weekday or "yes
 name one day) in the nearest sentence that has a
 start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
 sentence first (the date nearest the cue) and then back through the article (the date nearest
-the start word); else unknown. An anchor in the cue's own sentence serves the cue only: it is
+the start word). A `since_event` cue with no such anchor starts where the latest earlier
+"since X" of the article starts, X a written date ("killed since 7 October ... since the war
+began"): the article has already said when its war began. Else unknown. An anchor in the cue's own sentence serves the cue only: it is
 not also a time expression of its own there.
 
 Unknown is None: nothing is invented. A duration with an approximate or vague count ("more
@@ -167,10 +169,12 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     pre = trie_regex(words(pack, data.get("duration_prefixes")))
     approx = trie_regex(words(pack, data.get("approximate")))
     number = rf"(?:(?P<num>\d+)(?!\d)|(?P<cw>{trie_regex(counts)}){right})"
+    # After its unit a count has at most three digits: "the year 2015" names a year.
+    number_after = rf"(?:(?P<num>\d{{1,3}})(?!\d)|(?P<cw>{trie_regex(counts)}){right})"
     unit = rf"(?:(?:{pre})\s*)?(?P<unit>{trie_regex(units)}){right}"
     counted = (
         rf"(?:(?:{pre})\s*)?{number}\s*{unit}"
-        rf"|{unit}\s+(?:(?:{pre})\s*)?{number}"
+        rf"|{unit}\s+(?:(?:{pre})\s*)?{number_after}"
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
@@ -355,8 +359,22 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     for m in mentions:
         if not any(a <= m.start and m.end <= b for a, b in covered) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
-    expressions = [_clip(e, published) for e in expressions]
-    return sorted(expressions, key=lambda e: e.start)
+    expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
+    return [_clip(e, published) for e in expressions]
+
+
+def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
+    """A `since_event` cue without an anchor starts where the latest earlier `since` built on
+    a written date starts (module docstring); `expressions` are in text order."""
+    out, latest = [], None
+    for e in expressions:
+        if e.kind == "since_event" and e.period_start is None and latest is not None:
+            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, latest.period_start, e.period_end,
+                               e.parts + latest.parts[:1])
+        elif e.kind == "since" and e.period_start is not None and len(e.parts) > 1:
+            latest = e  # parts beyond the cue's own id are those of its date mention
+        out.append(e)
+    return out
 
 
 def _cue_blocked(cue: Cue, masked: str, match) -> bool:
