@@ -39,7 +39,7 @@ from bisect import bisect_left, bisect_right
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, compile_pattern, trie_regex
+from .langpack import LanguagePack, LiteralIndex, LiteralSets, compile_pattern, required_literals, trie_regex
 from .model import Quantity
 from .text import sentence_spans
 
@@ -70,6 +70,9 @@ class Rule:
     default_population: str | None = None
     inherit: bool = False      # an amount with no noun of its own takes the sentence's previous figure's population
     zero_only: bool = False    # the rule reads only negated counts ("nobody was hurt")
+    # FigureGrammar.literals ids: a string of each lies within any text its frame matches
+    before_needs: tuple = ()
+    after_needs: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ class FigureGrammar:
     actor_links: regex.Pattern | None = None
     actor_blockers: regex.Pattern | None = None
     possessive_words: regex.Pattern | None = None
+    literals: LiteralSets | None = None  # what the rules' frames require, found once per text
 
 
 class EndAnchored:
@@ -173,18 +177,32 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     def lexicon_macro(name: str, forms, pre=pre) -> str:
         return f"(?<!{word})(?:{pre})??(?P<{name}>{trie_regex(forms)})(?P<{name}_suffix>{enc})?(?!{word})"
 
+    subset_markers = _canon_list(pack, pack.section('populations', 'subset_markers'))
     macros = {
         "NOUN": lexicon_macro("noun", nouns, noun_pre),
         "OUTCOME": lexicon_macro("outcome", outcomes),
-        "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))})(?!{word})",
+        "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(subset_markers)})(?!{word})",
     }
+    # For required_literals: the lexicon macros stay {NAME}, one of their forms.
+    lexicon_forms = {"NOUN": nouns, "OUTCOME": outcomes, "SUBSET": subset_markers}
+    literal_macros = {name: "{" + name + "}" for name in macros}
 
     # The file's own macros may use the lexicon macros and the macros defined before them.
     for name, body in (data.get("macros") or {}).items():
-        body = str(body)
-        for known, known_body in macros.items():
-            body = body.replace("{" + known + "}", known_body)
-        macros[str(name)] = body
+        for table in (macros, literal_macros):
+            expanded = str(body)
+            for known, known_body in table.items():
+                expanded = expanded.replace("{" + known + "}", known_body)
+            table[str(name)] = expanded
+    literals = LiteralSets()
+
+    def needs(pattern: str | None) -> tuple:
+        if not pattern:
+            return ()
+        text = str(pattern)
+        for name, body in reversed(literal_macros.items()):
+            text = text.replace("{" + name + "}", body)
+        return literals.add(required_literals(text, lexicon_forms))
 
     def expand(pattern: str | None, where: str, anchored_end: bool) -> regex.Pattern | None:
         if not pattern:
@@ -222,6 +240,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
             raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
+            needs(before), needs(raw.get("after")),
         ))
 
     breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
@@ -261,6 +280,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("actor_links") else None,
         possessive_words=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['possessive_words']))}) ")
         if settings.get("possessive_words") else None,
+        literals=literals,
     )
 
 
@@ -268,7 +288,13 @@ def figure_grammar(pack: LanguagePack) -> FigureGrammar:
     return pack.compiled("figures", compile_figures)
 
 
-def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
+def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: LiteralIndex):
+    # a quoted amount frames as the amount: 'captured "more than 1,200" soldiers'
+    quoted = q.start > 0 and text[q.start - 1] == QUOTE_MARK and text.startswith(QUOTE_MARK, q.end)
+    before_start = max(sentence[0], q.start - BEFORE_WINDOW)
+    # the literals a frame requires lie within every window it is tried in below
+    needs_start = max(sentence[0], q.start - BEFORE_WINDOW - quoted)
+    after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     for rule in g.rules:
         if rule.noun == "carried" and not q.noun:
             continue
@@ -277,15 +303,17 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence):
         if rule.zero_only and not (q.low == 0 and q.high == 0):
             continue
         before = after = None
-        # a quoted amount frames as the amount: 'captured "more than 1,200" soldiers'
-        quoted = q.start > 0 and text[q.start - 1] == QUOTE_MARK and text.startswith(QUOTE_MARK, q.end)
         if rule.before is not None:
-            before = rule.before.search(text, max(sentence[0], q.start - BEFORE_WINDOW), q.start)
+            if rule.before_needs and not literals.holds_all(rule.before_needs, needs_start, q.start):
+                continue
+            before = rule.before.search(text, before_start, q.start)
             if not before and quoted:
                 before = rule.before.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
             if not before:
                 continue
         if rule.after is not None:
+            if rule.after_needs and not literals.holds_all(rule.after_needs, after_start, sentence[1]):
+                continue
             after = rule.after.match(text, q.end, sentence[1])
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
@@ -453,11 +481,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     in_sentence: dict[tuple[int, int], list[int]] = {}
     last_head = None  # index of the latest figure that can be a parent
     heads: list[int] = []  # every figure that can be a parent, in text order
+    literals = g.literals.index(text) if counts else None
     for q in counts:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
         sentence = (max(whole[0], q.start - SENTENCE_REACH), min(whole[1], q.end + SENTENCE_REACH))
-        found = _match_rule(g, text, q, sentence)
+        found = _match_rule(g, text, q, sentence, literals)
         if not found:
             continue
         rule, before, after = found

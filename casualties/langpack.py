@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -295,3 +297,232 @@ def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Le
     )
     compiled = compile_pattern(body)
     return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrase_starts(entries, proclitic_words, word))
+
+
+# --- literals every match of a pattern must hold -------------------------------------------
+
+LITERAL_PRODUCT_CAP = 512  # strings spelled out when adjacent alternatives are joined
+_PLACEHOLDER_BASE = 0xE000  # private-use characters standing for lexicon references
+
+
+class _Opaque(Exception):
+    """The pattern uses what the analysis does not read (case folding, back references, ...)."""
+
+
+def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int = 3) -> tuple[frozenset, ...]:
+    """Sets of literal strings such that any text a match of `pattern` consumes holds one
+    string of each set: a cheap test (LiteralIndex.holds) that rules a pattern out before the
+    regex engine is run. Lookarounds are not counted (they may read outside the match).
+
+    `lexicons` maps a name to its forms: `{NAME}` in the pattern stands for one of them (the
+    name's macro, with whatever clitics or boundaries around it; it must not be an
+    alternation at its top level). Up to `keep` sets are given, those whose shortest string
+    is longest, none with a string shorter than `shortest`. A pattern the analysis cannot
+    read gives no sets, which only costs the precheck.
+
+    >>> sorted(required_literals("(?:killed|wounded) (?:at least )?\\\\Z")[0])
+    ['killed ', 'wounded ']
+    >>> required_literals("(?i)killed")
+    ()
+    """
+    names = {}
+    text = regex.sub(r"\(\?P<\w+>", "(?:", pattern)  # group names may repeat in `regex` V1
+    for i, (name, forms) in enumerate((lexicons or {}).items()):
+        forms = frozenset(f for f in forms if f)
+        if forms and "{" + name + "}" in text:
+            names[_PLACEHOLDER_BASE + i] = forms
+            text = text.replace("{" + name + "}", f"(?:{chr(_PLACEHOLDER_BASE + i)})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "possible nested set": a `regex` V1 set the parser misreads
+            parsed = re._parser.parse(text)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return ()
+        _, sets = _literal_info(parsed, names)
+    except (re.error, _Opaque, Warning, RecursionError):
+        return ()
+    useful = {_shortest_only(s) for s in sets if min(map(len, s)) >= shortest}
+    kept: list[frozenset] = []
+    for s in sorted(useful, key=lambda s: (-min(map(len, s)), len(s), sorted(s))):
+        if len(kept) < keep and not any(_implies(k, s) for k in kept):
+            kept.append(s)
+    return tuple(kept)
+
+
+@functools.lru_cache(maxsize=256)  # a lexicon's forms come back in rule after rule
+def _shortest_only(strings: frozenset) -> frozenset:
+    """The strings of a set that hold no other: holding one of either set is the same."""
+    if len(strings) > LITERAL_PRODUCT_CAP:
+        return strings
+    kept: list[str] = []
+    for s in sorted(strings, key=len):
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+def _implies(a: frozenset, b: frozenset) -> bool:
+    """Every string of `a` holds one of `b`: a text that holds a string of `a` holds one of `b`."""
+    return len(a) * len(b) <= 4 * LITERAL_PRODUCT_CAP and all(any(t in s for t in b) for s in a)
+
+
+def _best(exact, sets):
+    """The one set (the most telling) that every match holds a string of, or None."""
+    candidates = list(sets)
+    if exact is not None and "" not in exact:
+        candidates.append(exact)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _literal_info(items, names) -> tuple[frozenset | None, list]:
+    """(exact, sets) of a parsed sequence: `exact` every string it can match (None when not a
+    small finite set), `sets` sets that every match holds a string of."""
+    from re import _constants as c
+
+    sets: list = []
+    product, exact_all = frozenset({""}), True
+
+    def flush():
+        if product and "" not in product:
+            sets.append(product)
+
+    for op, av in items:
+        if op is c.LITERAL:
+            if av in names:
+                item_exact, item_sets = None, [names[av]]
+            else:
+                item_exact, item_sets = frozenset({chr(av)}), []
+        elif op is c.IN:
+            chars = set()
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] < 8:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                else:
+                    chars = None
+                    break
+            item_exact = frozenset(chars) if chars and len(chars) <= 8 else None
+            item_sets = []
+        elif op is c.SUBPATTERN:
+            group, add_flags, _, sub = av
+            if add_flags & (re.IGNORECASE | re.VERBOSE):
+                raise _Opaque("flags")
+            item_exact, item_sets = _literal_info(sub, names)
+        elif op is c.ATOMIC_GROUP:
+            item_exact, item_sets = _literal_info(av, names)
+        elif op is c.BRANCH:
+            infos = [_literal_info(branch, names) for branch in av[1]]
+            exacts = [e for e, _ in infos]
+            item_exact = None
+            if all(e is not None for e in exacts):
+                union = frozenset().union(*exacts)
+                item_exact = union if len(union) <= LITERAL_PRODUCT_CAP else None
+            bests = [_best(e, s) for e, s in infos]
+            item_sets = [frozenset().union(*bests)] if all(b is not None for b in bests) else []
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            sub_exact, sub_sets = _literal_info(sub, names)
+            if low == 0:
+                item_exact = sub_exact | {""} if sub_exact is not None and high == 1 else None
+                item_sets = []
+            else:
+                item_exact = sub_exact if low == high == 1 else None
+                item_sets = list(sub_sets)
+                if sub_exact is not None and "" not in sub_exact:
+                    item_sets.append(sub_exact)
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            item_exact, item_sets = frozenset({""}), []  # consumes nothing
+        elif op in (c.ANY, c.NOT_LITERAL, c.CATEGORY):
+            item_exact, item_sets = None, []
+        elif op in (c.GROUPREF, c.GROUPREF_EXISTS, c.GROUPREF_IGNORE, c.GROUPREF_LOC_IGNORE, c.GROUPREF_UNI_IGNORE):
+            raise _Opaque("group reference")
+        else:
+            item_exact, item_sets = None, []
+        sets.extend(item_sets)
+        if item_exact is None:
+            flush()
+            product, exact_all = frozenset({""}), False
+            continue
+        joined = frozenset(p + e for p in product for e in item_exact) \
+            if len(product) * len(item_exact) <= LITERAL_PRODUCT_CAP else None
+        if joined is None:
+            flush()
+            product, exact_all = item_exact, False
+        else:
+            product = joined
+    flush()
+    return (product if exact_all else None), sets
+
+
+class LiteralSets:
+    """Literal sets (from required_literals) found in a text in one Aho-Corasick pass."""
+
+    __slots__ = ("sets", "_ids", "automaton")
+
+    def __init__(self):
+        self.sets: list[frozenset] = []
+        self._ids: dict[frozenset, int] = {}
+        self.automaton = None
+
+    def add(self, sets) -> tuple[int, ...]:
+        """Ids of `sets` (equal sets share one), for LiteralIndex.holds_all."""
+        if self.automaton is not None:
+            raise RuntimeError("LiteralSets.add after index()")
+        ids = []
+        for s in sets:
+            k = self._ids.get(s)
+            if k is None:
+                k = self._ids[s] = len(self.sets)
+                self.sets.append(s)
+            ids.append(k)
+        return tuple(ids)
+
+    def index(self, text: str) -> "LiteralIndex":
+        if self.automaton is None:
+            owners: dict[str, list[int]] = {}
+            for k, members in enumerate(self.sets):
+                for literal in members:
+                    owners.setdefault(literal, []).append(k)
+            automaton = ahocorasick.Automaton()
+            for literal, ids in owners.items():
+                automaton.add_word(literal, (len(literal), tuple(ids)))
+            if len(automaton):
+                automaton.make_automaton()
+            self.automaton = automaton
+        return LiteralIndex(self, text)
+
+
+class LiteralIndex:
+    """Where the strings of each set of a LiteralSets occur in one text: `holds_all(ids, lo,
+    hi)` says whether a string of each set lies wholly within text[lo:hi]."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, sets: LiteralSets, text: str):
+        count = len(sets.sets)
+        self._starts: list[list[int]] = [[] for _ in range(count)]
+        self._ends: list[list[int]] = [[] for _ in range(count)]  # in order: the automaton reports by end
+        if len(sets.automaton):
+            starts, ends = self._starts, self._ends
+            for last, (size, ids) in sets.automaton.iter(text):
+                for k in ids:
+                    starts[k].append(last + 1 - size)
+                    ends[k].append(last + 1)
+
+    def holds(self, k: int, lo: int, hi: int) -> bool:
+        return self.holds_all((k,), lo, hi)
+
+    def holds_all(self, ids, lo: int, hi: int) -> bool:
+        for k in ids:
+            ends, starts = self._ends[k], self._starts[k]
+            i = bisect_right(ends, hi) - 1
+            while i >= 0 and ends[i] > lo:  # the latest that ends in the window, back to one that starts in it
+                if starts[i] >= lo:
+                    break
+                i -= 1
+            else:
+                return False
+        return True
