@@ -36,6 +36,9 @@ from .periods import resolve_periods
 from .table import figures_frame
 
 QUOTE_MAX = 240
+# Counts of a state (a force present, people displaced) are no event of the days the story
+# tells: they take a period from their own sentence only, never carried from an earlier one.
+STATE_OUTCOMES = ("present", "displaced")
 CLAUSE_MARKS = ",;:"
 DB_NAME = "casualties.sqlite"
 CORRECTIONS_NAME = "corrections.csv"
@@ -144,8 +147,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     claims = attribute(canonical, pack, gz, spans, publisher_id)
-    # a count of people present is a state, not an event of the days the story tells
-    periods = resolve_periods(canonical, pack, article.published, spans, [m.outcome != "present" for m in matches])
+    periods = resolve_periods(canonical, pack, article.published, spans, [m.outcome not in STATE_OUTCOMES for m in matches])
 
     figures: list[Figure] = []
     occurrences: dict[tuple, int] = {}

@@ -253,3 +253,24 @@ def test_people_present_take_no_period_from_an_earlier_sentence():
     assert by_number["20"].period_start == date(2019, 4, 15)
     assert by_number["Some 600"].outcome == "present"
     assert (by_number["Some 600"].period_start, by_number["Some 600"].period_end) == (None, None)
+
+
+@pytest.mark.parametrize("lang, text, state, event", [
+    ("en", "Shelling on Monday killed 20 people. Some 3.3 million people remain displaced.", "3.3 million", "20"),
+    ("ar", "قتل 20 شخصا في قصف يوم الاثنين. ولا يزال نحو 3 ملايين شخص نازحين.", "3 ملايين", "20"),
+])
+def test_displaced_people_take_no_period_from_an_earlier_sentence(lang, text, state, event):
+    from casualties.api import extract_text
+
+    figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 17))}
+    assert figures[event].period_start == date(2019, 4, 15)
+    displaced = next(f for n, f in figures.items() if state in n)
+    assert displaced.outcome == "displaced"
+    assert (displaced.period_start, displaced.period_end) == (None, None)
+
+
+def test_displaced_people_keep_the_period_of_their_own_sentence():
+    from casualties.api import extract_text
+
+    figures = extract_text("Some 40,000 people have fled their homes since April 4.", lang="en", published=date(2019, 4, 17))
+    assert [(f.outcome, f.period_start, f.period_end) for f in figures] == [("displaced", date(2019, 4, 4), date(2019, 4, 17))]
