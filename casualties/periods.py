@@ -72,7 +72,7 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceScanner, find_dates, shared_groups, word_automaton, words
+from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, WholeWords, SentenceScanner, find_dates, shared_groups, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -186,11 +186,11 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
-                  "MONTH": tuple(months), "YEAR": ("19", "20")}
+                  "MONTH": WholeWords(months), "YEAR": ("19", "20")}
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
-        "MONTH": rf"(?P<mon>{trie_regex(months)}){right}",
+        "MONTH": rf"{left}(?P<mon>{trie_regex(months)}){right}",  # a whole word (its group is WholeWords)
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
     }
 
@@ -274,7 +274,8 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 body = slot_regex[slot]
                 firsts.append(None)
             items.append((body, False, False, False))
-            required.append(_longest_words(slot_words[slot]))
+            words_ = _longest_words(slot_words[slot])
+            required.append(WholeWords(words_) if isinstance(slot_words[slot], WholeWords) and words_ else words_)
         elif t.group("alts") is not None:
             alts = [pack.canonical(a).strip() for a in t.group("alts").split("|")]
             body = "(?:" + "|".join(_literal(a) for a in alts) + ")"
