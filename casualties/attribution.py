@@ -37,7 +37,8 @@ With `after_start_window`, a speech verb's claimant after it must start within t
 of it ("..., said the ministry"), never further on in the reported clause ("said its troops
 killed 15 insurgents"). A speech verb whose subject is a pronoun (`pronouns`: "it said"), with no
 claimant in its sentence or inherited, is claimed by the last body named in the sentence before.
-A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), or, with
+A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), when
+`not_preceded_by` words stand right before it ("an estimated 30,000": an adjective), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
 wounded) is not "نقلت وكالة ... عن" (relayed). A name written after a title wins over a source
 anaphor with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman was named).
@@ -64,7 +65,8 @@ UNNAMED = "unnamed_source"
 DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
-ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_before_amount", "examples", "counterexamples", "note"}
+ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_preceded_by", "not_before_amount", "examples",
+              "counterexamples", "note"}
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
@@ -162,6 +164,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
             entries[entry["id"]] = entry
             attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"],
                                       "not_followed_by": tuple(pack.canonical(w) for w in entry["not_followed_by"]),
+                                      "not_preceded_by": tuple(pack.canonical(w) for w in entry["not_preceded_by"]),
                                       "not_before_amount": entry["not_before_amount"]})
             for form in entry["forms"]:
                 key = pack.canonical(form)
@@ -234,6 +237,7 @@ def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
     return MappingProxyType({
         "id": rule_id, "forms": tuple(forms), "sides": sides, "bare": bool(entry.get("bare", False)),
         "not_followed_by": tuple(_phrases(path, f"{where}.not_followed_by", entry.get("not_followed_by") or [])),
+        "not_preceded_by": tuple(_phrases(path, f"{where}.not_preceded_by", entry.get("not_preceded_by") or [])),
         "not_before_amount": bool(entry.get("not_before_amount", False)),
         "examples": tuple(tuple(c) for c in entry["examples"]),
         "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
@@ -250,6 +254,12 @@ def _followed_by(text: str, end: int, phrases: tuple[str, ...]) -> bool:
     """Whether one of `phrases` is the next word(s) after `end`: "claimed responsibility" is no claim."""
     rest = text[end:end + 60].lstrip()
     return any(rest.startswith(p) and not rest[len(p):len(p) + 1].isalnum() for p in phrases)
+
+
+def _preceded_by_word(text: str, start: int, phrases: tuple[str, ...]) -> bool:
+    """Whether one of `phrases` is the word(s) right before `start`: "an estimated 30,000" is no claim."""
+    head = text[max(0, start - max(map(len, phrases)) - 2):start].rstrip()
+    return any(head.endswith(p) and not head[-len(p) - 1:-len(p)].isalnum() for p in phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +291,8 @@ class _Document:
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
             if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
+                    or (attrs["not_preceded_by"]
+                        and _preceded_by_word(canonical, start + len(pre), attrs["not_preceded_by"])) \
                     or (attrs["not_before_amount"] and canonical[end:end + 12].lstrip()[:1].isdigit()):
                 continue
             self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
