@@ -202,17 +202,23 @@ class PhraseStarts:
     (proclitics), may match: an Aho-Corasick automaton finds the phrases in one pass, so the
     pattern is tried at those few places rather than by a regex engine at every character."""
 
-    phrases: ahocorasick.Automaton  # value: the phrase's length
+    phrases: ahocorasick.Automaton | None  # value: the phrase's length
     prefixes_ending_in: MappingProxyType  # last letter -> prefixes ending with it
     # The patterns tried here begin at a word boundary (a \w class): a phrase right after a
     # letter ("in" inside "within") can begin a match only through a prefix glued to it.
     bounded: bool = False
+    # Bounded and without prefixes, the one-letter phrases (English "a") are found by a regex,
+    # only where no word character stands before them (elsewhere the patterns cannot begin):
+    # the automaton would report every such letter of the text.
+    letters: re.Pattern | None = None
 
     def positions(self, text: str, pos: int = 0, end: int | None = None) -> list[int]:
         """Sorted positions in [pos, end) where a phrase, or a prefix glued to one, begins."""
         end = len(text) if end is None else end
         tries, ending_in, bounded = set(), self.prefixes_ending_in, self.bounded
-        for last, size in self.phrases.iter(text, pos, end):
+        if self.letters is not None:
+            tries.update(m.start() for m in self.letters.finditer(text, pos, end))
+        for last, size in self.phrases.iter(text, pos, end) if self.phrases is not None else ():
             first = last + 1 - size
             if first > pos:
                 before = text[first - 1]
@@ -233,14 +239,25 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None) -> Phrase
     phrases = [p for p in phrases if p]
     if not phrases:
         return None
-    automaton = ahocorasick.Automaton()
-    for phrase in phrases:
-        automaton.add_word(phrase, len(phrase))
-    automaton.make_automaton()
     ending_in: dict[str, tuple] = {}
     for prefix in dict.fromkeys(p for p in prefixes if p):
         ending_in[prefix[-1]] = ending_in.get(prefix[-1], ()) + (prefix,)
-    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=word_chars == r"\w")
+    bounded = word_chars == r"\w"
+    letters = None
+    if bounded and not ending_in:
+        singles = sorted({p for p in phrases if len(p) == 1})
+        if singles:
+            chars = "".join(re.escape(c) for c in singles)
+            # a literal first lets the engine skip ahead; the lookbehind reads the character before it
+            letters = re.compile(f"[{chars}](?<!\\w[{chars}])")
+            phrases = [p for p in phrases if p[0] not in singles]  # they begin where a letter does
+    automaton = None
+    if phrases:
+        automaton = ahocorasick.Automaton()
+        for phrase in phrases:
+            automaton.add_word(phrase, len(phrase))
+        automaton.make_automaton()
+    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters)
 
 
 @dataclass(frozen=True)
