@@ -46,6 +46,7 @@ anaphor with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman w
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from itertools import chain, islice
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -287,7 +288,10 @@ class _Document:
         self.rules = rules
         self.publisher = publisher_id or PUBLISHER
         self.sentences = sentence_spans(canonical) or [(0, len(canonical))]
+        self._sentence_starts = [low for low, _ in self.sentences]
+        # in text order and apart (a longer mention wins an overlap): bisect finds a window's
         self.mentions = _claimant_mentions(canonical, pack, gazetteers)
+        self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
             if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
@@ -297,14 +301,15 @@ class _Document:
                 continue
             self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
         for form, attrs in rules.marks:
-            for m in regex.finditer(regex.escape(form), canonical):
-                a, b = m.span()
+            for a in _occurrences(canonical, form):
+                b = a + len(form)
                 if not (0 < a and b < len(canonical) and canonical[a - 1].isalnum() and canonical[b].isalnum()):
                     self.cues.append(_Cue(a, b, attrs["id"], attrs["role"], attrs["sides"]))
         self.cues.sort(key=lambda c: c.start)
+        self._cue_starts = [c.start for c in self.cues]
         self.stops = sorted(
             [start + len(pre) for start, _e, _t, _a, pre, _s in rules.complementizers.find(canonical)]
-            + [m.start() for stop in rules.window_stops for m in regex.finditer(regex.escape(stop), canonical)]
+            + [at for stop in rules.window_stops for at in _occurrences(canonical, stop)]
         )
         self.titles = [(start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical)]
 
@@ -314,8 +319,8 @@ class _Document:
     def claim(self, start: int, end: int) -> Claim:
         index = self._sentence_of(start)
         low, high = self.sentences[index]
-        before = [c for c in self.cues if low <= c.start and c.end <= start]
-        after = [c for c in self.cues if c.start >= end and c.end <= high]
+        before = [c for c in self._cues_from(low, start) if c.end <= start]
+        after = [c for c in self._cues_from(end, high) if c.end <= high]
         claim = self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
         if claim:
             return claim
@@ -361,7 +366,7 @@ class _Document:
     def _last_named(self, index: int) -> Mention | None:
         """The last source or side the sentence names (not an addressee): a pronoun's antecedent."""
         low, high = self.sentences[index]
-        named = [m for m in self.mentions if low <= m.start and m.end <= high and _identified(m) and not self._addressee(m)]
+        named = [m for m in self._mentions_within(low, high) if _identified(m) and not self._addressee(m)]
         return named[-1] if named else None
 
     def _first_claim(self, cues, index: int, start: int, end: int) -> Claim | None:
@@ -375,6 +380,23 @@ class _Document:
                 return self._explicit(found, cue.rule)
         return None
 
+    def _cues_from(self, low: int, high: int) -> list[_Cue]:
+        """The cues that begin in [low, high], in order."""
+        starts = self._cue_starts
+        return self.cues[bisect_left(starts, low):bisect_right(starts, high)]
+
+    def _mentions_within(self, low: int, high: int) -> list[Mention]:
+        """The mentions wholly within [low, high), in order."""
+        starts = self._mention_starts
+        return [m for m in self.mentions[bisect_left(starts, low):bisect_right(starts, high)] if m.end <= high]
+
+    def _mention_around(self, pos: int) -> Mention | None:
+        """The mention with pos strictly inside it (mentions do not overlap: at most one)."""
+        i = bisect_left(self._mention_starts, pos) - 1
+        if i >= 0 and self.mentions[i].end > pos:
+            return self.mentions[i]
+        return None
+
     def _own(self, rule: str) -> Claim:
         return Claim(claimed_by=self.publisher, text="", attribution=OWN, rule=rule)
 
@@ -382,11 +404,8 @@ class _Document:
         return Claim(found.claimed_by, found.text, EXPLICIT, found.start, found.end, rule)
 
     def _sentence_of(self, pos: int) -> int:
-        index = 0
-        for i, (low, _high) in enumerate(self.sentences):
-            if low <= pos:
-                index = i
-        return index
+        """The last sentence that begins at or before pos (the first when none does)."""
+        return max(bisect_right(self._sentence_starts, pos) - 1, 0)
 
     def _ends_in_frame(self, index: int) -> bool:
         low, high = self.sentences[index]
@@ -395,7 +414,7 @@ class _Document:
     def _sentence_claim(self, index: int, depth: int) -> Claim | None:
         """The claimant a sentence's own cues give, as if its figure stood at the sentence end."""
         low, high = self.sentences[index]
-        cues = [c for c in self.cues if low <= c.start and c.end <= high]
+        cues = [c for c in self._cues_from(low, high) if c.end <= high]
         claim = self._first_claim(reversed(cues[-MAX_CUES:]), index, high, high)
         if claim:
             return claim
@@ -433,18 +452,14 @@ class _Document:
     def _mention_end(self, high: int, limit: int) -> int:
         """A window edge inside a mention moves to the mention's end ("أعلن المتحدث باسم القوات
         المسلحة العميد يحيى سريع": the name begins in the window and counts whole)."""
-        for m in self.mentions:
-            if m.start < high < m.end <= limit:
-                return m.end
-        return high
+        m = self._mention_around(high)
+        return m.end if m is not None and m.end <= limit else high
 
     def _mention_start(self, low: int, floor: int) -> int:
         """A window edge inside a mention moves to the mention's start ("the U.N. Office for the
         Coordination of Humanitarian Affairs said" is one name, however many words)."""
-        for m in self.mentions:
-            if m.start < low < m.end and m.start >= floor:
-                return m.start
-        return low
+        m = self._mention_around(low)
+        return m.start if m is not None and m.start >= floor else low
 
     def _apposition_head(self, cue_start: int, floor: int) -> int | None:
         """"X, the alliance that dominates the region, said": the window before the cue reaches
@@ -460,17 +475,16 @@ class _Document:
     def _relayed(self, cue: _Cue, limit: int) -> _Found | None:
         """"X reported, citing Y" / "X quoted Y": the original source Y claims."""
         low, high = cue.end, self._after_limit(cue.end, limit)
-        window = [m for m in self.mentions if low <= m.start and m.end <= high]
+        window = self._mentions_within(low, high)
         for mention in window:
             if self._preceded_by(mention.start, self.rules.relay_before):
                 return self._speaker(mention, window)
         return None
 
     def _after_limit(self, start: int, limit: int) -> int:
-        for stop in self.stops:
-            if start <= stop < limit:
-                limit = stop
-                break
+        i = bisect_left(self.stops, start)  # the first stop at or after start
+        if i < len(self.stops) and self.stops[i] < limit:
+            limit = self.stops[i]
         words = list(WORD.finditer(self.text, start, limit))
         if len(words) > self.rules.subject_window:
             limit = words[self.rules.subject_window].start()
@@ -481,7 +495,7 @@ class _Document:
         return starts[-self.rules.subject_window] if len(starts) > self.rules.subject_window else floor
 
     def _pick(self, cue: _Cue, side: str, low: int, high: int) -> _Found | None:
-        inside = [m for m in self.mentions if low <= m.start and m.end <= high]
+        inside = self._mentions_within(low, high)
         if cue.role == "verb":
             inside = [m for m in inside if not self._addressee(m)]
             if side == "after" and self.rules.after_start_window:
@@ -505,9 +519,9 @@ class _Document:
         """The mention stands in an earlier cue's reported clause and a clause break parts it from
         `cue`: "قال إن الغارة استهدفت مقاتلي الجبهة ...، مضيفا" (the front is no speaker), while
         "قال إن مصادر طبية أفادت" keeps its nested source."""
-        low = self.sentences[self._sentence_of(mention.start)][0]
         if "," not in self.text[mention.end:cue.start]:
             return False
+        low = self.sentences[self._sentence_of(mention.start)][0]
         return any(low <= s < mention.start and any(c.role != "own" and low <= c.start and c.end <= s for c in self.cues)
                    for s in self.stops)
 
@@ -653,6 +667,14 @@ class _Document:
                 break
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
+
+
+def _occurrences(text: str, literal: str):
+    """Where `literal` begins in `text`, left to right, without overlaps (as a regex finds it)."""
+    at = text.find(literal)
+    while at >= 0:
+        yield at
+        at = text.find(literal, at + len(literal))
 
 
 def _last_quoted(text: str, start: int, end: int, max_words: int) -> tuple[int, int] | None:
