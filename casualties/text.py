@@ -163,8 +163,16 @@ def canonical(text: str, steps: list[Step]) -> str:
     return normalise(text, steps).canonical
 
 
-# A period after a one-letter word ends an abbreviation ("u.s.", "a.m."), not a sentence.
-SENTENCE_END = regex.compile(r"(?<![\s.][^\W\d_])(?<!^[^\W\d_])[.!?;]+(?=\s|$)|\n")
+# Where a sentence ends: end punctuation, with the quotes it closes ('."', "?'"), before a space
+# or the text's end; or a line break. Not an end:
+# - a period after a one-letter word: an abbreviation ("u.s.", "a.m.");
+# - a period after a Latin-script word of two to four letters that a space and a digit follow:
+#   an abbreviation before its number ("jan. 14", "no. 5", "art. 3"), which a sentence rarely
+#   is (numbers at a sentence's start are spelled out). Arabic script abbreviates no such words.
+# The first mark comes first and the checks look behind it, so the engine skips ahead to marks.
+SENTENCE_END = regex.compile(
+    r"[.!?;](?<![\s.][^\W\d_][.!?;])(?<!^[^\W\d_][.!?;])(?<!\b\p{Latin}{2,4}\.(?= \d))[.!?;]*[\"']*(?=\s|$)"
+    r"|\n")
 
 
 def sentence_spans(canonical_text: str) -> list[tuple[int, int]]:
