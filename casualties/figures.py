@@ -49,7 +49,11 @@ RULE_KEYS = {
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "subject", "none")
-BEFORE_WINDOW = 80
+# characters before an amount a `before` frame may span; the frames bound their own gaps, so this
+# only needs to hold the longest ('bringing the total number of soldiers killed since the start
+# of the invasion to N'); a wider window costs nothing measurable (the frames' literals are
+# checked first and a frame is matched right to left from the amount)
+BEFORE_WINDOW = 160
 QUOTE_MARK = '"'  # canonical text writes every double quote this way
 FAMILY_WINDOW_WORDS = 7  # "fighters of Hayat Tahrir al-Sham and their families"
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
