@@ -24,7 +24,8 @@ slots, and generic slot filling completes the figure from the sentence:
 - a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
   else of the latest sentence with one, unless an amount of its own sentence that is no figure
   stands before the marker; of those, the latest with the part's outcome), and a
-  figure joined to a subset by "and" is a subset too; subsets inherit what they do not say;
+  figure joined to a subset by "and", or counting the subset's noun left out ("nine soldiers
+  and three from Malawi"), is a subset too; subsets inherit what they do not say;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
   previous figure.
 A figure with no outcome, or with an amount that has no bounds ("a number of"), is latent:
@@ -625,6 +626,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 6), q.start) \
                     and text.count(" ", last.quantity.end, q.start) <= 3:
                 subset = True
+            elif last.subset and noun_m_span is not None and noun_m_span == last.noun_span:
+                subset = True  # its noun is the part's before it: "nine soldiers and three from Malawi"
         if subset:
             parents = [i for i in previous if not matches[i].subset]
             if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0] \
