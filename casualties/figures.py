@@ -18,7 +18,8 @@ slots, and generic slot filling completes the figure from the sentence:
   `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv");
   after a "suffered" verb, the group named before it; a possessive between the amount and its
   noun (a pronoun suffix, or a `possessive_words` word: "40 of its members") names the group
-  named before it; some rules fall back to the only group named in the sentence, others
+  named before it (not the agent of an attack, `agent_before`/`agent_after`: "a Turkish drone
+  strike killed two of its guards", nor the side a figure of an earlier clause counts); some rules fall back to the only group named in the sentence, others
   (`actor: subject`) to the group named last before the amount ("the group had up to 6,000
   fighters");
 - a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
@@ -128,6 +129,10 @@ class FigureGrammar:
     actor_blockers: regex.Pattern | None = None
     possessive_words: regex.Pattern | None = None
     literals: LiteralSets | None = None  # what the rules' frames require, found once per text
+    # words that make a side named right after them (agent_before) or right before them
+    # (agent_after) the agent of an attack: "غارة تركية", "a Turkish drone strike"
+    agent_before: regex.Pattern | None = None
+    agent_after: regex.Pattern | None = None
 
 
 class EndAnchored:
@@ -286,6 +291,11 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         possessive_words=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['possessive_words']))}) ")
         if settings.get("possessive_words") else None,
         literals=literals,
+        agent_before=compile_pattern(
+            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['agent_before']))})(?!{word})(?: \\S+)? \\Z")
+        if settings.get("agent_before") else None,
+        agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
+        if settings.get("agent_after") else None,
     )
 
 
@@ -411,6 +421,24 @@ def _actor_naming_noun(actors, noun_span):
         if noun_end <= end:
             return actor_id, via
     return None, False
+
+
+def _possessor(g, text, actors, start_limit, pos, counted):
+    """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
+    passing over the agent of an attack ("a Turkish drone strike", "غارة تركية") and the side a
+    figure of an earlier clause counts (`counted`: from its amount to its clause's end); the last
+    side named when every one is passed over."""
+    last = found = None
+    for start, end, actor_id, via in actors:
+        if not (start_limit <= start and end <= pos):
+            continue
+        last = (actor_id, via)
+        agent = (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
+            g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
+        earlier_count = any(a <= start < b and g.clause_break.search(text, b, pos) for a, b in counted)
+        if not (agent or earlier_count):
+            found = (actor_id, via)
+    return found or last or (None, False)
 
 
 def _actor_before(actors, start_limit, pos):
@@ -603,7 +631,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             g.possessive_words is not None and noun_m_span is not None and noun_m_span[0] >= q.end
             and g.possessive_words.search(text, q.end, noun_m_span[0]) is not None)
         if actor is None and possessed and noun_m_span and rule.actor != "none":
-            actor, via = _actor_before(actors, sentence[0], min(q.start, noun_m_span[0]))  # "12 of ITS fighters"
+            counted = [(m.quantity.start, _clause_end(g, text, m.noun_span[1], q.start)) for m in matches
+                       if m.sentence == whole and m.noun_span and m.noun_span[0] >= m.quantity.end]
+            actor, via = _possessor(g, text, actors, sentence[0], min(q.start, noun_m_span[0]), counted)  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
