@@ -50,7 +50,7 @@ Each figure takes the time expression of its own sentence nearest to its number 
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there), unless the figure does not carry (`carries`: a count of people
-present is a state, not an event of the story's days); if there is none, the period is unknown. `Period.rule` is the id of the data entry
+present or displaced is a state, not an event of the story's days); if there is none, the period is unknown. `Period.rule` is the id of the data entry
 that decided and `Period.evidence` the canonical words.
 
 Example:
