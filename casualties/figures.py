@@ -11,7 +11,8 @@ slots, and generic slot filling completes the figure from the sentence:
   carries ("six buses carrying fighters", with up to `carried_window_words` words before them);
 - "with their families" after the noun makes combatants `mixed`;
 - the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
-  a combined outcome, else from the rule, else from the nearest outcome word in the sentence;
+  a combined outcome, else from the rule, else from the nearest outcome word in the sentence,
+  else, after a companion word ("alongside", "إلى جانب"), from the sentence's previous figure;
 - the actor is the group whose name is the counted noun itself ("dozens of Houthis"); else, with
   `actor_before_noun`, a group named among the words right before the
   noun ("233 IS fighters"); else the first armed group named right after the noun (with
@@ -19,9 +20,9 @@ slots, and generic slot filling completes the figure from the sentence:
   after a "suffered" verb, the group named before it; a possessive between the amount and its
   noun (a pronoun suffix, or a `possessive_words` word: "40 of its members") names the group
   named before it (not the agent of an attack, `agent_before`/`agent_after`: "a Turkish drone
-  strike killed two of its guards", nor the side a figure of an earlier clause counts); some rules fall back to the only group named in the sentence, others
-  (`actor: subject`) to the group named last before the amount ("the group had up to 6,000
-  fighters");
+  strike killed two of its guards", nor the side a figure of an earlier clause counts); some
+  rules fall back to the only group named in the sentence, others (`actor: subject`) to the
+  group named last before the amount ("the group had up to 6,000 fighters");
 - a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
   else of the latest sentence with one, unless an amount of its own sentence that is no figure
   stands before the marker; of those, the latest with the part's outcome), and a
@@ -133,6 +134,7 @@ class FigureGrammar:
     # (agent_after) the agent of an attack: "غارة تركية", "a Turkish drone strike"
     agent_before: regex.Pattern | None = None
     agent_after: regex.Pattern | None = None
+    companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
 
 
 class EndAnchored:
@@ -296,6 +298,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("agent_before") else None,
         agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
         if settings.get("agent_after") else None,
+        companion_before=compile_pattern(
+            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'companions')))}) \\Z")
+        if pack.section("outcomes", "companions") else None,
     )
 
 
@@ -599,6 +604,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 outcome = g.outcomes[frame.group("outcome")]
         if outcome is None:
             outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans, span_starts)
+        if outcome is None and g.companion_before is not None and in_sentence.get(whole) \
+                and g.companion_before.search(text, max(sentence[0], q.start - 40), q.start):
+            outcome = matches[in_sentence[whole][-1]].outcome  # "keeps N troops, alongside M fighters"
 
         actor, via = None, False
         loss = None

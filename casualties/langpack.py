@@ -34,7 +34,7 @@ SCHEMAS: dict[str, set[str]] = {
         "one_after_noun", "one_before_noun", "negators", "negation_window", "negated_any", "examples", "counterexamples",
     },
     "populations": {"terms", "family_markers", "subset_markers", "non_people", "of_markers", "possessive_suffixes"},
-    "outcomes": {"terms", "combinations", "joiners", "loss_verbs", "pair_open", "noun_overrides"},
+    "outcomes": {"terms", "combinations", "joiners", "loss_verbs", "pair_open", "noun_overrides", "companions"},
     "attribution": {"cues", "own_voice", "speech_verbs", "settings"},
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
     "figures": {"macros", "rules", "settings"},
