@@ -13,6 +13,8 @@ slots, and generic slot filling completes the figure from the sentence:
 - the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
   a combined outcome, else from the rule, else from the nearest outcome word in the sentence,
   else, after a companion word ("alongside", "إلى جانب"), from the sentence's previous figure;
+  a noun joined by "and" to the previous figure and described by a `noun_modifiers` word
+  ("and eight soldiers stationed along the border") takes that figure's outcome;
 - the actor is the group whose name is the counted noun itself ("dozens of Houthis"); else, with
   `actor_before_noun`, a group named among the words right before the
   noun ("233 IS fighters"); else the first armed group named right after the noun (with
@@ -135,6 +137,7 @@ class FigureGrammar:
     agent_before: regex.Pattern | None = None
     agent_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
+    noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
 
 
 class EndAnchored:
@@ -298,6 +301,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("agent_before") else None,
         agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
         if settings.get("agent_after") else None,
+        noun_modifier=compile_pattern(
+            f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_modifiers')))})(?!{word})")
+        if pack.section("outcomes", "noun_modifiers") else None,
         companion_before=compile_pattern(
             f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'companions')))}) \\Z")
         if pack.section("outcomes", "companions") else None,
@@ -426,6 +432,20 @@ def _actor_naming_noun(actors, noun_span):
         if noun_end <= end:
             return actor_id, via
     return None, False
+
+
+def _conjunct_outcome(g, text, q, previous):
+    """The outcome of the figure right before, when `q` is joined to it by "and" within its
+    clause: the verb before the list governs both ("killed 15 fighters and eight soldiers
+    stationed along the border"), not the word describing the second noun."""
+    if previous.quantity.end > q.start:
+        return None
+    start = max(previous.quantity.end, previous.noun_span[1] if previous.noun_span else 0)
+    between = text[start:q.start]
+    if start > q.start or g.clause_break.search(between) or between.count(" ") > 4 \
+            or not g.join_before.search(text, max(start, q.start - 6), q.start):
+        return None
+    return previous.outcome
 
 
 def _possessor(g, text, actors, start_limit, pos, counted):
@@ -602,6 +622,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         for frame in (before, after):
             if _slot(frame, "outcome") in g.outcomes:
                 outcome = g.outcomes[frame.group("outcome")]
+        if outcome is None and noun_m_span and g.noun_modifier is not None and in_sentence.get(whole) \
+                and g.noun_modifier.match(text, noun_end, sentence[1]):
+            outcome = _conjunct_outcome(g, text, q, matches[in_sentence[whole][-1]])
         if outcome is None:
             outcome = _nearest_outcome(g, text, q, noun_end, sentence, spans, span_starts)
         if outcome is None and g.companion_before is not None and in_sentence.get(whole) \
