@@ -40,11 +40,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bisect import bisect_left, bisect_right
+from types import MappingProxyType
 
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, LiteralIndex, LiteralSets, compile_pattern, required_literals, trie_regex
+from .langpack import LanguagePack, LiteralIndex, LiteralSets, compile_pattern, mask, required_literals, trie_regex
 from .model import Quantity
 from .text import sentence_spans
 
@@ -82,6 +83,7 @@ class Rule:
     # FigureGrammar.literals ids: a string of each lies within any text its frame matches
     before_needs: tuple = ()
     after_needs: tuple = ()
+    before_mask: int = 0  # of before_needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,8 @@ class FigureGrammar:
     actor_window_words: int
     outcome_window: int
     word: str
+    # (amount has its own noun, amount is zero) -> the rules that can match it, in order
+    rules_for: MappingProxyType | None = None
     actor_before_noun: bool = False
     carried_window_words: int = 0
     actor_links: regex.Pattern | None = None
@@ -251,11 +255,12 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         before = raw.get("before")
         if before and not str(before).endswith("\\Z"):
             before = str(before) + "\\Z"
+        before_needs = needs(before)
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
             raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
-            needs(before), needs(raw.get("after")),
+            before_needs, needs(raw.get("after")), mask(before_needs),
         ))
 
     breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
@@ -264,7 +269,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     families = trie_regex(_canon_list(pack, pack.section("populations", "family_markers")))
     losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
     return FigureGrammar(
-        rules=tuple(rules), nouns=nouns,
+        rules=tuple(rules), nouns=nouns, rules_for=_rules_for(rules),
         noun_pattern=compile_pattern(macros["NOUN"]),
         outcomes=outcomes, outcome_pattern=compile_pattern(macros["OUTCOME"]),
         combination=combination,
@@ -310,6 +315,19 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     )
 
 
+def _rules_for(rules) -> MappingProxyType:
+    """The rules _match_rule tries for each kind of amount: a rule with `noun: carried` needs an
+    amount with its own noun, a `zero_only` rule a zero; a rule with no frame, neither, matches none."""
+    def can_match(rule: Rule, has_noun: bool, zero: bool) -> bool:
+        if rule.noun == "carried" and not has_noun or rule.zero_only and not zero:
+            return False
+        return not (rule.before is None and rule.after is None and rule.noun not in ("carried", "inside")
+                    and not rule.zero_only)
+
+    return MappingProxyType({(has_noun, zero): tuple(r for r in rules if can_match(r, has_noun, zero))
+                             for has_noun in (False, True) for zero in (False, True)})
+
+
 def figure_grammar(pack: LanguagePack) -> FigureGrammar:
     return pack.compiled("figures", compile_figures)
 
@@ -321,16 +339,13 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     # the literals a frame requires lie within every window it is tried in below
     needs_start = max(sentence[0], q.start - BEFORE_WINDOW - quoted)
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
-    for rule in g.rules:
-        if rule.noun == "carried" and not q.noun:
-            continue
+    before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
+    for rule in g.rules_for[bool(q.noun), q.low == 0 and q.high == 0]:
         if rule.noun == "inside" and not g.noun_pattern.search(text, q.start, q.end):
-            continue
-        if rule.zero_only and not (q.low == 0 and q.high == 0):
             continue
         before = after = None
         if rule.before is not None:
-            if rule.before_needs and not literals.holds_all(rule.before_needs, needs_start, q.start):
+            if rule.before_mask & ~before_present:
                 continue
             before = rule.before.search(text, before_start, q.start)
             if not before and quoted:
@@ -348,8 +363,6 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
                 after = rule.after.match(text, q.end + 1, sentence[1])
             if not after:
                 continue
-        if rule.before is None and rule.after is None and rule.noun not in ("carried", "inside") and not rule.zero_only:
-            continue
         return rule, before, after
     return None
 
@@ -380,7 +393,7 @@ def _clause_end(g: FigureGrammar, text: str, pos: int, limit: int) -> int:
     return m.start() if m else limit
 
 
-def _actor_after(g, text, actors, pos, limit):
+def _actor_after(g, text, actors, starts, pos, limit):
     clause_end = _clause_end(g, text, pos, limit)
     window = g.actor_window_words
     if g.actor_links is not None:
@@ -390,31 +403,29 @@ def _actor_after(g, text, actors, pos, limit):
         if link is None:
             return None, False
         pos, window = link.end(), 2
-    words_seen = 0
-    for start, end, actor_id, via in actors:
-        if start < pos or start >= clause_end:
-            continue
+    i = bisect_left(starts, pos)  # the first actor named from pos on, if within the clause
+    if i < len(actors) and starts[i] < clause_end:
+        start, _end, actor_id, via = actors[i]
         words_seen = text.count(" ", pos, start)
         if words_seen <= window and not (g.actor_blockers and g.actor_blockers.search(text, pos, start)):
             return actor_id, via  # a side after "by the bullets of", "in an attack by" is the agent
-        break
     return None, False
 
 
 def _slot(frame, name: str):
     """The text a frame's named group matched, or None (no frame, no such group, or unused)."""
-    if frame is None or name not in frame.groupdict():
+    if frame is None or name not in frame.re.groupindex:
         return None
     return frame.group(name)
 
 
-def _actor_at_noun(g, text, actors, modifiers_start, noun_span):
+def _actor_at_noun(g, text, actors, starts, modifiers_start, noun_span):
     """An actor named among the words right before the counted noun, or in a name that ends with
     it: '233 IS fighters', '12 government troops', 'six buses carrying Houthi fighters'."""
     noun_start, noun_end = noun_span
     found = (None, False)
-    for start, end, actor_id, via in actors:
-        if not modifiers_start <= start < noun_start or end > noun_end:
+    for start, end, actor_id, via in actors[bisect_left(starts, modifiers_start):bisect_left(starts, noun_start)]:
+        if end > noun_end:
             continue
         between = text[end:noun_start]
         if g.clause_break.search(between) or between.count(" ") > 2:
@@ -540,6 +551,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     last_head = None  # index of the latest figure that can be a parent
     heads: list[int] = []  # every figure that can be a parent, in text order
     literals = g.literals.index(text) if counts else None
+    actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's
     for q in counts:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
@@ -645,16 +657,16 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             actor, via = _actor_naming_noun(actors, people_span)  # "عشرات الحوثيين", "dozens of Houthis"
         if actor is None and g.actor_before_noun and people_span and population in ("combatants", "mixed", "unknown") \
                 and rule.actor != "none":
-            actor, via = _actor_at_noun(g, text, actors, modifiers_start, people_span)
+            actor, via = _actor_at_noun(g, text, actors, actor_starts, modifiers_start, people_span)
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and _slot(before, "noun") and rule.actor != "none":
             # "the toll among the Houthis rose to 150": the side stands between the noun and the amount
-            actor, via = _actor_after(g, text, actors, noun_m_span[1], q.start)
+            actor, via = _actor_after(g, text, actors, actor_starts, noun_m_span[1], q.start)
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and population in ("combatants", "mixed", "unknown") and rule.actor != "none":
-            actor, via = _actor_after(g, text, actors, people_end, sentence[1])
+            actor, via = _actor_after(g, text, actors, actor_starts, people_end, sentence[1])
             if actor and population == "unknown":
                 population = "combatants"
         suffix = _slot(after, "noun_suffix") or _slot(before, "noun_suffix")
@@ -670,7 +682,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
             actor, via = _actor_before(actors, sentence[0], q.start)
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
-            named = {a[2] for a in actors if sentence[0] <= a[0] < sentence[1]}
+            named = {a[2] for a in actors[bisect_left(actor_starts, sentence[0]):bisect_left(actor_starts, sentence[1])]}
             if len(named) == 1:
                 actor = named.pop()
         if population in ("combatants", "unknown") and unit == "people" or unit != "people":

@@ -506,29 +506,57 @@ class LiteralSets:
                     owners.setdefault(literal, []).append(k)
             automaton = ahocorasick.Automaton()
             for literal, ids in owners.items():
-                automaton.add_word(literal, (len(literal), tuple(ids)))
+                automaton.add_word(literal, (len(literal), tuple(ids), mask(ids)))
             if len(automaton):
                 automaton.make_automaton()
             self.automaton = automaton
         return LiteralIndex(self, text)
 
 
+def mask(ids) -> int:
+    """The bits of LiteralSets ids, for LiteralIndex.within."""
+    bits = 0
+    for k in ids:
+        bits |= 1 << k
+    return bits
+
+
 class LiteralIndex:
     """Where the strings of each set of a LiteralSets occur in one text: `holds_all(ids, lo,
-    hi)` says whether a string of each set lies wholly within text[lo:hi]."""
+    hi)` says whether a string of each set lies wholly within text[lo:hi]; `within(lo, hi)`
+    gives the mask of every set with a string there (for a short window and many tests)."""
 
-    __slots__ = ("_starts", "_ends")
+    __slots__ = ("_starts", "_ends", "_hit_starts", "_hit_ends", "_hit_masks")
 
     def __init__(self, sets: LiteralSets, text: str):
         count = len(sets.sets)
         self._starts: list[list[int]] = [[] for _ in range(count)]
         self._ends: list[list[int]] = [[] for _ in range(count)]  # in order: the automaton reports by end
+        self._hit_starts: list[int] = []
+        self._hit_ends: list[int] = []
+        self._hit_masks: list[int] = []
         if len(sets.automaton):
             starts, ends = self._starts, self._ends
-            for last, (size, ids) in sets.automaton.iter(text):
+            hit_starts, hit_ends, hit_masks = self._hit_starts, self._hit_ends, self._hit_masks
+            for last, (size, ids, bits) in sets.automaton.iter(text):
+                first = last + 1 - size
+                hit_starts.append(first)
+                hit_ends.append(last + 1)
+                hit_masks.append(bits)
                 for k in ids:
-                    starts[k].append(last + 1 - size)
+                    starts[k].append(first)
                     ends[k].append(last + 1)
+
+    def within(self, lo: int, hi: int) -> int:
+        """The mask of the sets with a string wholly within text[lo:hi]."""
+        ends, starts, masks = self._hit_ends, self._hit_starts, self._hit_masks
+        bits = 0
+        i = bisect_right(ends, hi) - 1
+        while i >= 0 and ends[i] > lo:
+            if starts[i] >= lo:
+                bits |= masks[i]
+            i -= 1
+        return bits
 
     def holds(self, k: int, lo: int, hi: int) -> bool:
         return self.holds_all((k,), lo, hi)

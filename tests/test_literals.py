@@ -62,6 +62,7 @@ def test_index_finds_a_string_only_wholly_inside_the_window():
     assert not index.holds_all(ids, 0, 13)  # "kille"
     assert not index.holds_all(ids, 9, 20)
     assert index.holds_all(ids, 9, 29)
+    assert index.within(0, 14) == index.within(0, 29) == 1 and index.within(0, 13) == 0
 
 
 def spec_texts(code: str) -> list[str]:
@@ -95,6 +96,7 @@ def test_no_figure_frame_matches_where_its_literals_are_missing(code):
                     if rule.before is not None and rule.before.search(text, start, at):
                         matched += 1
                         assert index.holds_all(rule.before_needs, start, at), (rule.id, "before", text[start:at])
+                        assert not rule.before_mask & ~index.within(start, at), (rule.id, "before mask", text[start:at])
                     tried += 1
     assert matched > 100
     assert sum(bool(rule.before_needs or rule.after_needs) for rule in g.rules) >= len(g.rules) // 2
