@@ -202,8 +202,10 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         "OUTCOME": lexicon_macro("outcome", outcomes),
         "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(subset_markers)})(?!{word})",
     }
-    # For required_literals: the lexicon macros stay {NAME}, one of their forms.
-    lexicon_forms = {"NOUN": nouns, "OUTCOME": outcomes, "SUBSET": subset_markers}
+    # For required_literals: the lexicon macros stay {NAME}, one of their forms. Not the counted
+    # nouns: nearly every amount has one after it, so they would be found all over a text and
+    # rule out little ({NOUN} may then match anything).
+    lexicon_forms = {"OUTCOME": outcomes, "SUBSET": subset_markers}
     literal_macros = {name: "{" + name + "}" for name in macros}
 
     # The file's own macros may use the lexicon macros and the macros defined before them.

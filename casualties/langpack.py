@@ -197,6 +197,9 @@ def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
     return LanguagePack(code, folder, tuple(steps), MappingProxyType(data), MappingProxyType(files))
 
 
+FEW_PHRASES = 3
+
+
 @dataclass(frozen=True)
 class PhraseStarts:
     """Where a pattern that begins with one of some phrases, perhaps after one of some prefixes
@@ -212,6 +215,19 @@ class PhraseStarts:
     # only where no word character stands before them (elsewhere the patterns cannot begin):
     # the automaton would report every such letter of the text.
     letters: re.Pattern | None = None
+    # A few phrases are found by str.find: an automaton pass costs more than a few searches.
+    few: tuple[str, ...] = ()
+
+    def _found(self, text: str, pos: int, end: int) -> list[tuple[int, int]]:
+        """(last character, length) of every occurrence of a `few` phrase within [pos, end)."""
+        hits, find = [], text.find
+        for phrase in self.few:
+            size = len(phrase)
+            at = find(phrase, pos, end)
+            while at >= 0:
+                hits.append((at + size - 1, size))
+                at = find(phrase, at + 1, end)
+        return hits
 
     def positions(self, text: str, pos: int = 0, end: int | None = None) -> list[int]:
         """Sorted positions in [pos, end) where a phrase, or a prefix glued to one, begins."""
@@ -219,7 +235,8 @@ class PhraseStarts:
         tries, ending_in, bounded = set(), self.prefixes_ending_in, self.bounded
         if self.letters is not None:
             tries.update(m.start() for m in self.letters.finditer(text, pos, end))
-        for last, size in self.phrases.iter(text, pos, end) if self.phrases is not None else ():
+        hits = self.phrases.iter(text, pos, end) if self.phrases is not None else self._found(text, pos, end)
+        for last, size in hits:
             first = last + 1 - size
             if first > pos:
                 before = text[first - 1]
@@ -252,13 +269,15 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None) -> Phrase
             # a literal first lets the engine skip ahead; the lookbehind reads the character before it
             letters = re.compile(f"[{chars}](?<!\\w[{chars}])")
             phrases = [p for p in phrases if p[0] not in singles]  # they begin where a letter does
-    automaton = None
-    if phrases:
+    automaton, few = None, ()
+    if len(phrases) <= FEW_PHRASES:
+        few = tuple(dict.fromkeys(phrases))
+    elif phrases:
         automaton = ahocorasick.Automaton()
         for phrase in phrases:
             automaton.add_word(phrase, len(phrase))
         automaton.make_automaton()
-    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters)
+    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters, few=few)
 
 
 @dataclass(frozen=True)
@@ -350,6 +369,8 @@ def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int 
         if forms and "{" + name + "}" in text:
             names[_PLACEHOLDER_BASE + i] = forms
             text = text.replace("{" + name + "}", f"(?:{chr(_PLACEHOLDER_BASE + i)})")
+    # any other {NAME} (a lexicon left out, or with no forms) may match anything
+    text = regex.sub(r"\{[A-Z_][A-Z0-9_]*\}", r"(?:[\\s\\S])", text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "possible nested set": a `regex` V1 set the parser misreads

@@ -54,6 +54,12 @@ def test_a_lexicon_name_stands_for_its_forms():
     assert not holds(sets, "the soldiers were killed")
 
 
+def test_a_name_without_forms_may_match_anything():
+    assert required_literals("{NOUN} were killed") == (frozenset({" were killed"}),)
+    assert required_literals("{NOUN} were killed", {"NOUN": []}) == (frozenset({" were killed"}),)
+    assert required_literals("x{NOUN}yz") == ()  # no literal of three characters or more on either side
+
+
 def test_index_finds_a_string_only_wholly_inside_the_window():
     literals = LiteralSets()
     ids = literals.add([frozenset({"killed", "wounded"})])
