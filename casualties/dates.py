@@ -459,14 +459,23 @@ class SentenceScanner:
         return found
 
     def _holds(self, words, whole: bool, lo: int, hi: int) -> bool:
+        text = self.text
         for word in words:
-            if not whole and len(word) <= SHORT_WORD:
-                if self.text.find(word, lo, hi) >= 0:
-                    return True
-                continue
             size = len(word)
-            for at in self._places(word, lo, hi):
-                if not whole or self._stands_whole(at, size):
+            if size <= SHORT_WORD:
+                at = text.find(word, lo, hi)
+                while at >= 0:
+                    if not whole or self._stands_whole(at, size):
+                        return True
+                    at = text.find(word, at + 1, hi)
+                continue
+            places = self._at.get(word)
+            if not places:
+                continue
+            for i in range(bisect_left(places, lo), len(places)):
+                if places[i] + size > hi:
+                    break
+                if not whole or self._stands_whole(places[i], size):
                     return True
         return False
 
