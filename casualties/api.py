@@ -556,8 +556,9 @@ def _release_memory() -> None:
     """
     import sys
 
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    arrow = sys.modules.get("pyarrow")  # only if some stage has imported it (None: import blocked)
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

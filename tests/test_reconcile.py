@@ -331,3 +331,24 @@ def test_invariants(rows):
         assert len(filled) == group.n_claimants == (current["group_id"] == group.group_id).sum()
         if not pd.isna(group.low):
             assert group.low <= group.high
+
+
+def test_the_main_job_runs_without_pyarrow(tmp_path):
+    """pyarrow is optional (parquet, faster joins): with it blocked, pandas keeps text in
+    Python strings and `casualties run` still writes every report (a fresh `make run`)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "from casualties import api\n"
+        f"result = api.run([{str(root / 'seeds')!r}], {str(tmp_path)!r}, jobs=1)\n"
+        "import pandas as pd\n"
+        "assert 'pyarrow' not in str(pd.Series(['x']).dtype.storage)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in ("figures.csv", "comparison.xlsx", "comparison.csv", "changes.csv"):
+        assert (tmp_path / name).stat().st_size > 0, name
