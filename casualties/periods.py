@@ -336,8 +336,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     masked = _mask(canonical, mentions)
     sentences = sentence_spans(canonical)
     # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.
-    masked_sentences = sentences if _same_sentences(canonical, mentions) else sentence_spans(masked)
-    scanner = SentenceScanner(masked, masked_sentences, g.words)
+    scanner = SentenceScanner(masked, sentence_spans(masked), g.words)
     found = []
     held = scanner.held(g.groups)
     for cue in g.cues:
@@ -377,22 +376,6 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
             latest = e  # parts beyond the cue's own id are those of its date mention
         out.append(e)
     return out
-
-
-SENTENCE_MARKS = frozenset(".!?;\n")
-
-
-def _same_sentences(canonical: str, mentions: list[DateMention]) -> bool:
-    """Whether masking the mentions leaves the sentences as they are: no mention holds an end
-    mark, follows one, or ends in a one-letter word right before one (the context the
-    sentence splitter reads, text.SENTENCE_END). Then the masked text need not be split again."""
-    for m in mentions:
-        if not SENTENCE_MARKS.isdisjoint(canonical[m.start - 1 if m.start else 0:m.end]):
-            return False
-        if canonical[m.end:m.end + 1] in SENTENCE_MARKS and canonical[m.end - 1].isalpha() and (
-                m.end < 2 or canonical[m.end - 2].isspace() or canonical[m.end - 2] == "."):
-            return False
-    return True
 
 
 def _cue_blocked(cue: Cue, masked: str, match) -> bool:
