@@ -269,13 +269,12 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         "day": (WholeWords(month_forms),), "month": (WholeWords(month_forms),), "iso": (("-",),), "numeric": (("/", "."),),
         "weekday": (tuple(weekday_forms),), "relative": (tuple(relative),),
     }
-    shared: dict = {}
-    index = GroupIndex(group for groups in required.values() for group in groups)
-    compiled = tuple(
-        DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms,
-                    shared_groups(required[kind], shared), *starts, index.needs(required[kind]))
-        for kind, body, starts in patterns
-    )
+    index = GroupIndex()
+    compiled = []
+    for kind, body, (starts, back) in patterns:
+        groups, needs = index.add(required[kind])
+        compiled.append(DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, groups, starts, back, needs))
+    compiled = tuple(compiled)
     return DateGrammar(
         patterns=compiled,
         month_ids=month_ids,
@@ -323,32 +322,36 @@ class RunStarts(tuple):
     __slots__ = ()
 
 
-def shared_groups(required: tuple, table: dict) -> tuple:
-    """`required` with each group replaced by the one equal group kept in `table`: a scanner's
-    per-text lookup of a group's words, kept by identity, then serves every pattern that lists it."""
-    return tuple(table.setdefault((type(g), g), g) for g in required)
-
-
 class GroupIndex:
-    """Required-word groups, numbered, with the groups each word belongs to. A text's held
-    groups (`SentenceScanner.held`) are found once from its words; a pattern whose `needs`
-    are not all held is skipped without looking further."""
+    """Required-word groups, one object and one number per distinct group, with the groups
+    each word belongs to. Patterns hold the shared objects, so a scanner's per-text lookup of a
+    group's words (kept by identity) serves every pattern that lists it; a text's held groups
+    (`SentenceScanner.held`) are found once from its words, and a pattern whose `needs` are
+    not all held is skipped without looking further."""
 
-    __slots__ = ("_numbers", "groups_of", "short_words")
+    __slots__ = ("_numbers", "_groups", "groups_of", "short_words")
 
-    def __init__(self, groups):
-        self._numbers: dict = {}
+    def __init__(self):
+        self._numbers: dict = {}  # (type, group) -> its number
+        self._groups: list[tuple] = []  # number -> the shared group
         self.groups_of: dict[str, tuple[int, ...]] = {}
-        for group in groups:
-            key = (type(group), group)
-            if key not in self._numbers:
-                number = self._numbers[key] = len(self._numbers)
-                for word in set(group):
-                    self.groups_of[word] = (*self.groups_of.get(word, ()), number)
-        self.short_words = tuple(w for w in self.groups_of if len(w) <= SHORT_WORD)
+        self.short_words: list[str] = []
 
-    def needs(self, required: tuple) -> frozenset[int]:
-        return frozenset(self._numbers[(type(group), group)] for group in required)
+    def add(self, required: tuple) -> tuple[tuple, frozenset[int]]:
+        """`required` with each group replaced by the shared equal one, and their numbers."""
+        numbers = []
+        for group in required:
+            key = (type(group), group)
+            number = self._numbers.get(key)
+            if number is None:
+                number = self._numbers[key] = len(self._groups)
+                self._groups.append(group)
+                for word in set(group):
+                    if word not in self.groups_of and len(word) <= SHORT_WORD:
+                        self.short_words.append(word)
+                    self.groups_of[word] = (*self.groups_of.get(word, ()), number)
+            numbers.append(number)
+        return tuple(self._groups[n] for n in numbers), frozenset(numbers)
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:

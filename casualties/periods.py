@@ -67,12 +67,12 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, WholeWords, SentenceScanner, find_dates, shared_groups, word_automaton, words
+from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, WholeWords, SentenceScanner, find_dates, word_automaton, words
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -194,7 +194,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
     }
 
-    cues, shared = [], {}
+    cues, index = [], GroupIndex()
     for i, entry in enumerate(data.get("cues") or []):
         where = f"period_cues.cues[{i}]"
         check_keys(path, where, entry, CUE_KEYS)
@@ -224,15 +224,12 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             regex.compile(left + _form(pack, form, slot_regex, reach, path, where + ".blockers", slot_words)[0] + right, regex.V1)
             for form in entry.get("blockers") or []
         )
+        groups, needs = zip(*(index.add(required) for _, required, _, _ in compiled))
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        tuple(shared_groups(required, shared) for _, required, _, _ in compiled),
-                        tuple(starts for _, _, starts, _ in compiled),
-                        ends))
+                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
-    index = GroupIndex(group for cue in cues for required in cue.requirements for group in required)
-    cues = [replace(cue, needs=tuple(map(index.needs, cue.requirements))) for cue in cues]
     cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
                                + [starts for cue in cues for starts in cue.starts]
                                + [end[0] for cue in cues for end in cue.ends if end])
