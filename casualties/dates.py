@@ -124,6 +124,7 @@ class DateGrammar:
     year_words_id: str
     words: ahocorasick.Automaton  # the patterns' required and start words
     groups: GroupIndex = None  # the patterns' required groups, numbered
+    month_forms: dict = field(default_factory=dict)  # canonical month name -> (month number, entry id)
     day_words: dict = field(default_factory=dict)  # a day written as a word ("the seventh of") -> its number
     day_words_id: str = ""  # the part a date read from a day word carries (its blockers: "the first week of")
 
@@ -287,6 +288,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
         words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
         groups=index,
+        month_forms=month_forms,
         day_words=day_words,
         day_words_id=day_words_id,
     )

@@ -72,7 +72,9 @@ from datetime import date, timedelta
 
 import regex
 
-from .dates import DEFAULT_WORD, DateMention, GroupIndex, RunStarts, WholeWords, SentenceScanner, find_dates, word_automaton, words
+from .dates import (DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceScanner, WholeWords, find_dates,
+                    word_automaton, words)
+from .dates import grammar as date_grammar
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
@@ -178,11 +180,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
-    months = {
-        form: int(entry["month"])
-        for entry in pack.section("dates", "months", {}).get("names") or []
-        for form in words(pack, entry.get("forms"))
-    }
+    months = {form: month for form, (month, _) in date_grammar(pack).month_forms.items()}
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
