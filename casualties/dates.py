@@ -313,7 +313,8 @@ class WholeWords(tuple):
 SHORT_WORD = 3
 
 
-# A pattern whose rarest group is in at least one sentence in DENSE scans the whole text.
+# A pattern whose candidate sentence pairs number at least one in DENSE of the sentences scans
+# the whole text.
 DENSE = 3
 
 
@@ -375,12 +376,13 @@ class SentenceScanner:
     A date or period expression lies within two neighbouring sentences (the period of an
     abbreviation can end a "sentence" inside one: "Feb. 14"). So a pattern whose every match
     holds a word of each `required` group scans only the sentence pairs that hold one of each,
-    merged where they overlap. The rarest group in the text picks the candidate pairs; the
-    other groups are looked for in those pairs only. `words` (from `word_automaton`) finds the
-    places of every longer word in one pass; short words are found by str.find when needed.
+    merged where they overlap. Each group's sentences are one bit mask (bit k: sentence k), so
+    the pairs that hold every group are a few integer operations. `words` (from
+    `word_automaton`) finds the places of every longer word in one pass; short words are found
+    by str.find when needed.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_runs", "_held")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_masks", "_tries", "_runs", "_held")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton):
         self.text = text
@@ -395,8 +397,10 @@ class SentenceScanner:
                     at[word].append(first)
                 else:
                     at[word] = [first]
-        self._where: dict[tuple[str, bool], frozenset[int]] = {}
+        self._where: dict[tuple[str, bool], int] = {}  # (word, whole) -> its sentences' bit mask
         self._groups: dict[int, tuple] = {}  # id(group) -> (group, its words in the text)
+        self._masks: dict[int, tuple] = {}  # id(group) -> (group, its sentences' bit mask)
+        self._tries: dict[tuple, list[int]] = {}  # (start words, back) -> where a match may begin
         self._runs: dict[str, list[int]] = {}  # character -> where each run of it begins
         self._held: tuple | None = None  # (index, the numbers of its groups the text holds)
 
@@ -422,23 +426,48 @@ class SentenceScanner:
             yield at
             at = find(word, at + 1, hi)
 
-    def _all_places(self, word: str) -> list[int]:
-        if len(word) > SHORT_WORD:
-            return self._at.get(word, [])
-        places = self._at.get(word)
-        if places is None:
-            places = self._at[word] = list(self._find_all(word, 0, len(self.text)))
-        return places
+    def _sentences_with(self, word: str, whole: bool) -> int:
+        """The sentences that hold `word` (whole, if asked), as a bit mask: bit k is sentence k.
+        Once a sentence holds it, the search goes on from the next sentence."""
+        mask = self._where.get((word, whole))
+        if mask is None:
+            size, starts, mask, count = len(word), self._starts, 0, len(self._starts)
+            if size <= SHORT_WORD:
+                find = self.text.find
+                at = find(word)
+                while at >= 0:
+                    if whole and not self._stands_whole(at, size):
+                        at = find(word, at + 1)
+                        continue
+                    k = max(0, bisect_right(starts, at) - 1)
+                    mask |= 1 << k
+                    if k + 1 >= count:
+                        break
+                    at = find(word, starts[k + 1])
+            else:
+                places, i = self._at.get(word, ()), 0
+                while i < len(places):
+                    at = places[i]
+                    if whole and not self._stands_whole(at, size):
+                        i += 1
+                        continue
+                    k = max(0, bisect_right(starts, at) - 1)
+                    mask |= 1 << k
+                    if k + 1 >= count:
+                        break
+                    i = bisect_left(places, starts[k + 1], i + 1)
+            self._where[(word, whole)] = mask
+        return mask
 
-    def _sentences_with(self, word: str, whole: bool) -> frozenset[int]:
-        where = self._where.get((word, whole))
-        if where is None:
-            size, starts = len(word), self._starts
-            where = self._where[(word, whole)] = frozenset(
-                max(0, bisect_right(starts, at) - 1)
-                for at in self._all_places(word) if not whole or self._stands_whole(at, size)
-            )
-        return where
+    def _group_mask(self, group) -> int:
+        """The sentences that hold a word of `group` (cached by identity, like `_occurring`)."""
+        cached = self._masks.get(id(group))
+        if cached is None or cached[0] is not group:
+            whole, mask = isinstance(group, WholeWords), 0
+            for word in self._occurring(group):
+                mask |= self._sentences_with(word, whole)
+            cached = self._masks[id(group)] = (group, mask)
+        return cached[1]
 
     def _places(self, word: str, lo: int, hi: int):
         """Where `word` begins and ends within [lo, hi)."""
@@ -463,27 +492,6 @@ class SentenceScanner:
             found.insert(0, lo)
         return found
 
-    def _holds(self, words, whole: bool, lo: int, hi: int) -> bool:
-        text = self.text
-        for word in words:
-            size = len(word)
-            if size <= SHORT_WORD:
-                at = text.find(word, lo, hi)
-                while at >= 0:
-                    if not whole or self._stands_whole(at, size):
-                        return True
-                    at = text.find(word, at + 1, hi)
-                continue
-            places = self._at.get(word)
-            if not places:
-                continue
-            for i in range(bisect_left(places, lo), len(places)):
-                if places[i] + size > hi:
-                    break
-                if not whole or self._stands_whole(places[i], size):
-                    return True
-        return False
-
     def _occurring(self, group) -> list[str]:
         """The group's words that occur in the text (cached by identity: groups live in grammars)."""
         cached = self._groups.get(id(group))
@@ -491,10 +499,6 @@ class SentenceScanner:
             at, text = self._at, self.text
             cached = self._groups[id(group)] = (group, [w for w in group if (w in at if len(w) > SHORT_WORD else w in text)])
         return cached[1]
-
-    def _count(self, words) -> int:
-        at, count = self._at, self.text.count
-        return sum(len(at[w]) if len(w) > SHORT_WORD else count(w) for w in words)
 
     def _may_end(self, ends, lo: int, hi: int) -> bool:
         words, backward = ends
@@ -507,30 +511,45 @@ class SentenceScanner:
             return []
         if not required:
             return [(spans[0][0], spans[-1][1])]
-        present = []
+        pairs = (1 << len(spans)) - 1  # bit k: the pair of sentences k and k+1
         for group in required:
-            words = self._occurring(group)
-            if not words:
+            mask = self._group_mask(group)
+            pairs &= mask | (mask >> 1)
+            if not pairs:
                 return []
-            present.append((words, isinstance(group, WholeWords)))
-        present = sorted(((self._count(words), words, whole) for words, whole in present), key=lambda item: item[0])
-        _, words, whole = present[0]
-        where = frozenset().union(*(self._sentences_with(word, whole) for word in words))
-        if len(where) * DENSE >= len(spans):
-            # Even the rarest group is in most sentences: one scan of the whole text costs
-            # less than checking each pair (a match lies within two sentences either way).
+        if pairs.bit_count() * DENSE >= len(spans):
+            # Most pairs qualify: one scan of the whole text costs less than one per pair
+            # (a match lies within two sentences either way).
             return [(spans[0][0], spans[-1][1])]
-        others = present[1:]
-        last = len(spans) - 1
-        out = []
-        for k in sorted(where.union([k - 1 for k in where if k])):
+        last, out = len(spans) - 1, []
+        while pairs:
+            low = pairs & -pairs
+            pairs ^= low
+            k = low.bit_length() - 1
             lo, hi = spans[k][0], spans[min(k + 1, last)][1]
-            if all(self._holds(words, whole, lo, hi) for _, words, whole in others):
-                if out and lo <= out[-1][1]:
-                    out[-1] = (out[-1][0], hi)
-                else:
-                    out.append((lo, hi))
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
         return out
+
+    def _start_places(self, starts: tuple[str, ...], back: int) -> list[int]:
+        """Where a match may begin in the whole text: at most `back` characters before a start
+        word, not right after a letter or a digit (cached: patterns share their first words).
+        A place whose word runs past a window's end gives no match there, so one list serves
+        every window."""
+        key = (starts, back)
+        places = self._tries.get(key)
+        if places is None:
+            text, tries = self.text, set()
+            add = tries.add
+            for word in starts:  # first words: a phrase's later words may be spaced otherwise
+                for at in self._places(word, 0, len(text)):
+                    for p in range(max(0, at - back), at + 1):
+                        if not (p and text[p - 1].isalnum()):
+                            add(p)
+            places = self._tries[key] = sorted(tries)
+        return places
 
     def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0, ends=None):
         """`pattern.finditer` over the windows. With `starts`, the words every match begins
@@ -546,13 +565,17 @@ class SentenceScanner:
                 if ends is None or self._may_end(ends, lo, hi):
                     yield from pattern.finditer(text, lo, hi)
                 continue
-            tries = set()
-            runs = isinstance(starts, RunStarts)
-            for word in starts:  # first words: a phrase's later words may be spaced otherwise
-                for at in (self._run_starts(word, lo, hi) if runs else self._places(word, lo, hi)):
-                    tries.update(p for p in range(max(lo, at - back), at + 1) if not (p and text[p - 1].isalnum()))
+            if isinstance(starts, RunStarts):
+                tries = set()
+                for char in starts:
+                    for at in self._run_starts(char, lo, hi):
+                        tries.update(p for p in range(max(lo, at - back), at + 1) if not (p and text[p - 1].isalnum()))
+                tries = sorted(tries)
+            else:
+                tries = self._start_places(starts, back)
+                tries = tries[bisect_left(tries, lo):bisect_left(tries, hi)]
             reached = lo
-            for at in sorted(tries):
+            for at in tries:
                 if at >= reached:
                     match = pattern.match(text, at, hi)
                     if match is not None and match.end() > at:
