@@ -50,7 +50,9 @@ Each figure takes the time expression of its own sentence nearest to its number 
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there), unless the figure does not carry (`carries`: a count of people
-present or displaced is a state, not an event of the story's days); if there is none, the period is unknown. `Period.rule` is the id of the data entry
+present or displaced is a state, not an event of the story's days); if there is none, the period is unknown. The
+strength of a force present (`states`) takes only a named past time of its own sentence
+(`STATE_KINDS`: "last year", "in 2015", "from January to March"). `Period.rule` is the id of the data entry
 that decided and `Period.evidence` the canonical words.
 
 Example:
@@ -89,6 +91,11 @@ SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH"}
 ANCHOR_KINDS = ("day", "weekday", "relative")  # one day: "began on April 19", "erupted on Monday"
 MASKS = ("\ue000", "\ue001")  # private-use characters standing in for date mentions
 DATELINE_LINES = 5
+# The strength of a force or a count of people trapped is a state, dated only by a named past
+# time of its own sentence ("had 6,000 fighters last year"); a "since 2016" or "on Monday" there
+# belongs to the clause that tells of an event ("has carried out three operations since 2016
+# and keeps thousands of troops").
+STATE_KINDS = ("calendar", "previous", "range")
 DATELINE_WORDS = 4
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
@@ -555,10 +562,11 @@ def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
 
 def resolve_periods(
     canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]],
-    carries: list[bool] | None = None,
+    carries: list[bool] | None = None, states: list[bool] | None = None,
 ) -> list[Period]:
     """One Period per figure span (canonical offsets, text order) of one article; `carries[i]`
-    False keeps figure i from taking an earlier sentence's time (module docstring).
+    False keeps figure i from taking an earlier sentence's time, `states[i]` True lets it take
+    only a named past time (`STATE_KINDS`) of its own sentence (module docstring).
 
     >>> from datetime import date
     >>> from casualties.langpack import load_pack
@@ -575,10 +583,12 @@ def resolve_periods(
         own = [e for e in expressions if not (e.start < f_end and e.end > f_start)]
         s_lo, s_hi = _sentence_of(f_start, sentences)
         here = [e for e in own if e.start < s_hi and e.end > s_lo]
+        if states is not None and states[i]:
+            here = [e for e in here if e.kind in STATE_KINDS]
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start))
-        elif carries is not None and not carries[i]:
+        elif (carries is not None and not carries[i]) or (states is not None and states[i]):
             chosen = None
         else:
             earlier = [e for e in own if e.end <= s_lo]

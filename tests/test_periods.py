@@ -274,3 +274,35 @@ def test_displaced_people_keep_the_period_of_their_own_sentence():
 
     figures = extract_text("Some 40,000 people have fled their homes since April 4.", lang="en", published=date(2019, 4, 17))
     assert [(f.outcome, f.period_start, f.period_end) for f in figures] == [("displaced", date(2019, 4, 4), date(2019, 4, 17))]
+
+
+@pytest.mark.parametrize("lang, text, state, event", [
+    ("en", "Turkey has carried out three operations in Syria since 2016 and keeps about 3,000 troops there.", "3,000", None),
+    ("en", "The UN mission, which has some 11,000 troops deployed, said on Thursday that 20 civilians were killed since Sunday.",
+     "11,000", "20"),
+    ("ar", "نفذت تركيا ثلاث عمليات في سوريا منذ عام 2016 وتنشر نحو 3 آلاف جندي هناك.", "3 آلاف", None),
+    ("ar", "قالت البعثة التي تنشر نحو 11 ألف جندي إن 20 مدنيا قتلوا منذ يوم الأحد.", "11 ألف", "20"),
+])
+def test_a_force_present_takes_no_since_or_day_of_its_own_sentence(lang, text, state, event):
+    from casualties.api import extract_text
+
+    figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 19))}
+    present = next(f for n, f in figures.items() if state in n)
+    assert present.outcome == "present"
+    assert (present.period_start, present.period_end) == (None, None)
+    if event is not None:  # the event the same sentence tells keeps its period
+        assert (figures[event].period_start, figures[event].period_end) == (date(2019, 4, 14), date(2019, 4, 19))
+
+
+@pytest.mark.parametrize("lang, text, state, start, end", [
+    ("en", "The group had up to 6,000 fighters in Libya last year.", "6,000", date(2018, 1, 1), date(2018, 12, 31)),
+    ("en", "In 2015 the army kept some 900 troops in the province.", "900", date(2015, 1, 1), date(2015, 12, 31)),
+    ("ar", "نشر الجيش نحو 6 آلاف جندي في المحافظة العام الماضي.", "6 آلاف", date(2018, 1, 1), date(2018, 12, 31)),
+])
+def test_a_force_present_keeps_a_named_past_time_of_its_own_sentence(lang, text, state, start, end):
+    from casualties.api import extract_text
+
+    figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 19))}
+    present = next(f for n, f in figures.items() if state in n)
+    assert present.outcome == "present"
+    assert (present.period_start, present.period_end) == (start, end)
