@@ -10,15 +10,16 @@ from the wall clock. Policies:
 - `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
   below) to the publication date.
-- `last`: "over the past N days", "last week" runs from N units before publication to it
-  (hours round up to whole days; a week is the last 7 days, since the first day of the week
-  differs across the region, while "last month" is a calendar month, below).
+- `last`: "over the past N days", "the past week" runs from N units before publication to it
+  (hours round up to whole days).
 - `ago`: "N days ago" is that one day.
 - `elapsed`: "after 28 days of the campaign", "in the 28 days since the offensive began"
   runs from the anchor to the anchor plus N.
-- `current`: "at the start of this month", "this year" runs from the first day of the
-  publication month (year) to the publication date.
-- `previous`: "last month", "last year" is the whole previous calendar month (year).
+- `current`: "this week", "at the start of this month", "this year" runs from the first day
+  of the publication week (month, year) to the publication date.
+- `previous`: "last week", "last month", "last year" is the whole previous calendar week
+  (month, year). A week begins on the pack's `week_starts` (0 Monday ... 6 Sunday): the day
+  differs across the region, so a pack picks the one within a day of its readers' custom.
 - `range`: "from X to Y"; `until`: "until X" has an unknown start.
 - `same`: "during the same period" is the period of the previous figure.
 - `calendar`: a named year or month that is no date on its own ("in 2014", `{YEAR}`,
@@ -82,7 +83,7 @@ from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
 from .text import sentence_spans
 
-CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues"}
+CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
@@ -144,6 +145,7 @@ class CueGrammar:
     proclitic_chars: int = 0  # the longest proclitic: how far before its first word a cue may begin
     words: object = None  # dates.word_automaton of the cues' required and start words
     groups: GroupIndex | None = None  # the cues' required groups, numbered
+    week_starts: int = 0  # the weekday (0 Monday) a calendar week begins on ("last week", "this week")
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -178,12 +180,14 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     pre = trie_regex(words(pack, data.get("duration_prefixes")))
     approx = trie_regex(words(pack, data.get("approximate")))
     number = rf"(?:(?P<num>\d+)(?!\d)|(?P<cw>{trie_regex(counts)}){right})"
-    # After its unit a count has at most three digits: "the year 2015" names a year.
-    number_after = rf"(?:(?P<num>\d{{1,3}})(?!\d)|(?P<cw>{trie_regex(counts)}){right})"
+    # After its unit a count is a word ("the three days") or digits behind a duration prefix
+    # ("the 48 hours" written with the prefix); bare digits there are something else, a year ("the year 2015") or
+    # the next clause's figure ("over the past week 40 people died").
+    number_after = rf"(?:(?:{pre})\s*(?P<num>\d{{1,3}})(?!\d)|(?:(?:{pre})\s*)?(?P<cw>{trie_regex(counts)}){right})"
     unit = rf"(?:(?:{pre})\s*)?(?P<unit>{trie_regex(units)}){right}"
     counted = (
         rf"(?:(?:{pre})\s*)?{number}\s*{unit}"
-        rf"|{unit}\s+(?:(?:{pre})\s*)?{number_after}"
+        rf"|{unit}\s+{number_after}"
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
@@ -212,8 +216,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             raise DataFileError(path, where, "every cue needs examples and counterexamples")
         if entry.get("unit") is not None and entry["unit"] not in UNITS:
             raise DataFileError(path, where, f"unit must be one of {sorted(UNITS)}")
-        if entry["kind"] in ("current", "previous") and entry.get("unit") not in ("month", "year"):
-            raise DataFileError(path, where, f"a {entry['kind']} cue needs unit month or year")
+        if entry["kind"] in ("current", "previous") and entry.get("unit") not in ("week", "month", "year"):
+            raise DataFileError(path, where, f"a {entry['kind']} cue needs unit week, month or year")
         reach = int(entry.get("reach") or 0)
         compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words) for form in entry.get("forms") or []]
         patterns = tuple(
@@ -238,8 +242,11 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     cue_words = word_automaton([group for cue in cues for required in cue.requirements for group in required]
                                + [starts for cue in cues for starts in cue.starts]
                                + [end[0] for cue in cues for end in cue.ends if end])
+    week_starts = data.get("week_starts", 0)
+    if week_starts not in range(7):
+        raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
-                      cue_words, index)
+                      cue_words, index, week_starts)
 
 
 def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
@@ -481,16 +488,27 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
         elif lo is not None and duration is not None and duration[1] is not None:
             hi = _shift(lo, duration[0], duration[1])
     elif kind == "current" and published is not None:
-        lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
+        if cue.unit == "week":
+            lo = _week_start(published, g.week_starts)
+        else:
+            lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
         hi = published
     elif kind == "previous" and published is not None:
-        if cue.unit == "month":
+        if cue.unit == "week":
+            hi = _week_start(published, g.week_starts) - timedelta(days=1)
+            lo = hi - timedelta(days=6)
+        elif cue.unit == "month":
             hi = published.replace(day=1) - timedelta(days=1)
             lo = hi.replace(day=1)
         else:
             lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts), anchor
+
+
+def _week_start(day: date, week_starts: int) -> date:
+    """The first day of the calendar week holding `day`."""
+    return day - timedelta(days=(day.weekday() - week_starts) % 7)
 
 
 def _named_month(month: int, published: date | None, strict: bool) -> tuple[date | None, date | None]:

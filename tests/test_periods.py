@@ -306,3 +306,23 @@ def test_a_force_present_keeps_a_named_past_time_of_its_own_sentence(lang, text,
     present = next(f for n, f in figures.items() if state in n)
     assert present.outcome == "present"
     assert (present.period_start, present.period_end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure, start, end", [
+    # published on Friday 31 January 2025: last week is the week before this one
+    ("en", "Thirteen peacekeepers were killed in the fighting around Goma last week.", "Thirteen",
+     date(2025, 1, 20), date(2025, 1, 26)),
+    ("en", "Earlier this week 40 people were killed in Khartoum.", "40", date(2025, 1, 27), date(2025, 1, 31)),
+    ("en", "Over the past week 40 people were killed in Khartoum.", "40", date(2025, 1, 24), date(2025, 1, 31)),
+    ("ar", "قتل 13 جنديا من قوات حفظ السلام في المعارك حول غوما الأسبوع الماضي.", "13", date(2025, 1, 19), date(2025, 1, 25)),
+    ("ar", "قتل 40 شخصا في الخرطوم منذ بداية الأسبوع.", "40", date(2025, 1, 26), date(2025, 1, 31)),
+    ("ar", "قتل 40 شخصا في الخرطوم خلال الأسبوع الأخير.", "40", date(2025, 1, 24), date(2025, 1, 31)),
+    # digits after a duration's unit are the next figure, not its count ("week 40" is no 40 weeks)
+    ("ar", "خلال الأسبوع الأخير 40 قتيلا سقطوا في الخرطوم.", "40", date(2025, 1, 24), date(2025, 1, 31)),
+    ("en", "In the past week 40 people were killed in Khartoum.", "40", date(2025, 1, 24), date(2025, 1, 31)),
+])
+def test_last_week_is_the_previous_calendar_week_and_this_week_the_current_one(lang, text, figure, start, end):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2025, 1, 31), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (start, end)
