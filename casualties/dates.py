@@ -551,19 +551,22 @@ class SentenceScanner:
             places = self._tries[key] = sorted(tries)
         return places
 
-    def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0, ends=None):
+    def finditer(self, pattern, required, starts: tuple[str, ...] | None = None, back: int = 0, ends=None, accept=None):
         """`pattern.finditer` over the windows. With `starts`, the words every match begins
         with, found up to `back` characters after where the match attempt begins (a
         proclitic), the pattern is tried only there: the same matches, without paying the
         engine's cost at every position. Such a pattern begins at a word boundary, so it is
         never tried right after a letter or a digit. Without them, `ends` may give the words
         every match ends with and the pattern (its part after any proclitic) compiled right to
-        left: a window is scanned only if that matches, in one attempt, at one of those words."""
+        left: a window is scanned only if that matches, in one attempt, at one of those words.
+        `accept(match)` False drops a match (a blocker's): a later start inside it is still tried."""
         text = self.text
         for lo, hi in self.windows(required):
             if starts is None:
                 if ends is None or self._may_end(ends, lo, hi):
-                    yield from pattern.finditer(text, lo, hi)
+                    for match in pattern.finditer(text, lo, hi):
+                        if accept is None or accept(match):
+                            yield match
                 continue
             if isinstance(starts, RunStarts):
                 tries = set()
@@ -578,7 +581,7 @@ class SentenceScanner:
             for at in tries:
                 if at >= reached:
                     match = pattern.match(text, at, hi)
-                    if match is not None and match.end() > at:
+                    if match is not None and match.end() > at and (accept is None or accept(match)):
                         yield match
                         reached = match.end()
 

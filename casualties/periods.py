@@ -83,12 +83,16 @@ from .langpack import LanguagePack, check_keys, trie_regex
 from .model import Period
 from .text import sentence_spans
 
-CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts"}
+CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
-SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH"}
+SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS"}
+# A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"): the
+# date is the other event's, no start of a period. `period_cues.comparisons` forms block every
+# cue of these kinds they overlap.
+COMPARED_KINDS = ("since", "since_event")
 ANCHOR_KINDS = ("day", "weekday", "relative")  # one day: "began on April 19", "erupted on Monday"
 MASKS = ("\ue000", "\ue001")  # private-use characters standing in for date mentions
 DATELINE_LINES = 5
@@ -195,13 +199,18 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
-                  "MONTH": WholeWords(months), "YEAR": ("19", "20")}
+                  "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": ()}
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
         "MONTH": rf"{left}(?P<mon>{trie_regex(months)}){right}",  # a whole word (its group is WholeWords)
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
+        "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
     }
+    comparisons = tuple(
+        regex.compile(left + _form(pack, form, slot_regex, 0, path, f"period_cues.comparisons[{i}]", slot_words)[0] + right, regex.V1)
+        for i, form in enumerate(data.get("comparisons") or [])
+    )
 
     cues, index = [], GroupIndex()
     for i, entry in enumerate(data.get("cues") or []):
@@ -232,7 +241,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         blockers = tuple(
             regex.compile(left + _form(pack, form, slot_regex, reach, path, where + ".blockers", slot_words)[0] + right, regex.V1)
             for form in entry.get("blockers") or []
-        )
+        ) + (comparisons if entry["kind"] in COMPARED_KINDS else ())
         groups, needs = zip(*(index.add(required) for _, required, _, _ in compiled))
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
                         groups, tuple(starts for _, _, starts, _ in compiled), ends, needs))
@@ -352,8 +361,9 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         for pattern, required, starts, ends, needs in zip(cue.patterns, cue.requirements, cue.starts, cue.ends, cue.needs):
             if not needs <= held:
                 continue
-            for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends):
-                if match.end() > match.start() and not _cue_blocked(cue, masked, match):
+            accept = (lambda m, cue=cue: not _cue_blocked(cue, masked, m)) if cue.blockers else None
+            for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
+                if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
     chosen = []
     for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):

@@ -326,3 +326,19 @@ def test_last_week_is_the_previous_calendar_week_and_this_week_the_current_one(l
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2025, 1, 31), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure, start, end", [
+    # published on Friday 28 April 2023
+    ("en", "It is the deadliest attack on civilians since a Jan. 14 strike on Dnipro that killed 46 people.", "46",
+     date(2023, 1, 14), date(2023, 1, 14)),
+    ("en", "The worst fighting since 2016 has killed 20 people since Saturday.", "20", date(2023, 4, 22), date(2023, 4, 28)),
+    ("ar", "وهو الهجوم الأعنف على المدنيين منذ غارة 14 كانون الثاني على دنيبرو التي قتلت 46 شخصا.", "46",
+     date(2023, 1, 14), date(2023, 1, 14)),
+    ("ar", "قتلت المعارك الأعنف منذ عام 2016 نحو 20 شخصا منذ يوم السبت.", "20", date(2023, 4, 22), date(2023, 4, 28)),
+])
+def test_since_after_a_superlative_compares_and_starts_no_period(lang, text, figure, start, end):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2023, 4, 28), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (start, end)
