@@ -25,14 +25,17 @@ UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
 GOLD_ROWS = read_gold(UNSEEN / "gold.jsonl")
 TRAPS = read_jsonl(UNSEEN / "traps.jsonl")
 with open(UNSEEN / "manifest.csv", encoding="utf-8", newline="") as _handle:
-    BATCH_3 = {row["id"] for row in csv.DictReader(_handle) if "batch 3" in row["note"]}
+    _MANIFEST = list(csv.DictReader(_handle))
+BATCH_3 = {row["id"] for row in _MANIFEST if "batch 3" in row["note"]}
+BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 3. All 34: P 0.998, R 1.000; value 0.998, population 0.995, actor
 # 0.960, claimed_by 0.973, period 0.833, the rest 1.000. The 26 before it: P 0.996, R 1.000;
 # value 0.996, population 0.996, actor 0.963, claimed_by 0.970, period 0.841, the rest 1.000.
+# Batch 4 was added after them: these floors hold over the 34 before it until its own are set.
 FLOORS = {
-    "all": (0.995, 0.995, {
+    "before_batch_4": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
         "claimed_by": 0.97, "period": 0.83, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
@@ -54,14 +57,15 @@ def extraction():
 
 @pytest.fixture(scope="module")
 def results(extraction, texts):
-    earlier = [row for row in GOLD_ROWS if row["doc"] not in BATCH_3]
-    figures = [f for f in extraction.figures if f.doc_id not in BATCH_3]
-    return {"all": evaluate(GOLD_ROWS, extraction.figures, texts), "before_batch_3": evaluate(earlier, figures, texts)}
+    def scope(left_out):
+        rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
+        return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
+    return {"all": scope(set()), "before_batch_4": scope(BATCH_4), "before_batch_3": scope(BATCH_3 | BATCH_4)}
 
 
-def test_fixtures_are_seventeen_arabic_and_seventeen_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 17
-    assert len([d for d in texts if d.startswith("en_")]) == 17
+def test_fixtures_are_twenty_one_arabic_and_twenty_one_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 21
+    assert len([d for d in texts if d.startswith("en_")]) == 21
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -71,9 +75,10 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-def test_batch_3_is_four_arabic_and_four_english(texts):
-    assert sorted(doc[:3] for doc in BATCH_3) == ["ar_"] * 4 + ["en_"] * 4
-    assert BATCH_3 <= set(texts)
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4], ids=["batch_3", "batch_4"])
+def test_batch_is_four_arabic_and_four_english(texts, batch):
+    assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
+    assert batch <= set(texts)
 
 
 @pytest.mark.parametrize("scope", sorted(FLOORS))
