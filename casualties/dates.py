@@ -545,9 +545,13 @@ class SentenceScanner:
             add = tries.add
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
                 for at in self._places(word, 0, len(text)):
-                    for p in range(max(0, at - back), at + 1):
-                        if not (p and text[p - 1].isalnum()):
-                            add(p)
+                    # the start of the word holding `at`, if a proclitic of at most `back`
+                    # letters is glued before it (a match begins with a letter)
+                    p, floor = at, max(0, at - back)
+                    while p > floor and text[p - 1].isalnum():
+                        p -= 1
+                    if not (p and text[p - 1].isalnum()):
+                        add(p)
             places = self._tries[key] = sorted(tries)
         return places
 
