@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import calendar
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -550,11 +551,10 @@ def _shift(day: date, unit: str, amount: int) -> date:
 
 
 def _sentence_of(position: int, sentences) -> tuple[int, int]:
-    for s in sentences:
-        if s[0] <= position < s[1]:
-            return s
-    before = [s for s in sentences if s[1] <= position]
-    return before[-1] if before else (position, position)
+    """The sentence holding `position`, else the last one ending before it (sentences are in
+    order and apart)."""
+    k = bisect_right(sentences, (position, math.inf)) - 1
+    return sentences[k] if k >= 0 else (position, position)
 
 
 def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention | None:
@@ -622,7 +622,7 @@ def resolve_periods(
             earlier = [e for e in own if e.end <= s_lo]
             if earlier:
                 last = _sentence_of(earlier[-1].start, sentences)
-                earlier = [e for e in earlier if _sentence_of(e.start, sentences) == last]
+                earlier = [e for e in earlier if e.start >= last[0] and _sentence_of(e.start, sentences) == last]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
             chosen = earlier[-1] if earlier else None
         if chosen is None:
