@@ -72,6 +72,7 @@ SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
+    "source_after_window",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -136,6 +137,7 @@ class Rules:
     after_start_window: int | None = None
     pronouns: tuple[str, ...] = ()
     subject_before_markers: tuple[str, ...] = ()
+    source_after_window: int | None = None
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -206,6 +208,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         after_start_window=number("after_start_window", 0) or None,
         pronouns=words("pronouns"),
         subject_before_markers=words("subject_before_markers"),
+        source_after_window=number("source_after_window", 0) or None,
     )
 
 
@@ -321,7 +324,8 @@ class _Document:
         low, high = self.sentences[index]
         before = [c for c in self._cues_from(low, start) if c.end <= start]
         after = [c for c in self._cues_from(end, high) if c.end <= high]
-        claim = self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
+        claim = self._source_right_after(after, index, start, end) \
+            or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
         if claim:
             return claim
         speaking = any(c.role != "own" for c in before + after)
@@ -343,6 +347,18 @@ class _Document:
                 if antecedent is not None:
                     return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
         return self._own("")
+
+    def _source_right_after(self, after: list[_Cue], index: int, start: int, end: int) -> Claim | None:
+        """"وقالت أوتشا إن 400 ألف نزحوا، وفق تقديرات المنظمة الدولية للهجرة", "X said 20 were
+        killed, citing Y": a source cue that looks only after itself ("according to", "citing"),
+        first after the figure and within source_after_window words of it, names the figure's own
+        source, over a speech verb before the figure."""
+        window = self.rules.source_after_window
+        if not after or not window or after[0].role != "cue" or after[0].sides != ("after",):
+            return None
+        if len(WORD.findall(self.text, end, after[0].start)) > window:
+            return None
+        return self._first_claim([after[0]], index, start, end)
 
     def _subject(self, index: int, first_cue: int) -> Mention | None:
         """A source or side named within the first SUBJECT_WORDS words of the sentence, before its
@@ -431,6 +447,8 @@ class _Document:
         sides = cue.sides
         if "before" in sides and self._preceded_by(cue.start, self.rules.subject_before_markers):
             sides = ("before",) + tuple(s for s in sides if s != "before")  # "وكانت المنظمة قد اتهمت"
+        if self._pronoun_subject(cue):  # "..., it said": the pronoun is the subject; no side named before it is
+            sides = tuple(s for s in sides if s != "before")
         for side in sides:
             if side == "after":
                 limit = fig_start if figure_after else high
@@ -438,6 +456,9 @@ class _Document:
             else:
                 floor = low if figure_after else max(low, fig_end)
                 window = (self._mention_start(self._words_back(cue.start, floor), floor), cue.start)
+                found = self._apposed_subject(cue, floor)
+                if found:
+                    return found
             found = self._pick(cue, side, *window)
             if found:
                 return found
@@ -460,6 +481,25 @@ class _Document:
         Coordination of Humanitarian Affairs said" is one name, however many words)."""
         m = self._mention_around(low)
         return m.start if m is not None and m.start >= floor else low
+
+    def _apposed_subject(self, cue: _Cue, floor: int) -> _Found | None:
+        """"The AAPP, which tracks arrests by the regime, says", "The CJTF, a group that fights
+        alongside the military, said": a body named right before an apposition closed by a comma
+        right before the cue is the subject, over the sides the apposition names."""
+        head = self.text[floor:cue.start].rstrip()
+        if not head.endswith(","):
+            return None
+        opening = self.text.rfind(",", floor, floor + len(head) - 1)
+        if opening < 0:
+            return None
+        if any(opening < c.start < cue.start for c in self.cues) \
+                or any(self._preceded_by(m.start, self.rules.relay_before) for m in self._mentions_within(opening, cue.start)):
+            return None  # "Al Jazeera, citing medical sources, said": the relayed source claims
+        low = self._mention_start(self._words_back(opening, floor), floor)
+        named = [m for m in self._mentions_within(low, opening) if _identified(m) and not self._addressee(m)]
+        if not named or self.text[named[-1].end:opening].strip(" )" + QUOTES):
+            return None  # the body must close the words before the apposition ("X (CJTF),")
+        return self._speaker(named[-1], named)
 
     def _apposition_head(self, cue_start: int, floor: int) -> int | None:
         """"X, the alliance that dominates the region, said": the window before the cue reaches

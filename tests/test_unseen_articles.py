@@ -1,15 +1,16 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): seventeen Arabic
-and seventeen English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib, Kabul,
-Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-one
+Arabic and twenty-one English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
-US and British strikes in Yemen, Baghouz, Tigray, Tarhuna), with a hand-annotated gold file and
-traps, scored by `casualties.evaluate`. The manifest says which were held out: six written and
-scored after the rules had been fixed from the first twelve, and the eight of batches 2 and 3
-each, annotated by hand before the tool was first run on them (their first score is in the
-commit that fixed rules from them).
+US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
+in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, Hawija), with a
+hand-annotated gold file and traps, scored by `casualties.evaluate`. The manifest says which were
+held out: six written and scored after the rules had been fixed from the first twelve, and the
+eight of batches 2, 3 and 4 each, annotated by hand before the tool was first run on them (their
+first score is in the commit that fixed rules from them).
 
 The floors are the scores reached once the rules were fixed from all of them, over all the
-articles and over those before batch 3 (whose text the batch-3 rules must not lose ground on);
+articles and over those before batches 4 and 3 (whose text later rules must not lose ground on);
 a rule change that loses ground fails here. `casualties eval tests/fixtures/unseen/gold.jsonl
 tests/fixtures/unseen` prints every remaining miss.
 """
@@ -30,14 +31,19 @@ BATCH_3 = {row["id"] for row in _MANIFEST if "batch 3" in row["note"]}
 BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
-# sitting that added batch 3. All 34: P 0.998, R 1.000; value 0.998, population 0.995, actor
-# 0.960, claimed_by 0.973, period 0.833, the rest 1.000. The 26 before it: P 0.996, R 1.000;
-# value 0.996, population 0.996, actor 0.963, claimed_by 0.970, period 0.841, the rest 1.000.
-# Batch 4 was added after them: these floors hold over the 34 before it until its own are set.
+# sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
+# 0.882, outcome 0.950, claimed_by 0.655, period 0.849, 1 of 109 traps read as figures). All 42:
+# P 0.998, R 0.998; value 0.998, population 0.994, actor 0.947, subgroup 0.998, outcome 0.992,
+# claimed_by 0.964, period 0.865, subset_of 0.998, unit 1.000. The 34 before batch 4 (which its
+# rules must not lose ground on): P 0.998, R 1.000; value 0.998, population 0.995, actor 0.960,
+# claimed_by 0.973, period 0.870, the rest 1.000. The 26 before batch 3 keep their batch-3 floors.
 FLOORS = {
+    "all": (0.995, 0.995, {
+        "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
+        "claimed_by": 0.96, "period": 0.86, "subset_of": 0.995}),
     "before_batch_4": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.97, "period": 0.83, "subset_of": 1.0}),
+        "claimed_by": 0.97, "period": 0.865, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
         "value": 0.99, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
         "claimed_by": 0.965, "period": 0.835, "subset_of": 1.0}),
