@@ -544,7 +544,10 @@ class SentenceScanner:
             text, tries = self.text, set()
             add = tries.add
             for word in starts:  # first words: a phrase's later words may be spaced otherwise
+                size = len(word)
                 for at in self._places(word, 0, len(text)):
+                    if text[at + size:at + size + 1].isalpha():
+                        continue  # a start word is whole: "dec" in "declared" begins no match
                     # the start of the word holding `at`, if a proclitic of at most `back`
                     # letters is glued before it (a match begins with a letter)
                     p, floor = at, max(0, at - back)
