@@ -50,7 +50,7 @@ MONTHS_KEYS = {
     "day_prefixes", "day_suffixes", "connectors", "this_month", "past_month", "numeric_order",
     "orders", "range_joiners", "names", "day_words", "day_word_blockers",
 }
-WEEKDAYS_KEYS = {"prefixes", "range_joiners", "future", "names"}
+WEEKDAYS_KEYS = {"prefixes", "range_joiners", "future", "past", "names"}
 YEAR_KEYS = {"id", "markers", "this_year", "last_year", "examples", "counterexamples"}
 ENTRY_KEYS = {"id", "month", "weekday", "days", "forms", "blockers", "examples", "counterexamples"}
 ORDERS = {"day_month", "month_day"}
@@ -88,6 +88,7 @@ class DateMention:
     year_word: str | None = None
     month_word: str | None = None
     valid: bool = field(default=True, compare=False)
+    before: bool = False  # a weekday marked past ("last Sunday") is never the reference day itself
 
     @property
     def resolved(self) -> bool:
@@ -127,6 +128,8 @@ class DateGrammar:
     month_forms: dict = field(default_factory=dict)  # canonical month name -> (month number, entry id)
     day_words: dict = field(default_factory=dict)  # a day written as a word ("the seventh of") -> its number
     day_words_id: str = ""  # the part a date read from a day word carries (its blockers: "the first week of")
+    past_before: regex.Pattern | None = None  # "last Sunday": the weekday before the reference day's
+    past_after: regex.Pattern | None = None
 
 
 def grammar(pack: LanguagePack) -> DateGrammar:
@@ -264,6 +267,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         "relative", rf"{left}(?:{proclitics})??\K(?P<rel>{trie_regex(relative)}){right}", (firsts(relative), longest_proclitic),
     ))
     future = alt(words(pack, weekdays.get("future")))
+    past = alt(words(pack, weekdays.get("past")))
     # A date of each kind holds one of these strings: the scanner skips sentences without any.
     # A month name stands whole: a digit or a space may come before it, no letter either side.
     required = {
@@ -284,6 +288,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         blockers=blockers,
         future_before=regex.compile(rf"{left}(?:{future})\s+\Z", regex.V1),
         future_after=regex.compile(rf"\s+(?:{future}){right}", regex.V1),
+        past_before=regex.compile(rf"{left}(?:{past})\s+\Z", regex.V1),
+        past_after=regex.compile(rf"\s+(?:{past}){right}", regex.V1),
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
         words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
@@ -670,9 +676,10 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
             parts.append(rule2)
         if g.future_after.match(text, end) or g.future_before.search(text[max(0, start - 40):start]):
             return None
+        before = bool(g.past_after.match(text, end) or g.past_before.search(text[max(0, start - 40):start]))
         return DateMention(
             kind="weekday_range" if second is not None else "weekday", rule=rule, parts=tuple(dict.fromkeys(parts)),
-            weekday=first, weekday_end=second, **base,
+            weekday=first, weekday_end=second, before=before, **base,
         )
     days, rule = g.relative[m.group("rel")]
     return DateMention(kind="relative", rule=rule, parts=(rule,), offset=None if days is None else int(days), **base)
@@ -743,6 +750,8 @@ def resolve(m: DateMention, reference: date | None) -> DateMention:
                 first = last = None
     elif reference is not None and m.kind in ("weekday", "weekday_range"):
         last = reference - timedelta(days=(reference.weekday() - (m.weekday_end if m.weekday_end is not None else m.weekday)) % 7)
+        if m.before and last == reference:
+            last -= timedelta(days=7)
         first = last - timedelta(days=((m.weekday_end - m.weekday) % 7) if m.weekday_end is not None else 0)
     elif reference is not None and m.kind == "relative" and m.offset is not None:
         first = last = reference + timedelta(days=m.offset)

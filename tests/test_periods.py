@@ -342,3 +342,17 @@ def test_since_after_a_superlative_compares_and_starts_no_period(lang, text, fig
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2023, 4, 28), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure, start, end", [
+    # published on Sunday 13 April 2025: "last Sunday" is the one before, "on Sunday" today
+    ("en", "Since last Sunday 40 people have been killed in the camp.", "40", date(2025, 4, 6), date(2025, 4, 13)),
+    ("en", "On Sunday 40 people were killed in the camp.", "40", date(2025, 4, 13), date(2025, 4, 13)),
+    ("ar", "قتل 40 شخصا في المخيم منذ الأحد الماضي.", "40", date(2025, 4, 6), date(2025, 4, 13)),
+    ("ar", "قتل 40 شخصا في المخيم يوم الأحد.", "40", date(2025, 4, 13), date(2025, 4, 13)),
+])
+def test_a_weekday_marked_past_is_never_the_day_of_publication(lang, text, figure, start, end):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2025, 4, 13), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (start, end)
