@@ -48,7 +48,7 @@ from .text import sentence_spans
 
 MONTHS_KEYS = {
     "day_prefixes", "day_suffixes", "connectors", "this_month", "past_month", "numeric_order",
-    "orders", "range_joiners", "names", "day_words", "day_word_blockers",
+    "orders", "range_joiners", "names", "day_words", "day_word_blockers", "proclitics",
 }
 WEEKDAYS_KEYS = {"prefixes", "range_joiners", "future", "past", "names"}
 YEAR_KEYS = {"id", "markers", "this_year", "last_year", "examples", "counterexamples"}
@@ -244,13 +244,16 @@ def _compile(pack: LanguagePack) -> DateGrammar:
 
     # Each pattern with the words every match begins with (after a proclitic, up to `back`
     # characters, for the kinds that take one); None where scanning beats trying at each digit.
-    months_first, no_starts = (firsts(month_forms), 0), (None, 0)
+    # a conjunction glued to a month that begins a date ("in July and-August 2023")
+    month_pre_words = words(pack, months.get("proclitics"))
+    month_pre = rf"(?:{alt(month_pre_words)})??\K" if month_pre_words else ""
+    months_first, no_starts = (firsts(month_forms), max(map(len, month_pre_words), default=0)), (None, 0)
     patterns = []
     if "day_month" in orders:
         patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?", no_starts))
     if "month_day" in orders:
         patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?", months_first))
-    patterns.append(("month", rf"{left}{months_re}(?:(?:{modifier})?{year_part}|{modifier})", months_first))
+    patterns.append(("month", rf"{left}{month_pre}{months_re}(?:(?:{modifier})?{year_part}|{modifier})", months_first))
     patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])", no_starts))
     if numeric:
         patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])", no_starts))

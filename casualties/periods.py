@@ -484,6 +484,13 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
         hi = published
     elif kind == "until":
         hi = first.last if first is not None else None
+    elif kind == "range" and match.groupdict().get("mon"):
+        # "between July and August 2023": a named month, then the date that ends the range
+        # and gives its year (the year before when the month comes later in the calendar)
+        if first is not None and first.last is not None:
+            month = g.months[match.group("mon")]
+            year = first.last.year if month <= first.last.month else first.last.year - 1
+            lo, hi = date(year, month, 1), first.last
     elif kind == "range":
         lo = first.first if first is not None else None
         hi = second.last if second is not None else None

@@ -356,3 +356,17 @@ def test_a_weekday_marked_past_is_never_the_day_of_publication(lang, text, figur
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2025, 4, 13), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure, start, end", [
+    ("en", "At least 183 people were killed between July and August 2023, the group said.", "183",
+     date(2023, 7, 1), date(2023, 8, 31)),
+    ("en", "From December to February 2024, 40 people were killed.", "40", date(2023, 12, 1), date(2024, 2, 29)),
+    ("ar", "قتل 183 شخصا على الأقل بين تموز وآب 2023.", "183", date(2023, 7, 1), date(2023, 8, 31)),
+    ("ar", "قتل 40 شخصا في تموز وآب 2023.", "40", date(2023, 7, 1), date(2023, 8, 31)),
+])
+def test_a_range_from_a_named_month_takes_the_year_of_its_end(lang, text, figure, start, end):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2024, 4, 4), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (start, end)
