@@ -483,7 +483,12 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
                     anchor = None
         hi = published
     elif kind == "until":
-        hi = first.last if first is not None else None
+        if first is not None:
+            hi = first.last
+        elif year:  # "until the end of 2021"
+            hi = date(year, 12, 31)
+        elif published is not None and cue.unit in ("month", "year"):  # "until the end of last year"
+            hi = published.replace(day=1) - timedelta(days=1) if cue.unit == "month" else date(published.year - 1, 12, 31)
     elif kind == "range" and match.groupdict().get("mon"):
         # "between July and August 2023": a named month, then the date that ends the range
         # and gives its year (the year before when the month comes later in the calendar)
@@ -522,6 +527,20 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
             lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts), anchor
+
+
+def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpression:
+    """A start and an end said apart in one sentence make one period: "since the coalition
+    intervened on 26 March 2015, the war has killed 377,000 people until the end of last year"."""
+    if chosen.kind in ("since", "until"):
+        other = "until" if chosen.kind == "since" else "since"
+        for e in here:
+            if e.kind == other:
+                since, until = (chosen, e) if chosen.kind == "since" else (e, chosen)
+                if since.period_start and until.period_end and since.period_start <= until.period_end:
+                    return TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
+                                          since.period_start, until.period_end, chosen.parts + e.parts)
+    return chosen
 
 
 def _week_start(day: date, week_starts: int) -> date:
@@ -622,7 +641,7 @@ def resolve_periods(
             here = [e for e in here if e.kind in STATE_KINDS]
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
-            chosen = min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start))
+            chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
         elif (carries is not None and not carries[i]) or (states is not None and states[i]):
             chosen = None
         else:

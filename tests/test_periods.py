@@ -370,3 +370,20 @@ def test_a_range_from_a_named_month_takes_the_year_of_its_end(lang, text, figure
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2024, 4, 4), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure, start, end", [
+    # published on 22 January 2022
+    ("en", "Since the coalition intervened on March 26, 2015, the war has killed 377,000 people until the end of last year.",
+     "377,000", date(2015, 3, 26), date(2021, 12, 31)),
+    ("en", "The war has killed 377,000 people until the end of last year.", "377,000", None, date(2021, 12, 31)),
+    ("en", "Since March 26, 2015, the war has killed 377,000 people.", "377,000", date(2015, 3, 26), date(2022, 1, 22)),
+    ("ar", "منذ تدخل التحالف في 26 آذار 2015، أودت الحرب بحياة 377 ألف شخص حتى نهاية العام الماضي.", "377 ألف",
+     date(2015, 3, 26), date(2021, 12, 31)),
+    ("ar", "أودت الحرب بحياة 377 ألف شخص حتى نهاية عام 2021.", "377 ألف", None, date(2021, 12, 31)),
+])
+def test_a_start_and_an_end_said_apart_in_one_sentence_make_one_period(lang, text, figure, start, end):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2022, 1, 22), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (start, end)
