@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -198,6 +199,70 @@ def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
 
 
 FEW_PHRASES = 3
+RECENT_TEXTS = 4  # texts whose phrase hits a SharedPhrases keeps: the article, a publisher name, ...
+
+
+class SharedPhrases:
+    """The phrases of several PhraseStarts of one language pack, found in one Aho-Corasick pass
+    per text. The stages ask their lexicons about the same article in a row (number words,
+    sources, actors, reporting cues, ...), and a pass over the text costs more than reading its
+    few hits: one pass serves them all. A PhraseStarts joins when first used (a lexicon a run
+    never asks about adds no hits); the hits of the last few texts are kept."""
+
+    __slots__ = ("_members", "_automaton", "_recent", "_lock")
+
+    def __init__(self):
+        self._members: dict[int, tuple[int, "PhraseStarts"]] = {}  # id -> (index, member kept alive)
+        self._automaton = None
+        self._recent: dict[str, list[list[tuple[int, int]]]] = {}
+        self._lock = threading.Lock()
+
+    def found(self, member: "PhraseStarts", text: str, pos: int, end: int) -> list[tuple[int, int]]:
+        """(last character, length) of every occurrence of one of `member`'s phrases wholly
+        within text[pos:end], in the order of their ends."""
+        joined = self._members.get(id(member))
+        k = joined[0] if joined is not None else self._join(member)
+        buckets = self._recent.get(text)
+        if buckets is None or k >= len(buckets):
+            buckets = self._scan(text)
+        mine = buckets[k]
+        if pos <= 0 and end >= len(text):
+            return mine
+        lo, hi = bisect_left(mine, (pos,)), bisect_left(mine, (end,))
+        return [hit for hit in mine[lo:hi] if hit[0] + 1 - hit[1] >= pos]
+
+    def _join(self, member: "PhraseStarts") -> int:
+        with self._lock:
+            joined = self._members.get(id(member))
+            if joined is not None:
+                return joined[0]
+            k = len(self._members)
+            owners: dict[str, list[int]] = {}
+            for j, other in sorted([*self._members.values(), (k, member)], key=lambda pair: pair[0]):
+                for phrase in other.phrases.keys():
+                    owners.setdefault(phrase, []).append(j)
+            automaton = ahocorasick.Automaton()
+            for phrase, ids in owners.items():
+                automaton.add_word(phrase, (len(phrase), tuple(ids)))
+            automaton.make_automaton()
+            self._recent = {}
+            self._automaton = automaton
+            self._members[id(member)] = (k, member)
+            return k
+
+    def _scan(self, text: str) -> list[list[tuple[int, int]]]:
+        automaton = self._automaton
+        buckets: list[list[tuple[int, int]]] = [[] for _ in range(len(self._members))]
+        appends = [bucket.append for bucket in buckets]
+        for last, (size, ids) in automaton.iter(text):
+            hit = (last, size)
+            for k in ids:
+                appends[k](hit)
+        recent = self._recent
+        if len(recent) >= RECENT_TEXTS:
+            recent.clear()
+        recent[text] = buckets
+        return buckets
 
 
 @dataclass(frozen=True)
@@ -217,6 +282,8 @@ class PhraseStarts:
     letters: re.Pattern | None = None
     # A few phrases are found by str.find: an automaton pass costs more than a few searches.
     few: tuple[str, ...] = ()
+    # The pack's other phrases, found in the same pass (else this automaton makes its own).
+    shared: SharedPhrases | None = field(default=None, compare=False, repr=False)
 
     def _found(self, text: str, pos: int, end: int) -> list[tuple[int, int]]:
         """(last character, length) of every occurrence of a `few` phrase within [pos, end)."""
@@ -235,7 +302,12 @@ class PhraseStarts:
         tries, ending_in, bounded = set(), self.prefixes_ending_in, self.bounded
         if self.letters is not None:
             tries.update(m.start() for m in self.letters.finditer(text, pos, end))
-        hits = self.phrases.iter(text, pos, end) if self.phrases is not None else self._found(text, pos, end)
+        if self.phrases is None:
+            hits = self._found(text, pos, end)
+        elif self.shared is not None:
+            hits = self.shared.found(self, text, pos, end)
+        else:
+            hits = self.phrases.iter(text, pos, end)
         for last, size in hits:
             first = last + 1 - size
             if first > pos:
@@ -251,9 +323,11 @@ class PhraseStarts:
         return sorted(tries)
 
 
-def phrase_starts(phrases, prefixes=(), word_chars: str | None = None) -> PhraseStarts | None:
+def phrase_starts(phrases, prefixes=(), word_chars: str | None = None,
+                  shared: SharedPhrases | None = None) -> PhraseStarts | None:
     """`word_chars`: the word class every pattern tried at these places has before its start
-    (`(?<!word_chars)`), if any; `\\w` lets the places right after a letter be skipped."""
+    (`(?<!word_chars)`), if any; `\\w` lets the places right after a letter be skipped.
+    `shared`: find the phrases in the pass that finds those of the pack's other lexicons."""
     phrases = [p for p in phrases if p]
     if not phrases:
         return None
@@ -277,7 +351,13 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None) -> Phrase
         for phrase in phrases:
             automaton.add_word(phrase, len(phrase))
         automaton.make_automaton()
-    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters, few=few)
+    return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters, few=few,
+                        shared=shared if automaton is not None else None)
+
+
+def shared_phrases(pack: "LanguagePack") -> SharedPhrases:
+    """The one SharedPhrases of a pack's lexicons."""
+    return pack.compiled("langpack.shared_phrases", lambda _pack: SharedPhrases())
 
 
 @dataclass(frozen=True)
@@ -333,7 +413,8 @@ def build_lexicon(pack: LanguagePack, entries: dict, clitics: bool = True) -> Le
         f"(?<!{word})(?P<pre>{pre})??(?P<term>{trie_regex(entries)})(?P<suf>{suf})?(?!{word})"
     )
     compiled = compile_pattern(body)
-    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, phrase_starts(entries, proclitic_words, word))
+    starts = phrase_starts(entries, proclitic_words, word, shared=shared_phrases(pack))
+    return Lexicon(MappingProxyType(dict(entries)), compiled, compiled, starts)
 
 
 # --- literals every match of a pattern must hold -------------------------------------------

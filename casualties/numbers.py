@@ -23,7 +23,7 @@ from types import MappingProxyType
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, build_lexicon, compile_pattern, phrase_starts, trie_regex
+from .langpack import LanguagePack, build_lexicon, compile_pattern, phrase_starts, shared_phrases, trie_regex
 from .model import Quantity
 
 WORD_CLASSES = ("unit", "ten", "teen", "hundred", "hundreds", "multiplier", "fraction")
@@ -265,7 +265,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         scanned_words += list(duals)
     scanner = compile_pattern("|".join(scanner_parts))
     # Where the scanner's word alternatives may match; digits are found apart.
-    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions, word_re)
+    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions, word_re, shared=shared_phrases(pack))
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):

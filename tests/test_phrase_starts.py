@@ -1,0 +1,48 @@
+"""PhraseStarts: the places a lexicon's pattern is tried. Found in one pass shared by a pack's
+lexicons (SharedPhrases), they must be the places each lexicon's own automaton gives."""
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+
+from casualties.gazetteer import load_gazetteers
+from casualties.langpack import SharedPhrases, load_pack, phrase_starts
+from casualties.numbers import grammar
+
+ROOT = Path(__file__).parent.parent
+
+
+def texts(lang: str) -> list[str]:
+    folder = ROOT / ("seeds" if lang == "ar" else "tests/fixtures/english_articles")
+    pack = load_pack(lang)
+    return [pack.canonical(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))[:4]]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_shared_pass_gives_each_lexicon_its_own_places(lang):
+    pack = load_pack(lang)
+    gz = load_gazetteers()
+    starts = [grammar(pack).scanner_starts, gz.actor_lexicon(pack).starts, gz.source_lexicon(pack).starts]
+    assert all(s.shared is not None for s in starts)
+    rng = random.Random(3)
+    for text in texts(lang):
+        for s in starts:
+            alone = dataclasses.replace(s, shared=None)
+            assert s.positions(text) == alone.positions(text)
+            assert s.positions(text)  # the texts name actors, sources and numbers
+            for _ in range(20):
+                pos = rng.randrange(len(text))
+                end = rng.randrange(pos, len(text) + 1)
+                assert s.positions(text, pos, end) == alone.positions(text, pos, end), (pos, end)
+
+
+def test_a_lexicon_that_joins_later_finds_its_phrases_in_a_text_already_scanned():
+    shared = SharedPhrases()
+    first = phrase_starts(["alpha", "beta", "gamma", "delta"], shared=shared)
+    text = "alpha and gamma met epsilon, zeta and eta near beta"
+    assert first.positions(text) == [0, 10, 47]
+    second = phrase_starts(["epsilon", "zeta", "eta", "theta"], shared=shared)
+    assert second.positions(text) == [20, 29, 30, 38, 48]  # not bounded: "eta" in "zeta" and "beta"
+    assert first.positions(text) == [0, 10, 47]
+    assert first.positions(text, 1, 47) == [10]  # a phrase must lie wholly within the window
