@@ -1,16 +1,18 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-one
-Arabic and twenty-one English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-five
+Arabic and twenty-five English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
-in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, Hawija), with a
+in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, Hawija; batch 5:
+the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Sheikhoun, Qana), with a
 hand-annotated gold file and traps, scored by `casualties.evaluate`. The manifest says which were
 held out: six written and scored after the rules had been fixed from the first twelve, and the
-eight of batches 2, 3 and 4 each, annotated by hand before the tool was first run on them (their
-first score is in the commit that fixed rules from them).
+eight of batches 2, 3, 4 and 5 each, annotated by hand before the tool was first run on them (their
+first score is in the commit that fixed rules from them; batch 5's in BATCH5_FIRST_SCORE.md).
 
-The floors are the scores reached once the rules were fixed from all of them, over all the
-articles and over those before batches 4 and 3 (whose text later rules must not lose ground on);
+The floors are the scores reached once the rules were fixed from batches 1 to 4, over those 42
+and over those before batches 4 and 3 (whose text later rules must not lose ground on); batch 5
+has no floors of its own yet, and its traps are expected failures until rules are fixed from it;
 a rule change that loses ground fails here. `casualties eval tests/fixtures/unseen/gold.jsonl
 tests/fixtures/unseen` prints every remaining miss.
 """
@@ -29,6 +31,7 @@ with open(UNSEEN / "manifest.csv", encoding="utf-8", newline="") as _handle:
     _MANIFEST = list(csv.DictReader(_handle))
 BATCH_3 = {row["id"] for row in _MANIFEST if "batch 3" in row["note"]}
 BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
+BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -37,8 +40,9 @@ BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 # claimed_by 0.964, period 0.865, subset_of 0.998, unit 1.000. The 34 before batch 4 (which its
 # rules must not lose ground on): P 0.998, R 1.000; value 0.998, population 0.995, actor 0.960,
 # claimed_by 0.973, period 0.870, the rest 1.000. The 26 before batch 3 keep their batch-3 floors.
+# Batch 5 was added after them: the floors of all 42 hold over the 42 before it until its own are set.
 FLOORS = {
-    "all": (0.995, 0.995, {
+    "before_batch_5": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
         "claimed_by": 0.96, "period": 0.86, "subset_of": 0.995}),
     "before_batch_4": (0.995, 0.995, {
@@ -66,12 +70,13 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    return {"all": scope(set()), "before_batch_4": scope(BATCH_4), "before_batch_3": scope(BATCH_3 | BATCH_4)}
+    return {"before_batch_5": scope(BATCH_5), "before_batch_4": scope(BATCH_4 | BATCH_5),
+            "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5)}
 
 
-def test_fixtures_are_twenty_one_arabic_and_twenty_one_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 21
-    assert len([d for d in texts if d.startswith("en_")]) == 21
+def test_fixtures_are_twenty_five_arabic_and_twenty_five_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 25
+    assert len([d for d in texts if d.startswith("en_")]) == 25
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -81,7 +86,7 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4], ids=["batch_3", "batch_4"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5], ids=["batch_3", "batch_4", "batch_5"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -106,7 +111,13 @@ def test_field_accuracy(results, scope, name):
     assert result.accuracy(name) >= FLOORS[scope][2][name], errors
 
 
-@pytest.mark.parametrize("trap", TRAPS, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
+# Batch 5's traps were written before the tool ran on it; until rules are fixed from it, a trap
+# read as a figure is a known failure (listed in BATCH5_FIRST_SCORE.md), not a regression.
+_TRAP_CASES = [pytest.param(t, marks=pytest.mark.xfail(reason="batch 5: no rule fixed from it yet", strict=False))
+               if t["doc"] in BATCH_5 else t for t in TRAPS]
+
+
+@pytest.mark.parametrize("trap", _TRAP_CASES, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
 def test_traps_are_never_figures(extraction, texts, trap):
     assert figures_inside_trap(extraction.figures, texts, trap) == []
 
