@@ -36,7 +36,8 @@ start word (`period_cues.start_words`: "began", "launched"...), looking at the c
 sentence first (the date nearest the cue) and then back through the article (the date nearest
 the start word). A `since_event` cue with no such anchor starts where the latest earlier
 "since X" of the article starts, X a written date ("killed since 7 October ... since the war
-began"): the article has already said when its war began. Else unknown. An anchor in the cue's own sentence serves the cue only: it is
+began"): the article has already said when its war began; a later one without an anchor is
+the event an earlier dated `since_event` already told of. Else unknown. An anchor in the cue's own sentence serves the cue only: it is
 not also a time expression of its own there.
 
 Unknown is None: nothing is invented. A duration with an approximate or vague count ("more
@@ -286,7 +287,11 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 raise DataFileError(path, where, f"unknown slot {{{slot}}} in {form!r}; allowed: {sorted(SLOTS)}")
             if slot == "DATE":
                 dates += 1
-                gap = rf"(?:[^\n.;!?{''.join(MASKS)}]{{1,{reach}}}?\s)?" if reach else ""
+                # the gap never holds the cue's first word again: "since the takeover ..., and
+                # 150 have been missing since April 2019" is no "since the takeover in April 2019"
+                own = firsts[0] if firsts and firsts[0] and not isinstance(firsts[0], RunStarts) else ()
+                again = rf"(?!(?:{'|'.join(regex.escape(w) for w in own)})(?!\w))" if own else ""
+                gap = rf"(?:(?:{again}[^\n.;!?{''.join(MASKS)}]){{1,{reach}}}?\s)?" if reach else ""
                 body = rf"{gap}(?P<d{dates}>{MASKS[0]}+|{MASKS[1]}+)"
                 firsts.append(None if reach else RunStarts(MASKS))
             else:
@@ -385,15 +390,20 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
 
 
 def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
-    """A `since_event` cue without an anchor starts where the latest earlier `since` built on
-    a written date starts (module docstring); `expressions` are in text order."""
-    out, latest = [], None
+    """A `since_event` cue without an anchor starts where the latest earlier `since_event` with
+    a start starts (the same event, told again), else the latest earlier `since` built on a
+    written date (module docstring); `expressions` are in text order."""
+    out, latest, latest_event = [], None, None
     for e in expressions:
-        if e.kind == "since_event" and e.period_start is None and latest is not None:
-            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, latest.period_start, e.period_end,
-                               e.parts + latest.parts[:1])
+        earlier = latest_event or latest
+        if e.kind == "since_event" and e.period_start is None and earlier is not None:
+            source = next((p for p in earlier.parts if p not in e.parts), None)  # what dated the earlier one
+            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, earlier.period_start, e.period_end,
+                               e.parts + ((source,) if source else ()))
         elif e.kind == "since" and e.period_start is not None and len(e.parts) > 1:
             latest = e  # parts beyond the cue's own id are those of its date mention
+        if e.kind == "since_event" and e.period_start is not None:
+            latest_event = e  # a later "since the event" is the same event
         out.append(e)
     return out
 

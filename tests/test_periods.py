@@ -387,3 +387,18 @@ def test_a_start_and_an_end_said_apart_in_one_sentence_make_one_period(lang, tex
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2022, 1, 22), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, figure", [
+    ("en", "Government forces have controlled the town since June 5. Since the takeover they have found eight mass graves, "
+           "and 150 people have been missing since April 2019. Militias killed more than 40 residents since the takeover.",
+     "40"),
+    ("ar", "سيطرت قوات الحكومة على المدينة منذ 5 حزيران. وقالت إن قواتها عثرت منذ دخول المدينة على ثماني مقابر، "
+           "وإن 150 شخصا فقدوا منذ نيسان 2019. وقال إن الميليشيات قتلت أكثر من 40 من السكان منذ دخولها المدينة.",
+     "40"),
+])
+def test_a_second_since_the_event_is_the_event_already_dated(lang, text, figure):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2020, 6, 15), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (date(2020, 6, 5), date(2020, 6, 15))
