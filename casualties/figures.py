@@ -54,7 +54,7 @@ RULE_KEYS = {
     "inherit", "zero_only", "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
-ACTOR_MODES = ("linked", "sentence", "subject", "none")
+ACTOR_MODES = ("linked", "sentence", "subject", "first", "none")
 # characters before an amount a `before` frame may span; the frames bound their own gaps, so this
 # only needs to hold the longest ('bringing the total number of soldiers killed since the start
 # of the invasion to N'); a wider window costs nothing measurable (the frames' literals are
@@ -142,6 +142,12 @@ class FigureGrammar:
     agent_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
+    # a clause a relative pronoun opens after a comma ("X, which fights Y, said"): a side named
+    # in it is not whom a possessive after the clause names
+    relative_clause: regex.Pattern | None = None
+    # a reported clause's opener ("that", أن): an outcome word before it and another count is
+    # that count's ("killed 48, and that more than 500 were wounded")
+    clause_opener: regex.Pattern | None = None
 
 
 class EndAnchored:
@@ -201,6 +207,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         "NOUN": lexicon_macro("noun", nouns, noun_pre),
         "OUTCOME": lexicon_macro("outcome", outcomes),
         "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(subset_markers)})(?!{word})",
+        # a noun the counted people are said to be: "23 of the dead were CHILDREN"
+        "PREDICATE": lexicon_macro("predicate", nouns, noun_pre),
     }
     # For required_literals: the lexicon macros stay {NAME}, one of their forms. Not the counted
     # nouns: nearly every amount has one after it, so they would be found all over a text and
@@ -311,6 +319,12 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         noun_modifier=compile_pattern(
             f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_modifiers')))})(?!{word})")
         if pack.section("outcomes", "noun_modifiers") else None,
+        relative_clause=compile_pattern(
+            f"[{breaks}] ?(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['relative_pronouns']))})(?!{word})")
+        if settings.get("relative_pronouns") else None,
+        clause_opener=compile_pattern(
+            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['clause_openers']))})(?!{word})")
+        if settings.get("clause_openers") else None,
         companion_before=compile_pattern(
             f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'companions')))}) \\Z")
         if pack.section("outcomes", "companions") else None,
@@ -474,9 +488,22 @@ def _possessor(g, text, actors, start_limit, pos, counted):
         agent = (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
             g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
         earlier_count = any(a <= start < b and g.clause_break.search(text, b, pos) for a, b in counted)
-        if not (agent or earlier_count):
+        if not (agent or earlier_count or _in_relative_clause(g, text, start_limit, start, end, pos)):
             found = (actor_id, via)
     return found or last or (None, False)
+
+
+def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
+    """The side named at [start, end) stands in a relative clause opened after a comma and closed
+    before pos: "Hayat Tahrir al-Sham, which has fought the Syrian army for years, said seven of
+    its fighters" (its is HTS's, not the army's)."""
+    if g.relative_clause is None:
+        return False
+    opened = None
+    for m in g.clause_break.finditer(text, start_limit, start):
+        opened = m
+    return opened is not None and g.relative_clause.match(text, opened.start()) is not None \
+        and g.clause_break.search(text, end, pos) is not None
 
 
 def _actor_before(actors, start_limit, pos):
@@ -508,8 +535,27 @@ def _inside_any_before(spans, starts, pos, current_start) -> bool:
     return False
 
 
+def _owned_before(g, text, spans, starts, m, current_start) -> bool:
+    """An outcome word before the current count belongs to another count: it is that count's own
+    counted noun, right after it ("وصل 20 جريحا، و7 آخرين"), or a count and a reported clause's opener
+    stand between it and the current count ("أودى بحياة 48 مدنيا، وإن أكثر من 500 ... أصيبوا")."""
+    i = bisect_right(starts, m.start()) - 1
+    if m.group("outcome") in g.nouns and i >= 0 and spans[i][0] != current_start and spans[i][1] <= m.start() and not text[spans[i][1]:m.start()].strip() \
+            and current_start > m.end() + 1:  # "قتل 3 وأصيب 7": a verb right before the current count is its own
+        return True
+    if g.clause_opener is None:
+        return False
+    j = bisect_left(starts, m.end())
+    while j < len(starts) and starts[j] < current_start:
+        if g.clause_opener.search(text, spans[j][1], current_start):
+            return True
+        j += 1
+    return False
+
+
 def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, sentence, skip, skip_starts):
     best, best_distance, best_match = None, None, None
+    owned = []
     lo = max(sentence[0], q.start - g.outcome_window)
     hi = min(sentence[1], noun_end + g.outcome_window)
     for m in g.outcome_pattern.finditer(text, lo, hi):
@@ -519,6 +565,11 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
             continue
         elif m.start() >= noun_end and _count_at(skip_starts, m.end()):
             continue  # "three gunmen opened fire, killing 27": the verb belongs to the count after it
+        elif m.end() <= q.start and _owned_before(g, text, skip, skip_starts, m, q.start):
+            # "20 جريحا ... و7 آخرين وصلوا جثثا": the noun of the count before, when an outcome
+            # word follows the count; "48 قتيلا، وأن 500": another count's clause
+            owned.append(m)
+            continue
         else:
             distance = q.start - m.end() if m.end() <= q.start else m.start() - noun_end
         if distance < 0:
@@ -528,6 +579,10 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
             distance += 1
         if best_distance is None or distance < best_distance:
             best, best_distance, best_match = g.outcomes[m.group("outcome")], distance, m
+    if owned and (best_match is None or best_match.end() <= owned[-1].end()):
+        # no outcome word after the count, none nearer before: another count's word is all there is
+        # ("أربعة جرحى، بينهم حالتان حرجتان")
+        best, best_match = g.outcomes[owned[-1].group("outcome")], owned[-1]
     if best is not None and best_match.end() <= q.start:
         joined = g.combined_before.search(text, max(lo, best_match.start() - 30), best_match.start("outcome"))
         if joined and (_inside_any_before(skip, skip_starts, joined.start(), q.start)
@@ -593,6 +648,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             noun_end = after.end()
         population = rule.population or attrs.get("population") or rule.default_population
         subgroup = attrs.get("subgroup")
+        predicate = _slot(after, "predicate")
+        if predicate:  # "23 of the dead were children": who they were, from the predicate noun
+            said = g.nouns[predicate]
+            subgroup = said.get("subgroup") or subgroup
+            if population in (None, "unknown") and said.get("population") not in (None, "unknown"):
+                population = said["population"]
         unit = attrs.get("unit") or "people"
         outcome = attrs.get("outcome")
         people_end = noun_end
@@ -683,6 +744,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
             actor, via = _actor_before(actors, sentence[0], q.start)
+        if actor is None and rule.actor == "first" and population in ("combatants", "mixed"):
+            # "ISWAP broke away from Boko Haram and ..., with an estimated 5,000 fighters": the
+            # sentence's subject, named first
+            first = bisect_left(actor_starts, sentence[0])
+            if first < len(actors) and actors[first][1] <= q.start:
+                actor, via = actors[first][2], actors[first][3]
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
             named = {a[2] for a in actors[bisect_left(actor_starts, sentence[0]):bisect_left(actor_starts, sentence[1])]}
             if len(named) == 1:
