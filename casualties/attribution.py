@@ -72,7 +72,7 @@ SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
-    "source_after_window",
+    "source_after_window", "continuation_words", "agent_markers",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -138,6 +138,8 @@ class Rules:
     pronouns: tuple[str, ...] = ()
     subject_before_markers: tuple[str, ...] = ()
     source_after_window: int | None = None
+    continuation_words: frozenset[str] = frozenset()
+    agent_markers: tuple[str, ...] = ()
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -209,6 +211,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         pronouns=words("pronouns"),
         subject_before_markers=words("subject_before_markers"),
         source_after_window=number("source_after_window", 0) or None,
+        continuation_words=frozenset(words("continuation_words")),
+        agent_markers=words("agent_markers"),
     )
 
 
@@ -315,8 +319,10 @@ class _Document:
             + [at for stop in rules.window_stops for at in _occurrences(canonical, stop)]
         )
         self.titles = [(start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical)]
+        self._figure_sentences: set[int] = set()  # sentences holding a figure (claims() sets them)
 
     def claims(self, figures) -> list[Claim]:
+        self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
         return [self.claim(start, end) for start, end in figures]
 
     def claim(self, start: int, end: int) -> Claim:
@@ -336,6 +342,11 @@ class _Document:
             subject = self._subject(index, speakers[0].start)
             if subject is not None:
                 return self._explicit(self._speaker(subject, [subject]), speakers[-1].rule)
+        if index > 0 and not speaking and index - 1 in self._figure_sentences and self._continues(start, end):
+            # "Police said seven people were killed. Another 12 were wounded."
+            inherited = self._sentence_claim(index - 1, depth=1)
+            if inherited:
+                return inherited
         if index > 0 and (speaking or self._ends_in_frame(index - 1)):
             inherited = self._sentence_claim(index - 1, depth=3)
             if inherited:
@@ -359,6 +370,20 @@ class _Document:
         if len(WORD.findall(self.text, end, after[0].start)) > window:
             return None
         return self._first_claim([after[0]], index, start, end)
+
+    def _continues(self, start: int, end: int) -> bool:
+        """A continuation word ("another", "others", آخرون) right before the figure or within two
+        words after it: the figure goes on counting the figures of the sentence before."""
+        words = self.rules.continuation_words
+        if not words:
+            return False
+        before = self.text[max(0, start - 20):start].split()
+        after = [w.strip(QUOTES + ",.;:") for w in islice(WORD.finditer(self.text, end), 2) for w in [w.group()]]
+        if not (before and before[-1].strip(QUOTES) in words) and not any(w in words for w in after):
+            return False
+        # a second one names another event ("وقتل 3 آخرون في قصف آخر", "in another attack")
+        low, high = self.sentences[self._sentence_of(start)]
+        return sum(w.group().strip(QUOTES + ",.;:") in words for w in WORD.finditer(self.text, low, high)) == 1
 
     def _subject(self, index: int, first_cue: int) -> Mention | None:
         """A source or side named within the first SUBJECT_WORDS words of the sentence, before its
@@ -456,6 +481,8 @@ class _Document:
             else:
                 floor = low if figure_after else max(low, fig_end)
                 window = (self._mention_start(self._words_back(cue.start, floor), floor), cue.start)
+                if any(self._modifies(m) for m in self._mentions_within(*window)):
+                    window = (floor, cue.start)  # "A nurse at a clinic run by the SDF said": the subject is further back
                 found = self._apposed_subject(cue, floor)
                 if found:
                     return found
@@ -542,7 +569,7 @@ class _Document:
                 # "..., said the ministry": the claimant follows the verb, not the reported clause
                 inside = [m for m in inside if len(WORD.findall(self.text, low, m.start)) < self.rules.after_start_window]
         if side == "before":
-            inside = [m for m in inside if not self._reported_before(m, cue)]
+            inside = [m for m in inside if not self._reported_before(m, cue) and not self._modifies(m)]
             inside.reverse()
         inside.sort(key=lambda m: _identified(m) is None)
         if inside and _identified(inside[0]) is None and inside[0].kind != "correspondent":
@@ -554,6 +581,18 @@ class _Document:
         if inside:
             return self._speaker(inside[0], inside)
         return self._unknown_name(low, high, side)
+
+    def _modifies(self, mention: Mention) -> bool:
+        """The mention is the agent of a participle describing the subject ("a clinic run by the
+        SDF"), not the subject."""
+        if not self.rules.agent_markers:
+            return False
+        start = mention.start
+        head = self.text[max(0, start - 12):start].rstrip()
+        last = head.rsplit(" ", 1)[-1]
+        if last in self.rules.name_stops:  # an article between: "run by the SDF"
+            start -= len(self.text[:start]) - len(self.text[:start].rstrip()) + len(last)
+        return self._preceded_by(start, self.rules.agent_markers)
 
     def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
         """The mention stands in an earlier cue's reported clause and a clause break parts it from

@@ -1,4 +1,5 @@
-"""Sentence-level figure specs: tests/specs/figures/<lang>.jsonl, one case a line, for every language present.
+"""Sentence-level figure specs: tests/specs/figures/<lang>.jsonl and <lang>.<topic>.jsonl (e.g. ar.claimants.jsonl),
+one case a line, for every language present.
 
 A case: {"id", "text", "published": "YYYY-MM-DD" | null, "publisher": id | null, "expected": [figure, ...],
 optional "xfail": "<reason>", optional "note"}. An expected figure gives "number_text" ("A ... B" when the
@@ -23,7 +24,7 @@ FIELDS = ("low", "high", "qualifier", "population", "actor", "subgroup", "outcom
 
 def _cases():
     for path in sorted(SPEC_DIR.glob("*.jsonl")):
-        lang = path.stem
+        lang = path.stem.split(".")[0]
         for line, case in enumerate(read_jsonl(path), 1):
             marks = [pytest.mark.xfail(strict=False, reason=case["xfail"])] if case.get("xfail") else []
             yield pytest.param(lang, case, id=f"{lang}:{case.get('id', line)}", marks=marks)
