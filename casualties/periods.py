@@ -206,6 +206,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
         "MONTH": rf"{left}(?P<mon>{trie_regex(months)}){right}",  # a whole word (its group is WholeWords)
+        # a second month may have a conjunction glued before it ("July and-September")
+        "MONTH2": rf"(?P<mon2>{trie_regex(months)}){right}",
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
         "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
     }
@@ -296,6 +298,8 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 firsts.append(None if reach else RunStarts(MASKS))
             else:
                 body = slot_regex[slot]
+                if slot == "MONTH" and any("(?P<mon>" in i[0] for i in items):
+                    body = slot_regex["MONTH2"]  # "between July and September"
                 firsts.append(None)
             items.append((body, False, False, False))
             words_ = _longest_words(slot_words[slot])
@@ -499,6 +503,12 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
             hi = date(year, 12, 31)
         elif published is not None and cue.unit in ("month", "year"):  # "until the end of last year"
             hi = published.replace(day=1) - timedelta(days=1) if cue.unit == "month" else date(published.year - 1, 12, 31)
+    elif kind == "range" and match.groupdict().get("mon2") and published is not None:
+        # "between July and September": the most recent second month up to publication, the
+        # first one before it
+        _, hi = _named_month(g.months[match.group("mon2")], published, strict=False)
+        month = g.months[match.group("mon")]
+        lo = date(hi.year if month <= hi.month else hi.year - 1, month, 1)
     elif kind == "range" and match.groupdict().get("mon"):
         # "between July and August 2023": a named month, then the date that ends the range
         # and gives its year (the year before when the month comes later in the calendar)

@@ -402,3 +402,18 @@ def test_a_second_since_the_event_is_the_event_already_dated(lang, text, figure)
     canonical = pack.canonical(text)
     [period] = resolve_periods(canonical, pack, date(2020, 6, 15), [figure_span(canonical, pack, figure)])
     assert (period.start, period.end) == (date(2020, 6, 5), date(2020, 6, 15))
+
+
+@pytest.mark.parametrize("lang, text, figures, expected", [
+    # published on 4 October 2024
+    ("en", "Between July and September, at least 1,223 people were killed. In the same quarter, at least 170 people were kidnapped.",
+     ["1,223", "170"], [(date(2024, 7, 1), date(2024, 9, 30))] * 2),
+    ("en", "From November to March, 40 people were killed.", ["40"], [(date(2023, 11, 1), date(2024, 3, 31))]),
+    ("ar", "بين تموز وأيلول قتل 1223 شخصا على الأقل. وفي الربع ذاته خطف 170 شخصا.", ["1223", "170"],
+     [(date(2024, 7, 1), date(2024, 9, 30))] * 2),
+])
+def test_a_range_of_two_named_months_and_the_same_quarter(lang, text, figures, expected):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    periods = resolve_periods(canonical, pack, date(2024, 10, 4), [figure_span(canonical, pack, f) for f in figures])
+    assert [(p.start, p.end) for p in periods] == expected
