@@ -379,9 +379,13 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
         if all(item[1] <= c[0] or item[0] >= c[1] for c in chosen):
             chosen.append(item)
+    # the day a source spoke ("said on Saturday that ... since the operation began") never
+    # dates the start of the event it speaks of
+    spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
+    anchors = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in spoken)] if spoken else mentions
     expressions, covered = [], []
     for start, end, cue, match in chosen:
-        expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g)
+        expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
         expressions.append(expression)
         covered.append((start, end))
         if anchor is not None and _sentence_of(anchor.start, sentences) == _sentence_of(start, sentences):
@@ -461,7 +465,9 @@ def _duration(match, g: CueGrammar, cue: Cue):
     return unit, amount, written
 
 
-def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExpression:
+def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=None) -> TimeExpression:
+    """`anchors`: the mentions that may date an event's start (default: all)."""
+    anchors = mentions if anchors is None else anchors
     start, end = match.span()
     first = second = None
     if "d1" in match.groupdict() and match.group("d1"):
@@ -490,7 +496,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
         elif duration is not None:
             lo = _back(published, duration)
             if lo is None and published is not None:
-                anchor = _anchor(start, end, text, mentions, sentences, g)
+                anchor = _anchor(start, end, text, anchors, sentences, g)
                 if anchor is not None and anchor.first <= _shift(published, duration[0], -duration[2]):
                     lo = anchor.first
                 else:
@@ -524,7 +530,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g) -> TimeExp
     elif kind == "ago":
         lo = hi = _back(published, duration)
     elif kind in ("elapsed", "since_event"):
-        anchor = _anchor(start, end, text, mentions, sentences, g)
+        anchor = _anchor(start, end, text, anchors, sentences, g)
         lo = anchor.first if anchor is not None else None
         if kind == "since_event":
             hi = published

@@ -417,3 +417,17 @@ def test_a_range_of_two_named_months_and_the_same_quarter(lang, text, figures, e
     canonical = pack.canonical(text)
     periods = resolve_periods(canonical, pack, date(2024, 10, 4), [figure_span(canonical, pack, f) for f in figures])
     assert [(p.start, p.end) for p in periods] == expected
+
+
+@pytest.mark.parametrize("lang, text, figure", [
+    # published on Sunday 28 January 2018
+    ("en", "The army launched the operation on Jan. 20. The prime minister said on Saturday that rockets had killed "
+           "four civilians since the operation began.", "four"),
+    ("ar", "أطلق الجيش العملية في 20 كانون الثاني. وقال رئيس الوزراء يوم السبت إن الصواريخ قتلت أربعة مدنيين منذ بدء العملية.",
+     "أربعة"),
+])
+def test_the_day_a_source_spoke_does_not_date_the_start_of_the_event(lang, text, figure):
+    pack = load_pack(lang)
+    canonical = pack.canonical(text)
+    [period] = resolve_periods(canonical, pack, date(2018, 1, 28), [figure_span(canonical, pack, figure)])
+    assert (period.start, period.end) == (date(2018, 1, 20), date(2018, 1, 28))
