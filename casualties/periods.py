@@ -86,7 +86,7 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
-CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples"}
+CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -139,6 +139,7 @@ class Cue:
     ends: tuple = ()
     # Per pattern: its requirements' groups, numbered by the grammar's GroupIndex.
     needs: tuple = ()
+    day: int | None = None  # the day of a named month the cue starts on ("since mid-April": 15)
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         ) + (comparisons if entry["kind"] in COMPARED_KINDS else ())
         groups, needs = zip(*(index.add(required) for _, required, _, _ in compiled))
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs))
+                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where)))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
@@ -260,6 +261,13 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
                       cue_words, index, week_starts)
+
+
+def _day(entry: dict, path, where: str) -> int | None:
+    day = entry.get("day")
+    if day is not None and (not isinstance(day, int) or not 1 <= day <= 28):
+        raise DataFileError(path, where, "day must be a day of the month from 1 to 28")
+    return day
 
 
 def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
@@ -482,6 +490,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=No
     kind = cue.kind
     if kind == "since" and first is None and (year or month):
         lo = date(year, 1, 1) if year else _named_month(month, published, strict=False)[0]
+        if lo is not None and month and not year and cue.day:  # "since mid-April": its 15th
+            lo = lo.replace(day=cue.day)
         hi = published
     elif kind in ("calendar", "previous") and (year or month):
         if year:
