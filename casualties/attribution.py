@@ -83,6 +83,8 @@ MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media",
 SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
+UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "ß": "ss",
+                              "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th"})
 
 
 def is_denial(claim: Claim) -> bool:
@@ -320,21 +322,24 @@ class _Document:
         )
         self.titles = [(start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical)]
         self._figure_sentences: set[int] = set()  # sentences holding a figure (claims() sets them)
+        self._figure_starts: list[int] = []
 
     def claims(self, figures) -> list[Claim]:
         self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
+        self._figure_starts = sorted(start for start, _end in figures)
         return [self.claim(start, end) for start, end in figures]
 
     def claim(self, start: int, end: int) -> Claim:
         index = self._sentence_of(start)
         low, high = self.sentences[index]
         before = [c for c in self._cues_from(low, start) if c.end <= start]
-        after = [c for c in self._cues_from(end, high) if c.end <= high]
+        after_all = [c for c in self._cues_from(end, high) if c.end <= high]
+        after = [c for c in after_all if not self._opens_clause(c, index, start, end)]
         claim = self._source_right_after(after, index, start, end) \
             or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
         if claim:
             return claim
-        speaking = any(c.role != "own" for c in before + after)
+        speaking = any(c.role != "own" for c in before + after_all)
         speakers = [c for c in before if c.role != "own"]
         if speakers:
             # "وكانت بعثة الأمم المتحدة ... قد أعربت عن ...، مشيرة إلى أنها وثقت مقتل 356 مدنيا":
@@ -358,6 +363,23 @@ class _Document:
                 if antecedent is not None:
                     return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
         return self._own("")
+
+    def _opens_clause(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> bool:
+        """A speech verb after the figure, followed within its subject window and with no comma
+        between by a complementizer ("..., and the police said that 24 officers ...", "وقال المرصد
+        إن") reports the clause after it, not the figure before it; unless its subject stands
+        before the figure ("MONUSCO, which has some 11,000 troops, said that ...")."""
+        if cue.role != "verb":
+            return False
+        high = self.sentences[index][1]
+        words = list(islice(WORD.finditer(self.text, cue.end, high), self.rules.subject_window))
+        reach = words[-1].end() if words else cue.end
+        i = bisect_left(self.stops, cue.end)
+        if not (i < len(self.stops) and self.stops[i] < reach and "," not in self.text[cue.end:self.stops[i]]
+                and not self.text.startswith(self.rules.window_stops, self.stops[i])):
+            return False
+        found = self._claimant(cue, index, fig_start, fig_end)
+        return found is None or found.start >= fig_end
 
     def _source_right_after(self, after: list[_Cue], index: int, start: int, end: int) -> Claim | None:
         """"وقالت أوتشا إن 400 ألف نزحوا، وفق تقديرات المنظمة الدولية للهجرة", "X said 20 were
@@ -477,6 +499,11 @@ class _Document:
         for side in sides:
             if side == "after":
                 limit = fig_start if figure_after else high
+                # the claimant follows the verb before any count it reports: "said three Turkish
+                # soldiers were killed and 11 others wounded" names no speaker for the 11
+                i = bisect_right(self._figure_starts, cue.end)
+                if i < len(self._figure_starts) and self._figure_starts[i] < limit:
+                    limit = self._figure_starts[i]
                 window = (cue.end, self._mention_end(self._after_limit(cue.end, limit), limit))
             else:
                 floor = low if figure_after else max(low, fig_end)
@@ -788,11 +815,12 @@ def name_id(phrase: str) -> str:
     """A claimant id for a name not in the gazetteers: snake_case ASCII for Latin script,
     the canonical text joined by "_" otherwise.
 
-    >>> name_id("john smith"), name_id("Ahmed al-Mismari")
-    ('john_smith', 'ahmed_al_mismari')
+    >>> name_id("john smith"), name_id("Ahmed al-Mismari"), name_id("Binali Yıldırım")
+    ('john_smith', 'ahmed_al_mismari', 'binali_yildirim')
     """
     phrase = phrase.strip().strip(QUOTES)
     if LATIN.fullmatch(phrase):
-        ascii_form = unicodedata.normalize("NFKD", phrase).encode("ascii", "ignore").decode()
+        # letters with no decomposition keep their base letter: "Yıldırım" is "yildirim", not "yldrm"
+        ascii_form = unicodedata.normalize("NFKD", phrase.translate(UNDECOMPOSED)).encode("ascii", "ignore").decode()
         return NAME_JUNK.sub("_", ascii_form.lower()).strip("_") or phrase
     return NAME_JUNK.sub("_", phrase).strip("_") or phrase
