@@ -102,7 +102,8 @@ DATELINE_LINES = 5
 # time of its own sentence ("had 6,000 fighters last year"); a "since 2016" or "on Monday" there
 # belongs to the clause that tells of an event ("has carried out three operations since 2016
 # and keeps thousands of troops").
-STATE_KINDS = ("calendar", "previous", "range")
+STATE_KINDS = ("calendar", "previous", "range")  # heading the sentence or after the count
+STATE_HEAD = 4  # characters before a time expression that heads a sentence (a conjunction)
 DATELINE_WORDS = 4
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
@@ -674,7 +675,9 @@ def resolve_periods(
         s_lo, s_hi = _sentence_of(f_start, sentences)
         here = [e for e in own if e.start < s_hi and e.end > s_lo]
         if states is not None and states[i]:
-            here = [e for e in here if e.kind in STATE_KINDS]
+            # a named past time after the count, or heading its sentence ("In 2015, ..."), not
+            # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
+            here = [e for e in here if e.kind in STATE_KINDS and (e.start >= f_end or e.start - s_lo <= STATE_HEAD)]
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)

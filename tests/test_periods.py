@@ -298,8 +298,12 @@ def test_a_force_present_takes_no_since_or_day_of_its_own_sentence(lang, text, s
     ("en", "The group had up to 6,000 fighters in Libya last year.", "6,000", date(2018, 1, 1), date(2018, 12, 31)),
     ("en", "In 2015 the army kept some 900 troops in the province.", "900", date(2015, 1, 1), date(2015, 12, 31)),
     ("ar", "نشر الجيش نحو 6 آلاف جندي في المحافظة العام الماضي.", "6 آلاف", date(2018, 1, 1), date(2018, 12, 31)),
+    # a named time of an earlier clause does not date the state
+    ("en", "The group broke away in 2016 and has since become the strongest, with an estimated 5,000 fighters.", "5,000",
+     None, None),
+    ("ar", "انشق التنظيم عام 2016 وأصبح الأقوى، وينشر نحو 5 آلاف مقاتل.", "5 آلاف", None, None),
 ])
-def test_a_force_present_keeps_a_named_past_time_of_its_own_sentence(lang, text, state, start, end):
+def test_a_force_present_takes_a_named_past_time_heading_its_sentence_or_after_it(lang, text, state, start, end):
     from casualties.api import extract_text
 
     figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 19))}
