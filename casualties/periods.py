@@ -90,6 +90,7 @@ CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "exampl
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
+UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
 SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS"}
 # A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"): the
 # date is the other event's, no start of a period. `period_cues.comparisons` forms block every
@@ -121,6 +122,9 @@ class TimeExpression:
     period_start: date | None
     period_end: date | None
     parts: tuple[str, ...] = ()
+    # `same` with a unit ("the same quarter"): the days the named period lasts, to find the
+    # earlier figure whose period it is
+    span: int | None = None
 
 
 @dataclass(frozen=True)
@@ -563,7 +567,18 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=No
         else:
             lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
-    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts), anchor
+    span = round(UNIT_DAYS[cue.unit] * int(cue.count or 1)) if kind == "same" and cue.unit else None
+    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span), anchor
+
+
+def _same(periods: list[Period], span: int | None) -> Period:
+    """The period "the same period" refers to: the previous figure's; with a unit ("in the same
+    quarter"), the latest earlier figure's period of about that length, else the previous one."""
+    if span:
+        for p in reversed(periods):
+            if p.start and p.end and abs((p.end - p.start).days + 1 - span) <= max(2, span // 10):
+                return p
+    return periods[-1] if periods else Period(None, None)
 
 
 def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpression:
@@ -693,7 +708,7 @@ def resolve_periods(
         if chosen is None:
             periods.append(Period(None, None))
         elif chosen.kind == "same":
-            previous = periods[-1] if periods else Period(None, None)
+            previous = _same(periods, chosen.span)
             periods.append(Period(previous.start, previous.end, chosen.text, chosen.rule))
         else:
             periods.append(Period(chosen.period_start, chosen.period_end, chosen.text, chosen.rule))

@@ -415,6 +415,15 @@ def test_a_second_since_the_event_is_the_event_already_dated(lang, text, figure)
     ("en", "From November to March, 40 people were killed.", ["40"], [(date(2023, 11, 1), date(2024, 3, 31))]),
     ("ar", "بين تموز وأيلول قتل 1223 شخصا على الأقل. وفي الربع ذاته خطف 170 شخصا.", ["1223", "170"],
      [(date(2024, 7, 1), date(2024, 9, 30))] * 2),
+    # "the same quarter" skips a figure of another length told in between
+    ("en", "Between July and September, at least 1,223 people were killed. This brings to 3,661 the number killed "
+           "since the beginning of the year. In the same quarter, at least 170 people were kidnapped.",
+     ["1,223", "3,661", "170"],
+     [(date(2024, 7, 1), date(2024, 9, 30)), (date(2024, 1, 1), date(2024, 10, 4)), (date(2024, 7, 1), date(2024, 9, 30))]),
+    ("ar", "بين تموز وأيلول قتل 1223 شخصا على الأقل. وبذلك يرتفع عدد القتلى منذ بداية العام إلى 3661. "
+           "وفي الربع ذاته خطف 170 شخصا.",
+     ["1223", "3661", "170"],
+     [(date(2024, 7, 1), date(2024, 9, 30)), (date(2024, 1, 1), date(2024, 10, 4)), (date(2024, 7, 1), date(2024, 9, 30))]),
 ])
 def test_a_range_of_two_named_months_and_the_same_quarter(lang, text, figures, expected):
     pack = load_pack(lang)
