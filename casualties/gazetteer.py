@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +49,7 @@ ID_FORM = regex.compile(r"[a-z][a-z0-9_]*")
 LANG_FORM = regex.compile(r"[a-z]{2,3}")
 SHORT_ALIAS = 5
 RECENT_TEXTS = 4
+KNOWN_PUBLISHERS = 4096
 _RECENT_MENTIONS: dict = {}
 
 
@@ -77,6 +78,8 @@ class Gazetteers:
     sources: MappingProxyType
     folder: Path
     fingerprint: str
+    # publisher string -> source id: a corpus names few publishers, each in article after article
+    _publisher_ids: dict = field(default_factory=dict, compare=False, repr=False)
 
     def entry(self, entry_id: str):
         """The actor or source entry with this id, or None."""
@@ -108,6 +111,14 @@ class Gazetteers:
             return None
         if name.strip() in self.sources:
             return name.strip()
+        known = self._publisher_ids
+        if name not in known:
+            if len(known) >= KNOWN_PUBLISHERS:
+                known.clear()
+            known[name] = self._publisher_id(name)
+        return known[name]
+
+    def _publisher_id(self, name: str) -> str | None:
         best: tuple[int, str] | None = None
         for code in available_languages():
             pack = load_pack(code)

@@ -103,6 +103,16 @@ def test_manifest_publishers_resolve(gaz):
 ])
 def test_source_id_for_publisher(gaz, name, expected):
     assert gaz.source_id_for_publisher(name) == expected
+    assert gaz.source_id_for_publisher(name) == expected  # again, from what the first call learnt
+
+
+def test_a_publisher_is_looked_up_once(gaz, monkeypatch):
+    looked_up = []
+    real = type(gaz)._publisher_id
+    monkeypatch.setattr(type(gaz), "_publisher_id", lambda self, name: looked_up.append(name) or real(self, name))
+    names = ["Orient Net", "A Publisher Seen Only Here", "Orient Net", "A Publisher Seen Only Here"]
+    assert [gaz.source_id_for_publisher(n) for n in names] == ["orient_net", None, "orient_net", None]
+    assert looked_up.count("A Publisher Seen Only Here") <= 1 and looked_up.count("Orient Net") <= 1
 
 
 def test_anaphora_resolve_to_the_actor_named_last(gaz, ar):
