@@ -199,6 +199,7 @@ def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
 
 
 FEW_PHRASES = 3
+WORD_CHAR = re.compile(r"\w")
 RECENT_TEXTS = 4  # texts whose phrase hits a SharedPhrases keeps: the article, a publisher name, ...
 
 
@@ -324,10 +325,12 @@ class PhraseStarts:
 
 
 def phrase_starts(phrases, prefixes=(), word_chars: str | None = None,
-                  shared: SharedPhrases | None = None) -> PhraseStarts | None:
+                  shared: SharedPhrases | None = None, whole_words: bool = False) -> PhraseStarts | None:
     """`word_chars`: the word class every pattern tried at these places has before its start
     (`(?<!word_chars)`), if any; `\\w` lets the places right after a letter be skipped.
-    `shared`: find the phrases in the pass that finds those of the pack's other lexicons."""
+    `shared`: find the phrases in the pass that finds those of the pack's other lexicons.
+    `whole_words`: the patterns are compiled by the standard engine and have `(?!\\w)` right
+    after each phrase: a one-letter phrase ("a") can begin a match only where it is a word."""
     phrases = [p for p in phrases if p]
     if not phrases:
         return None
@@ -341,8 +344,15 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None,
         if singles:
             chars = "".join(re.escape(c) for c in singles)
             # a literal first lets the engine skip ahead; the lookbehind reads the character before it
-            letters = re.compile(f"[{chars}](?<!\\w[{chars}])")
-            phrases = [p for p in phrases if p[0] not in singles]  # they begin where a letter does
+            if whole_words:
+                # found only where a word of one letter stands, so they begin the phrases in which a
+                # non-word character follows their first letter ("a few"); the others ("about")
+                # are found by the automaton
+                letters = re.compile(f"[{chars}](?<!\\w[{chars}])(?!\\w)")
+                phrases = [p for p in phrases if not (p[0] in singles and (len(p) == 1 or not WORD_CHAR.match(p, 1)))]
+            else:
+                letters = re.compile(f"[{chars}](?<!\\w[{chars}])")
+                phrases = [p for p in phrases if p[0] not in singles]  # they begin where a letter does
     automaton, few = None, ()
     if len(phrases) <= FEW_PHRASES:
         few = tuple(dict.fromkeys(phrases))

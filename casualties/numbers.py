@@ -265,7 +265,9 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         scanned_words += list(duals)
     scanner = compile_pattern("|".join(scanner_parts))
     # Where the scanner's word alternatives may match; digits are found apart.
-    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions, word_re, shared=shared_phrases(pack))
+    # Every word alternative ends at a word boundary (`(?!{word_re})`, or a space after a negator).
+    scanner_starts = phrase_starts(scanned_words, proclitic_forms + conjunctions, word_re, shared=shared_phrases(pack),
+                                   whole_words=isinstance(scanner, re.Pattern))
 
     quals_before, quals_after, gap_quals = {}, {}, {}
     for i, entry in enumerate(data.get("qualifiers") or []):

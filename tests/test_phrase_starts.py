@@ -46,3 +46,24 @@ def test_a_lexicon_that_joins_later_finds_its_phrases_in_a_text_already_scanned(
     assert second.positions(text) == [20, 29, 30, 38, 48]  # not bounded: "eta" in "zeta" and "beta"
     assert first.positions(text) == [0, 10, 47]
     assert first.positions(text, 1, 47) == [10]  # a phrase must lie wholly within the window
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_number_scanner_can_match_only_where_its_places_are(lang):
+    g = grammar(load_pack(lang))
+    for text in texts(lang) + ["a few and about an area, a, a thousand or a-half"]:
+        text = load_pack(lang).canonical(text)
+        places = set(g.scanner_starts.positions(text))
+        for at in range(len(text)):
+            m = g.scanner.match(text, at)
+            if m is not None and m.group("digits") is None:
+                assert at in places, (at, m.group())
+
+
+def test_a_one_letter_phrase_of_whole_words_is_tried_only_where_it_is_a_word():
+    starts = phrase_starts(["a", "a few", "about", "one", "two"], word_chars=r"\w", whole_words=True)
+    text = "a few, about an area: a"
+    # "a" before "n" (an) and "r" (area) is no word; "about" is found as a phrase
+    assert starts.positions(text) == [0, 7, 22]
+    loose = phrase_starts(["a", "a few", "about", "one", "two"], word_chars=r"\w")
+    assert set(starts.positions(text)) < set(loose.positions(text))
