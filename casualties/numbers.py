@@ -231,7 +231,8 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     digit_multiplier = compile_pattern(
         f"(?: ?(?P<term>{trie_regex(spaced)})|(?P<glued>{trie_regex(glued)}))(?!{word_re})")
     joined_digits = compile_pattern(
-        f" (?:(?:{join_words}) |{join_prefix})(?P<d>\\d+)(?![\\d{thousands}{decimal}])")
+        # a separator after the digits continues them only before another digit ("808, then" ends)
+        f" (?:(?:{join_words}) |{join_prefix} ?)(?P<d>\\d+)(?!\\d|[{thousands}{decimal}]\\d)")
 
     vague = {}
     for entry in data.get("vague") or []:
