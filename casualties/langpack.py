@@ -204,64 +204,65 @@ RECENT_TEXTS = 4  # texts whose phrase hits a SharedPhrases keeps: the article, 
 
 
 class SharedPhrases:
-    """The phrases of several PhraseStarts of one language pack, found in one Aho-Corasick pass
-    per text. The stages ask their lexicons about the same article in a row (number words,
-    sources, actors, reporting cues, ...), and a pass over the text costs more than reading its
-    few hits: one pass serves them all. A PhraseStarts joins when first used (a lexicon a run
-    never asks about adds no hits); the hits of the last few texts are kept."""
+    """The automata of one language pack's stages, run over a text as one automaton in one pass.
+
+    The stages ask about the same article in a row (number words, sources, actors, reporting
+    cues, the literals of the figure rules, ...), each with an Aho-Corasick automaton of its
+    own words, and a pass over the text costs more than reading its few hits: one pass serves
+    them all. `iter(automaton, text)` gives the (end, value) pairs `automaton.iter(text)` gives.
+    An automaton joins when first used (one a run never uses adds no hits); the hits of the
+    last few texts are kept."""
 
     __slots__ = ("_members", "_automaton", "_recent", "_lock")
 
     def __init__(self):
-        self._members: dict[int, tuple[int, "PhraseStarts"]] = {}  # id -> (index, member kept alive)
+        self._members: dict[int, tuple[int, ahocorasick.Automaton]] = {}  # id -> (index, automaton kept alive)
         self._automaton = None
-        self._recent: dict[str, list[list[tuple[int, int]]]] = {}
+        self._recent: dict[str, list[list[tuple]]] = {}
         self._lock = threading.Lock()
 
-    def found(self, member: "PhraseStarts", text: str, pos: int, end: int) -> list[tuple[int, int]]:
-        """(last character, length) of every occurrence of one of `member`'s phrases wholly
-        within text[pos:end], in the order of their ends."""
-        joined = self._members.get(id(member))
-        k = joined[0] if joined is not None else self._join(member)
+    def iter(self, automaton: ahocorasick.Automaton, text: str) -> list[tuple]:
+        """(last character, value) of every occurrence in `text` of a word of `automaton` (made,
+        its values never changed after), in the order of their ends, as automaton.iter gives
+        them (occurrences that end at one place may come in another order)."""
+        joined = self._members.get(id(automaton))
+        k = joined[0] if joined is not None else self._join(automaton)
         buckets = self._recent.get(text)
         if buckets is None or k >= len(buckets):
             buckets = self._scan(text)
-        mine = buckets[k]
-        if pos <= 0 and end >= len(text):
-            return mine
-        lo, hi = bisect_left(mine, (pos,)), bisect_left(mine, (end,))
-        return [hit for hit in mine[lo:hi] if hit[0] + 1 - hit[1] >= pos]
+        return buckets[k]
 
-    def _join(self, member: "PhraseStarts") -> int:
+    def _join(self, member: ahocorasick.Automaton) -> int:
         with self._lock:
             joined = self._members.get(id(member))
             if joined is not None:
                 return joined[0]
             k = len(self._members)
-            owners: dict[str, list[int]] = {}
+            owners: dict[str, list[tuple]] = {}
             for j, other in sorted([*self._members.values(), (k, member)], key=lambda pair: pair[0]):
-                for phrase in other.phrases.keys():
-                    owners.setdefault(phrase, []).append(j)
+                for word, value in other.items():
+                    owners.setdefault(word, []).append((j, value))
             automaton = ahocorasick.Automaton()
-            for phrase, ids in owners.items():
-                automaton.add_word(phrase, (len(phrase), tuple(ids)))
-            automaton.make_automaton()
+            for word, values in owners.items():
+                automaton.add_word(word, tuple(values))
+            if len(automaton):
+                automaton.make_automaton()
             self._recent = {}
-            self._automaton = automaton
+            self._automaton = (automaton, k + 1)  # one object: a scan on another thread reads both
             self._members[id(member)] = (k, member)
             return k
 
-    def _scan(self, text: str) -> list[list[tuple[int, int]]]:
-        automaton = self._automaton
-        buckets: list[list[tuple[int, int]]] = [[] for _ in range(len(self._members))]
-        appends = [bucket.append for bucket in buckets]
-        for last, (size, ids) in automaton.iter(text):
-            hit = (last, size)
-            for k in ids:
-                appends[k](hit)
+    def _scan(self, text: str) -> list[list[tuple]]:
+        automaton, members = self._automaton
+        buckets: list[list[tuple]] = [[] for _ in range(members)]
+        if len(automaton):
+            appends = [bucket.append for bucket in buckets]
+            for last, values in automaton.iter(text):
+                for k, value in values:
+                    appends[k]((last, value))
         recent = self._recent
         if len(recent) >= RECENT_TEXTS:
-            recent.clear()
+            recent.pop(next(iter(recent)), None)  # the oldest
         recent[text] = buckets
         return buckets
 
@@ -306,7 +307,9 @@ class PhraseStarts:
         if self.phrases is None:
             hits = self._found(text, pos, end)
         elif self.shared is not None:
-            hits = self.shared.found(self, text, pos, end)
+            hits = self.shared.iter(self.phrases, text)
+            if pos > 0 or end < len(text):  # the phrases wholly within the window
+                hits = [hit for hit in hits[bisect_left(hits, (pos,)):bisect_left(hits, (end,))] if hit[0] + 1 - hit[1] >= pos]
         else:
             hits = self.phrases.iter(text, pos, end)
         for last, size in hits:
@@ -590,12 +593,14 @@ def _literal_info(items, names) -> tuple[frozenset | None, list]:
 class LiteralSets:
     """Literal sets (from required_literals) found in a text in one Aho-Corasick pass."""
 
-    __slots__ = ("sets", "_ids", "automaton")
+    __slots__ = ("sets", "_ids", "automaton", "_masks", "shared")
 
-    def __init__(self):
+    def __init__(self, shared: SharedPhrases | None = None):
         self.sets: list[frozenset] = []
         self._ids: dict[frozenset, int] = {}
         self.automaton = None
+        self._masks: dict[tuple, int] = {}  # ids -> their bits, for LiteralIndex.holds_all
+        self.shared = shared  # the pack's one pass (shared_phrases), else a pass of their own
 
     def add(self, sets) -> tuple[int, ...]:
         """Ids of `sets` (equal sets share one), for LiteralIndex.holds_all."""
@@ -618,11 +623,17 @@ class LiteralSets:
                     owners.setdefault(literal, []).append(k)
             automaton = ahocorasick.Automaton()
             for literal, ids in owners.items():
-                automaton.add_word(literal, (len(literal), tuple(ids), mask(ids)))
+                automaton.add_word(literal, (len(literal), mask(ids)))
             if len(automaton):
                 automaton.make_automaton()
             self.automaton = automaton
         return LiteralIndex(self, text)
+
+    def mask_of(self, ids) -> int:
+        bits = self._masks.get(ids)
+        if bits is None:
+            bits = self._masks[ids] = mask(ids)
+        return bits
 
 
 def mask(ids) -> int:
@@ -636,51 +647,47 @@ def mask(ids) -> int:
 class LiteralIndex:
     """Where the strings of each set of a LiteralSets occur in one text: `holds_all(ids, lo,
     hi)` says whether a string of each set lies wholly within text[lo:hi]; `within(lo, hi)`
-    gives the mask of every set with a string there (for a short window and many tests)."""
+    gives the mask of every set with a string there (for a short window and many tests).
 
-    __slots__ = ("_starts", "_ends", "_hit_starts", "_hit_ends", "_hit_masks")
+    The hits are kept as the automaton gives them, by end; a window's mask is read from the
+    hits that end in it, and the last window's is kept: the frames of one amount ask about
+    the same window one after another."""
+
+    __slots__ = ("_sets", "_hits", "_ends", "_window", "_window_mask")
 
     def __init__(self, sets: LiteralSets, text: str):
-        count = len(sets.sets)
-        self._starts: list[list[int]] = [[] for _ in range(count)]
-        self._ends: list[list[int]] = [[] for _ in range(count)]  # in order: the automaton reports by end
-        self._hit_starts: list[int] = []
-        self._hit_ends: list[int] = []
-        self._hit_masks: list[int] = []
-        if len(sets.automaton):
-            starts, ends = self._starts, self._ends
-            hit_starts, hit_ends, hit_masks = self._hit_starts, self._hit_ends, self._hit_masks
-            for last, (size, ids, bits) in sets.automaton.iter(text):
-                first = last + 1 - size
-                hit_starts.append(first)
-                hit_ends.append(last + 1)
-                hit_masks.append(bits)
-                for k in ids:
-                    starts[k].append(first)
-                    ends[k].append(last + 1)
+        self._sets = sets
+        # (last character, (length, mask)) of every occurrence, by end
+        if not len(sets.automaton):
+            self._hits = []
+        elif sets.shared is not None:
+            self._hits = sets.shared.iter(sets.automaton, text)
+        else:
+            self._hits = list(sets.automaton.iter(text))
+        self._ends = [last for last, _ in self._hits]
+        self._window = None
+        self._window_mask = 0
 
     def within(self, lo: int, hi: int) -> int:
         """The mask of the sets with a string wholly within text[lo:hi]."""
-        ends, starts, masks = self._hit_ends, self._hit_starts, self._hit_masks
+        if self._window == (lo, hi):
+            return self._window_mask
+        hits = self._hits
         bits = 0
-        i = bisect_right(ends, hi) - 1
-        while i >= 0 and ends[i] > lo:
-            if starts[i] >= lo:
-                bits |= masks[i]
+        i = bisect_right(self._ends, hi - 1) - 1
+        while i >= 0:
+            last, (size, found) = hits[i]
+            if last < lo:
+                break
+            if last + 1 - size >= lo:
+                bits |= found
             i -= 1
+        self._window, self._window_mask = (lo, hi), bits
         return bits
 
     def holds(self, k: int, lo: int, hi: int) -> bool:
         return self.holds_all((k,), lo, hi)
 
     def holds_all(self, ids, lo: int, hi: int) -> bool:
-        for k in ids:
-            ends, starts = self._ends[k], self._starts[k]
-            i = bisect_right(ends, hi) - 1
-            while i >= 0 and ends[i] > lo:  # the latest that ends in the window, back to one that starts in it
-                if starts[i] >= lo:
-                    break
-                i -= 1
-            else:
-                return False
-        return True
+        need = self._sets.mask_of(ids)
+        return need & self.within(lo, hi) == need

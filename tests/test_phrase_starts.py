@@ -4,10 +4,11 @@ import dataclasses
 import random
 from pathlib import Path
 
+import ahocorasick
 import pytest
 
 from casualties.gazetteer import load_gazetteers
-from casualties.langpack import SharedPhrases, load_pack, phrase_starts
+from casualties.langpack import LiteralSets, SharedPhrases, load_pack, phrase_starts
 from casualties.numbers import grammar
 
 ROOT = Path(__file__).parent.parent
@@ -67,3 +68,37 @@ def test_a_one_letter_phrase_of_whole_words_is_tried_only_where_it_is_a_word():
     assert starts.positions(text) == [0, 7, 22]
     loose = phrase_starts(["a", "a few", "about", "one", "two"], word_chars=r"\w")
     assert set(starts.positions(text)) < set(loose.positions(text))
+
+
+def automaton_of(words: dict) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def test_a_shared_pass_gives_each_automaton_what_its_own_pass_gives():
+    shared = SharedPhrases()
+    first = automaton_of({"kill": 1, "killed": ("k", 2), "led": 3})
+    second = automaton_of({"led": "L", "wounded": "W", "ed": "E"})
+    texts = ["killed and wounded, led by", "nothing", "edged killed"]
+    for text in texts + texts:
+        for automaton in (first, second):
+            assert sorted(shared.iter(automaton, text), key=repr) == sorted(automaton.iter(text), key=repr)
+            ends = [last for last, _ in shared.iter(automaton, text)]
+            assert ends == sorted(ends)
+
+
+def test_literal_sets_on_a_shared_pass_hold_what_they_hold_alone():
+    shared = SharedPhrases()
+    phrase_starts(["killed", "wounded", "dead", "people"], shared=shared).positions("people killed")  # another member
+    alone, together = LiteralSets(), LiteralSets(shared)
+    for literals in (alone, together):
+        literals.add([frozenset({"killed", "wounded"}), frozenset({" at least"})])
+    text = "12 were killed, at least 5 wounded"
+    a, b = alone.index(text), together.index(text)
+    for lo in range(0, len(text), 3):
+        for hi in range(lo, len(text) + 1, 2):
+            assert a.within(lo, hi) == b.within(lo, hi)
+            assert a.holds_all((0, 1), lo, hi) == b.holds_all((0, 1), lo, hi)
