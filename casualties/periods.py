@@ -20,14 +20,23 @@ from the wall clock. Policies:
 - `previous`: "last week", "last month", "last year" is the whole previous calendar week
   (month, year). A week begins on the pack's `week_starts` (0 Monday ... 6 Sunday): the day
   differs across the region, so a pack picks the one within a day of its readers' custom.
-- `range`: "from X to Y"; `until`: "until X" has an unknown start.
-- `same`: "during the same period" is the period of the previous figure.
+- `range`: "from X to Y"; "between July and August 2023" starts on the first of the named
+  month in the year of the date that ends it; "between July and September" ends with the most
+  recent second month. `until`: "until X", "until the end of last year" has an unknown start;
+  a `since` and an `until` said apart in one sentence make one period.
+- `same`: "during the same period" is the period of the previous figure; with a unit ("in the
+  same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", `{YEAR}`,
   `{MONTH}`) covers it: the year, or the most recent such month up to publication. The slots
-  also serve `since` ("since 2009", "since April": from its first day) and `previous`
+  also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
+  "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"): it
-  gives a figure its period only when its sentence has no other time expression.
+  gives a figure its period only when its sentence has no other time expression, and it never
+  anchors the start of an event.
+
+A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"):
+`period_cues.comparisons` block every since cue they overlap, so the date is that event's.
 - a date on its own covers its days (a weekday, "yesterday", "19 April", "May 2018").
 
 The anchor of `elapsed` and `since_event` is a full date (else a weekday or "yesterday", which
@@ -37,8 +46,8 @@ sentence first (the date nearest the cue) and then back through the article (the
 the start word). A `since_event` cue with no such anchor starts where the latest earlier
 "since X" of the article starts, X a written date ("killed since 7 October ... since the war
 began"): the article has already said when its war began; a later one without an anchor is
-the event an earlier dated `since_event` already told of. Else unknown. An anchor in the cue's own sentence serves the cue only: it is
-not also a time expression of its own there.
+the event an earlier dated `since_event` already told of. Else unknown. An anchor in the cue's
+own sentence serves the cue only: it is not also a time expression of its own there.
 
 Unknown is None: nothing is invented. A duration with an approximate or vague count ("more
 than a month", "the past few days") leaves its open end unknown, except that "since more than
@@ -52,10 +61,11 @@ Each figure takes the time expression of its own sentence nearest to its number 
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there), unless the figure does not carry (`carries`: a count of people
-present or displaced is a state, not an event of the story's days); if there is none, the period is unknown. The
-strength of a force present (`states`) takes only a named past time of its own sentence
-(`STATE_KINDS`: "last year", "in 2015", "from January to March"). `Period.rule` is the id of the data entry
-that decided and `Period.evidence` the canonical words.
+present or displaced is a state, not an event of the story's days); if there is none, the
+period is unknown. The strength of a force present (`states`) takes only a named past time of
+its own sentence (`STATE_KINDS`: "last year", "in 2015", "from January to March") that heads
+the sentence or follows the count. `Period.rule` is the id of the data entry that decided and
+`Period.evidence` the canonical words.
 
 Example:
     >>> from datetime import date
