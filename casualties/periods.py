@@ -690,7 +690,7 @@ def resolve_periods(
     >>> text = pack.canonical("Last week 5 died. During the same period 3 were hurt.")
     >>> spans = [(text.index("5"), text.index("5") + 1), (text.index("3"), text.index("3") + 1)]
     >>> [(p.start, p.end, p.rule) for p in resolve_periods(text, pack, date(2018, 5, 21), spans)][1]
-    (datetime.date(2018, 5, 14), datetime.date(2018, 5, 21), 'en.period.same')
+    (datetime.date(2018, 5, 14), datetime.date(2018, 5, 20), 'en.period.same')
     """
     expressions = find_time_expressions(canonical, pack, published)
     sentences = sentence_spans(canonical)
