@@ -274,7 +274,7 @@ class PhraseStarts:
     pattern is tried at those few places rather than by a regex engine at every character."""
 
     phrases: ahocorasick.Automaton | None  # value: the phrase's length
-    prefixes_ending_in: MappingProxyType  # last letter -> prefixes ending with it
+    prefixes_ending_in: MappingProxyType  # last letter -> the lengths of the prefixes ending with it
     # The patterns tried here begin at a word boundary (a \w class): a phrase right after a
     # letter ("in" inside "within") can begin a match only through a prefix glued to it.
     bounded: bool = False
@@ -284,6 +284,7 @@ class PhraseStarts:
     letters: re.Pattern | None = None
     # A few phrases are found by str.find: an automaton pass costs more than a few searches.
     few: tuple[str, ...] = ()
+    prefixes: frozenset = frozenset()
     # The pack's other phrases, found in the same pass (else this automaton makes its own).
     shared: SharedPhrases | None = field(default=None, compare=False, repr=False)
 
@@ -312,16 +313,19 @@ class PhraseStarts:
                 hits = [hit for hit in hits[bisect_left(hits, (pos,)):bisect_left(hits, (end,))] if hit[0] + 1 - hit[1] >= pos]
         else:
             hits = self.phrases.iter(text, pos, end)
+        prefixes = self.prefixes
         for last, size in hits:
             first = last + 1 - size
             if first > pos:
                 before = text[first - 1]
                 if not (bounded and before.isalpha()):
                     tries.add(first)
-                for prefix in ending_in.get(before, ()):
-                    at = first - len(prefix)
-                    if at >= pos and text.startswith(prefix, at):
-                        tries.add(at)
+                if before in ending_in:
+                    # a prefix glued to the phrase; bounded, it must itself begin a word
+                    for length in ending_in[before]:
+                        at = first - length
+                        if at >= pos and text[at:first] in prefixes and not (bounded and at and text[at - 1].isalpha()):
+                            tries.add(at)
             else:
                 tries.add(first)
         return sorted(tries)
@@ -337,9 +341,11 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None,
     phrases = [p for p in phrases if p]
     if not phrases:
         return None
+    prefixes = frozenset(p for p in prefixes if p)
     ending_in: dict[str, tuple] = {}
-    for prefix in dict.fromkeys(p for p in prefixes if p):
-        ending_in[prefix[-1]] = ending_in.get(prefix[-1], ()) + (prefix,)
+    for prefix in sorted(prefixes):
+        if len(prefix) not in ending_in.get(prefix[-1], ()):
+            ending_in[prefix[-1]] = ending_in.get(prefix[-1], ()) + (len(prefix),)
     bounded = word_chars == r"\w"
     letters = None
     if bounded and not ending_in:
@@ -365,7 +371,7 @@ def phrase_starts(phrases, prefixes=(), word_chars: str | None = None,
             automaton.add_word(phrase, len(phrase))
         automaton.make_automaton()
     return PhraseStarts(automaton, MappingProxyType(ending_in), bounded=bounded, letters=letters, few=few,
-                        shared=shared if automaton is not None else None)
+                        prefixes=prefixes, shared=shared if automaton is not None else None)
 
 
 def shared_phrases(pack: "LanguagePack") -> SharedPhrases:

@@ -102,3 +102,14 @@ def test_literal_sets_on_a_shared_pass_hold_what_they_hold_alone():
         for hi in range(lo, len(text) + 1, 2):
             assert a.within(lo, hi) == b.within(lo, hi)
             assert a.holds_all((0, 1), lo, hi) == b.holds_all((0, 1), lo, hi)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_lexicon_can_match_only_where_its_places_are(lang):
+    pack = load_pack(lang)
+    gz = load_gazetteers()
+    for lexicon in (gz.actor_lexicon(pack), gz.source_lexicon(pack)):
+        for text in texts(lang)[:2]:
+            places = set(lexicon.starts.positions(text))
+            matched = [at for at in range(len(text)) if lexicon.anchored.match(text, at)]
+            assert matched and set(matched) <= places
