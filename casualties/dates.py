@@ -43,7 +43,7 @@ import ahocorasick
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, check_keys, trie_regex
+from .langpack import LanguagePack, check_keys, shared_phrases, trie_regex
 from .text import sentence_spans
 
 MONTHS_KEYS = {
@@ -393,14 +393,16 @@ class SentenceScanner:
 
     __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_masks", "_tries", "_runs", "_held")
 
-    def __init__(self, text: str, spans, words: ahocorasick.Automaton):
+    def __init__(self, text: str, spans, words: ahocorasick.Automaton, hits=None):
+        """`hits`: the (last character, word) pairs `words.iter(text)` gives, when known (the
+        pack's shared pass, `langpack.shared_phrases`)."""
         self.text = text
         self.spans = tuple(spans)
         self._starts = [start for start, _ in self.spans]
         self._at: dict[str, list[int]] = {}  # longer word -> where it begins, in order
         if len(words):
             at = self._at
-            for last, word in words.iter(text):
+            for last, word in (words.iter(text) if hits is None else hits):
                 first = last + 1 - len(word)
                 if word in at:
                     at[word].append(first)
@@ -613,7 +615,8 @@ def find_dates(canonical: str, pack: LanguagePack, reference: date | None = None
     (3, 14, datetime.date(2018, 5, 21))
     """
     g = grammar(pack)
-    scanner = SentenceScanner(canonical, sentence_spans(canonical), g.words)
+    hits = shared_phrases(pack).iter(g.words, canonical) if len(g.words) else ()
+    scanner = SentenceScanner(canonical, sentence_spans(canonical), g.words, hits)
     candidates = []
     held = scanner.held(g.groups)
     for kind, pattern, month_forms, weekday_forms, required, starts, back, needs in g.patterns:

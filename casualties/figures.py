@@ -45,7 +45,8 @@ from types import MappingProxyType
 import regex
 
 from .errors import DataFileError
-from .langpack import LanguagePack, LiteralIndex, LiteralSets, compile_pattern, mask, required_literals, trie_regex
+from .langpack import (LanguagePack, LiteralIndex, LiteralSets, compile_pattern, mask, required_literals, shared_phrases,
+                       trie_regex)
 from .model import Quantity
 from .text import sentence_spans
 
@@ -223,7 +224,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
             for known, known_body in table.items():
                 expanded = expanded.replace("{" + known + "}", known_body)
             table[str(name)] = expanded
-    literals = LiteralSets()
+    literals = LiteralSets(shared_phrases(pack))  # found in the pack's one pass (langpack.SharedPhrases)
 
     def needs(pattern: str | None) -> tuple:
         if not pattern:

@@ -91,7 +91,7 @@ from .dates import (DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceSc
                     word_automaton, words)
 from .dates import grammar as date_grammar
 from .errors import DataFileError
-from .langpack import LanguagePack, check_keys, trie_regex
+from .langpack import LanguagePack, check_keys, shared_phrases, trie_regex
 from .model import Period
 from .text import sentence_spans
 
@@ -387,7 +387,10 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     masked = _mask(canonical, mentions)
     sentences = sentence_spans(canonical)
     # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.
-    scanner = SentenceScanner(masked, sentence_spans(masked), g.words)
+    # the cue words outside the masked dates, from the pack's one pass over the canonical text
+    # (a mask character is in no word, so the masked text holds exactly these)
+    hits = _outside(shared_phrases(pack).iter(g.words, canonical), mentions) if len(g.words) else ()
+    scanner = SentenceScanner(masked, sentence_spans(masked), g.words, hits)
     found = []
     held = scanner.held(g.groups)
     for cue in g.cues:
@@ -418,6 +421,20 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
     expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
     return [_clip(e, published) for e in expressions]
+
+
+def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
+    """The (last character, word) hits that overlap no mention (mentions in text order)."""
+    if not mentions:
+        return hits
+    starts = [m.start for m in mentions]
+    out = []
+    for last, word in hits:
+        first = last + 1 - len(word)
+        k = bisect_right(starts, last) - 1  # the last mention starting at or before the word's end
+        if k < 0 or mentions[k].end <= first:
+            out.append((last, word))
+    return out
 
 
 def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
