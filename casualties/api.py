@@ -136,6 +136,8 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     norm = pack.normalise(article.text)
     canonical = norm.canonical
     quantities = find_quantities(canonical, pack)
+    if not quantities:
+        return []  # no amount, no figure: the actors are not looked for
     actors = gz.resolve_actor_mentions(canonical, pack)
     all_matches = match_figures(canonical, pack, quantities, actors)
     kept = [i for i, m in enumerate(all_matches) if include_latent or not m.latent]
