@@ -43,23 +43,25 @@ BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 # the rules fixed from it, P 0.991, R 0.901, population 0.983, actor 0.930, outcome 0.957,
 # claimed_by 0.930, period 0.878, subset_of 0.991, the rest 1.000, no trap; all 50: P 0.997,
 # R 0.979, value 0.998, population 0.992, actor 0.945, outcome 0.991, claimed_by 0.963, period
-# 0.875, subset_of 0.997, subgroup and unit 1.000. The 42 before it keep their floors.
+# 0.875, subset_of 0.997, subgroup and unit 1.000. The 42 before it keep their floors. Period
+# floors raised at the end of the sitting's period work: all 0.880, batch 5 0.896, the 42 before
+# it 0.876, the 34 before batch 4 0.876, the 26 before batch 3 0.860.
 FLOORS = {
     "all": (0.975, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
-        "claimed_by": 0.96, "period": 0.865, "subset_of": 0.995}),
+        "claimed_by": 0.96, "period": 0.875, "subset_of": 0.995}),
     "batch_5": (0.895, 0.985, {
         "value": 0.995, "population": 0.98, "actor": 0.925, "subgroup": 0.995, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.925, "period": 0.87, "subset_of": 0.985}),
+        "claimed_by": 0.925, "period": 0.89, "subset_of": 0.985}),
     "before_batch_5": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
-        "claimed_by": 0.96, "period": 0.86, "subset_of": 0.995}),
+        "claimed_by": 0.96, "period": 0.87, "subset_of": 0.995}),
     "before_batch_4": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.97, "period": 0.865, "subset_of": 1.0}),
+        "claimed_by": 0.97, "period": 0.87, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
         "value": 0.99, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.965, "period": 0.835, "subset_of": 1.0}),
+        "claimed_by": 0.965, "period": 0.855, "subset_of": 1.0}),
 }
 FIELD_CASES = [(scope, name) for scope, (_r, _p, fields) in FLOORS.items() for name in sorted(fields)]
 
