@@ -214,6 +214,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     )
     head = rf"(?:(?P<approx>{approx}){right}\s*)?"
     months = {form: month for form, (month, _) in date_grammar(pack).month_forms.items()}
+    month_names = trie_regex(months)
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
@@ -221,9 +222,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
-        "MONTH": rf"{left}(?P<mon>{trie_regex(months)}){right}",  # a whole word (its group is WholeWords)
+        "MONTH": rf"{left}(?P<mon>{month_names}){right}",  # a whole word (its group is WholeWords)
         # a second month may have a conjunction glued before it ("July and-September")
-        "MONTH2": rf"(?P<mon2>{trie_regex(months)}){right}",
+        "MONTH2": rf"(?P<mon2>{month_names}){right}",
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
         "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
     }
@@ -408,7 +409,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     # the day a source spoke ("said on Saturday that ... since the operation began") never
     # dates the start of the event it speaks of
     spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
-    anchors = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in spoken)] if spoken else mentions
+    anchors = [m for m in mentions if not _within_any(m, spoken)]
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
@@ -417,10 +418,14 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         if anchor is not None and _sentence_of(anchor.start, sentences) == _sentence_of(start, sentences):
             covered.append((anchor.start, anchor.end))
     for m in mentions:
-        if not any(a <= m.start and m.end <= b for a, b in covered) and not _is_dateline(m, canonical):
+        if not _within_any(m, covered) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
     expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
     return [_clip(e, published) for e in expressions]
+
+
+def _within_any(m: DateMention, spans) -> bool:
+    return any(a <= m.start and m.end <= b for a, b in spans)
 
 
 def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
@@ -505,9 +510,8 @@ def _duration(match, g: CueGrammar, cue: Cue):
     return unit, amount, written
 
 
-def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=None) -> TimeExpression:
-    """`anchors`: the mentions that may date an event's start (default: all)."""
-    anchors = mentions if anchors is None else anchors
+def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -> TimeExpression:
+    """`anchors`: the mentions that may date an event's start (not the day a source spoke)."""
     start, end = match.span()
     first = second = None
     if "d1" in match.groupdict() and match.group("d1"):
@@ -550,7 +554,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=No
         elif year:  # "until the end of 2021"
             hi = date(year, 12, 31)
         elif published is not None and cue.unit in ("month", "year"):  # "until the end of last year"
-            hi = published.replace(day=1) - timedelta(days=1) if cue.unit == "month" else date(published.year - 1, 12, 31)
+            _, hi = _previous_unit(published, cue.unit, g.week_starts)
     elif kind == "range" and match.groupdict().get("mon2") and published is not None:
         # "between July and September": the most recent second month up to publication, the
         # first one before it
@@ -585,14 +589,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors=No
             lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
         hi = published
     elif kind == "previous" and published is not None:
-        if cue.unit == "week":
-            hi = _week_start(published, g.week_starts) - timedelta(days=1)
-            lo = hi - timedelta(days=6)
-        elif cue.unit == "month":
-            hi = published.replace(day=1) - timedelta(days=1)
-            lo = hi.replace(day=1)
-        else:
-            lo, hi = date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
+        lo, hi = _previous_unit(published, cue.unit, g.week_starts)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     span = round(UNIT_DAYS[cue.unit] * int(cue.count or 1)) if kind == "same" and cue.unit else None
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span), anchor
@@ -620,6 +617,17 @@ def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpressi
                     return TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                           since.period_start, until.period_end, chosen.parts + e.parts)
     return chosen
+
+
+def _previous_unit(published: date, unit: str, week_starts: int) -> tuple[date, date]:
+    """The first and last day of the calendar week, month or year before the publication's."""
+    if unit == "week":
+        hi = _week_start(published, week_starts) - timedelta(days=1)
+        return hi - timedelta(days=6), hi
+    if unit == "month":
+        hi = published.replace(day=1) - timedelta(days=1)
+        return hi.replace(day=1), hi
+    return date(published.year - 1, 1, 1), date(published.year - 1, 12, 31)
 
 
 def _week_start(day: date, week_starts: int) -> date:
