@@ -1,18 +1,21 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-five
-Arabic and twenty-five English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-nine
+Arabic and twenty-nine English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
 in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, Hawija; batch 5:
-the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Sheikhoun, Qana), with a
-hand-annotated gold file and traps, scored by `casualties.evaluate`. The manifest says which were
+the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Sheikhoun, Qana; batch 6:
+Ganja, the al-Ahli hospital, Barsalogho, Zamfara, Sweida, Wad Madani, Camp Speicher, the Saada
+border), with a hand-annotated gold file and traps, scored by `casualties.evaluate`. The manifest says which were
 held out: six written and scored after the rules had been fixed from the first twelve, and the
-eight of batches 2, 3, 4 and 5 each, annotated by hand before the tool was first run on them (their
-first score is in the commit that fixed rules from them; batch 5's in BATCH5_FIRST_SCORE.md).
+eight of batches 2 to 6 each, annotated by hand before the tool was first run on them (their
+first score is in the commit that fixed rules from them; batch 5's and 6's in BATCH5_FIRST_SCORE.md
+and BATCH6_FIRST_SCORE.md).
 
-The floors are the scores reached once the rules were fixed from batches 1 to 5, over all 50,
-over batch 5, and over those before batches 5, 4 and 3 (whose text later rules must not lose
-ground on); a rule change that loses ground fails here. `casualties eval tests/fixtures/unseen/gold.jsonl
+The floors are the scores reached once the rules were fixed from batches 1 to 5, over those 50
+(scope before_batch_6), over batch 5, and over those before batches 5, 4 and 3 (whose text later
+rules must not lose ground on); batch 6 has no floors of its own yet, and its traps are expected
+failures until rules are fixed from it; a rule change that loses ground fails here. `casualties eval tests/fixtures/unseen/gold.jsonl
 tests/fixtures/unseen` prints every remaining miss.
 """
 import csv
@@ -31,6 +34,7 @@ with open(UNSEEN / "manifest.csv", encoding="utf-8", newline="") as _handle:
 BATCH_3 = {row["id"] for row in _MANIFEST if "batch 3" in row["note"]}
 BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
+BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -45,9 +49,10 @@ BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 # R 0.979, value 0.998, population 0.992, actor 0.945, outcome 0.991, claimed_by 0.963, period
 # 0.875, subset_of 0.997, subgroup and unit 1.000. The 42 before it keep their floors. Period
 # floors raised at the end of the sitting's period work: all 0.880, batch 5 0.896, the 42 before
-# it 0.876, the 34 before batch 4 0.876, the 26 before batch 3 0.860.
+# it 0.876, the 34 before batch 4 0.876, the 26 before batch 3 0.860. Batch 6 was added after
+# them: the floors of all 50 hold over the 50 before it until its own are set.
 FLOORS = {
-    "all": (0.975, 0.995, {
+    "before_batch_6": (0.975, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
         "claimed_by": 0.96, "period": 0.875, "subset_of": 0.995}),
     "batch_5": (0.895, 0.985, {
@@ -81,13 +86,14 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    return {"all": scope(set()), "batch_5": scope(set(texts) - BATCH_5), "before_batch_5": scope(BATCH_5),
-            "before_batch_4": scope(BATCH_4 | BATCH_5), "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5)}
+    return {"before_batch_6": scope(BATCH_6), "batch_5": scope(set(texts) - BATCH_5),
+            "before_batch_5": scope(BATCH_5 | BATCH_6), "before_batch_4": scope(BATCH_4 | BATCH_5 | BATCH_6),
+            "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6)}
 
 
-def test_fixtures_are_twenty_five_arabic_and_twenty_five_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 25
-    assert len([d for d in texts if d.startswith("en_")]) == 25
+def test_fixtures_are_twenty_nine_arabic_and_twenty_nine_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 29
+    assert len([d for d in texts if d.startswith("en_")]) == 29
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -97,7 +103,7 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5], ids=["batch_3", "batch_4", "batch_5"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6], ids=["batch_3", "batch_4", "batch_5", "batch_6"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -122,7 +128,13 @@ def test_field_accuracy(results, scope, name):
     assert result.accuracy(name) >= FLOORS[scope][2][name], errors
 
 
-@pytest.mark.parametrize("trap", TRAPS, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
+# Batch 6's traps were written before the tool ran on it; until rules are fixed from it, a trap
+# read as a figure is a known failure (listed in BATCH6_FIRST_SCORE.md), not a regression.
+_TRAP_CASES = [pytest.param(t, marks=pytest.mark.xfail(reason="batch 6: no rule fixed from it yet", strict=False))
+               if t["doc"] in BATCH_6 else t for t in TRAPS]
+
+
+@pytest.mark.parametrize("trap", _TRAP_CASES, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
 def test_traps_are_never_figures(extraction, texts, trap):
     assert figures_inside_trap(extraction.figures, texts, trap) == []
 
