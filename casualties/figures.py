@@ -206,6 +206,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     subset_markers = _canon_list(pack, pack.section('populations', 'subset_markers'))
     macros = {
         "NOUN": lexicon_macro("noun", nouns, noun_pre),
+        # a counted noun before its amount, where "and" may lead it: "وأطفاله الخمسة"
+        "NOUN_JOINED": lexicon_macro("noun", nouns),
         "OUTCOME": lexicon_macro("outcome", outcomes),
         "SUBSET": f"(?<!{word})(?:{pre})??(?P<subset>{trie_regex(subset_markers)})(?!{word})",
         # a noun the counted people are said to be: "23 of the dead were CHILDREN"
