@@ -41,7 +41,8 @@ A "since" after a superlative compares ("the deadliest attack since a Jan. 14 st
 
 The anchor of `elapsed` and `since_event` is a full date (else a weekday or "yesterday", which
 name one day) in the nearest sentence that has a
-start word (`period_cues.start_words`: "began", "launched"...), looking at the cue's own
+start word (`period_cues.start_words`: "began", "launched"...; a cue's own `anchor_words` besides:
+"since the explosion" is dated by "Saturday's truck bombing"), looking at the cue's own
 sentence first (the date nearest the cue) and then back through the article (the date nearest
 the start word). A `since_event` cue with no such anchor starts where the latest earlier
 "since X" of the article starts, X a written date ("killed since 7 October ... since the war
@@ -96,7 +97,8 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
-CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day"}
+CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
+            "anchor_words"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -155,6 +157,9 @@ class Cue:
     # Per pattern: its requirements' groups, numbered by the grammar's GroupIndex.
     needs: tuple = ()
     day: int | None = None  # the day of a named month the cue starts on ("since mid-April": 15)
+    # words that tell of the event a `since_event` cue names ("since the explosion": "blast",
+    # "bombing"): a sentence with one of them and a date dates it, as a start word does
+    anchor_words: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -264,8 +269,12 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             for form in entry.get("blockers") or []
         ) + (comparisons if entry["kind"] in COMPARED_KINDS else ())
         groups, needs = zip(*(index.add(required) for _, required, _, _ in compiled))
+        anchor_words = regex.compile(
+            rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, entry['anchor_words'] + (data.get('start_words') or [])))}){right}",
+            regex.V1) if entry.get("anchor_words") else None
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where)))
+                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where),
+                        anchor_words))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
@@ -576,7 +585,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     elif kind == "ago":
         lo = hi = _back(published, duration)
     elif kind in ("elapsed", "since_event"):
-        anchor = _anchor(start, end, text, anchors, sentences, g)
+        anchor = _anchor(start, end, text, anchors, sentences, g, cue.anchor_words)
         lo = anchor.first if anchor is not None else None
         if kind == "since_event":
             hi = published
@@ -670,8 +679,10 @@ def _sentence_of(position: int, sentences) -> tuple[int, int]:
     return sentences[k] if k >= 0 else (position, position)
 
 
-def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention | None:
-    """The date mention giving the start of the event a cue counts from (module docstring)."""
+def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=None) -> DateMention | None:
+    """The date mention giving the start of the event a cue counts from (module docstring);
+    `event_words`, a cue's own, find its sentence instead of the start words."""
+    event_words = event_words or g.start_words
     full = [
         m for m in mentions
         if m.kind in ANCHOR_KINDS and m.first is not None and not (m.start >= start and m.end <= end)
@@ -680,7 +691,7 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar) -> DateMention
     own = _sentence_of(start, sentences)
     for a, b in [own] + list(reversed([s for s in sentences if s[1] <= own[0]])):
         here = [m for m in full if m.start >= a and m.end <= b]
-        starts = [w.start() for w in g.start_words.finditer(text, a, b)] if here else []
+        starts = [w.start() for w in event_words.finditer(text, a, b)] if here else []
         if not starts:
             continue
         if (a, b) == own:
