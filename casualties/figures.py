@@ -522,6 +522,12 @@ def _inside(spans, starts, pos) -> bool:
     return i >= 0 and pos < spans[i][1]
 
 
+def _counted_right_before(text: str, spans, starts, noun_start: int, amount_start: int) -> bool:
+    """The noun at noun_start lies in a count (a dual) that ends right before the amount."""
+    i = bisect_right(starts, noun_start) - 1
+    return i >= 0 and noun_start < spans[i][1] <= amount_start and not text[spans[i][1]:amount_start].strip()
+
+
 def _count_at(starts, pos) -> bool:
     """A count starts at pos or one space after it."""
     i = bisect_left(starts, pos)
@@ -620,6 +626,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if not found:
             continue
         rule, before, after = found
+        if _slot(before, "noun") and _counted_right_before(text, spans, span_starts, before.start("noun"), q.start):
+            continue  # the noun before is itself the amount: "مدنيان اثنان" is one count of two
         noun_m_span = None
         attrs = {}
         noun_end = q.end
