@@ -12,11 +12,12 @@ eight of batches 2 to 6 each, annotated by hand before the tool was first run on
 first score is in the commit that fixed rules from them; batch 5's and 6's in BATCH5_FIRST_SCORE.md
 and BATCH6_FIRST_SCORE.md).
 
-The floors are the scores reached once the rules were fixed from batches 1 to 5, over those 50
-(scope before_batch_6), over batch 5, and over those before batches 5, 4 and 3 (whose text later
-rules must not lose ground on); batch 6 has no floors of its own yet, and its traps are expected
-failures until rules are fixed from it; a rule change that loses ground fails here. `casualties eval tests/fixtures/unseen/gold.jsonl
-tests/fixtures/unseen` prints every remaining miss.
+The floors are the scores reached once the rules were fixed from batches 1 to 6, over all 58,
+over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose text later rules must
+not lose ground on); a rule change that loses ground fails here. One batch-6 trap, a count of
+displaced families, is still read as a figure (families have no unit of their own yet) and is an
+expected failure. `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints
+every remaining miss.
 """
 import csv
 
@@ -49,9 +50,20 @@ BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 # R 0.979, value 0.998, population 0.992, actor 0.945, outcome 0.991, claimed_by 0.963, period
 # 0.875, subset_of 0.997, subgroup and unit 1.000. The 42 before it keep their floors. Period
 # floors raised at the end of the sitting's period work: all 0.880, batch 5 0.896, the 42 before
-# it 0.876, the 34 before batch 4 0.876, the 26 before batch 3 0.860. Batch 6 was added after
-# them: the floors of all 50 hold over the 50 before it until its own are set.
+# it 0.876, the 34 before batch 4 0.876, the 26 before batch 3 0.860. Batch 6 (first score P 0.962,
+# R 0.829, claimed_by 0.650, period 0.660, 4 of 101 traps read as figures; BATCH6_FIRST_SCORE.md):
+# after the rules fixed from it, P 0.991, R 0.964, population 0.870, actor 0.904, subgroup 0.957,
+# outcome 0.948, claimed_by 0.817, period 0.739, subset_of 0.957, value and unit 1.000, one trap;
+# all 58: P 0.997, R 0.993, population 0.974, actor 0.940, subgroup 0.993, outcome 0.986,
+# claimed_by 0.940, period 0.862, subset_of 0.991, value and unit 1.000. The 50 before it keep
+# the floors they had as "all" (scope before_batch_6), and the older scopes theirs.
 FLOORS = {
+    "all": (0.99, 0.995, {
+        "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.985, "unit": 1.0,
+        "claimed_by": 0.935, "period": 0.855, "subset_of": 0.99}),
+    "batch_6": (0.96, 0.985, {
+        "value": 0.995, "population": 0.865, "actor": 0.9, "subgroup": 0.95, "outcome": 0.945, "unit": 1.0,
+        "claimed_by": 0.81, "period": 0.735, "subset_of": 0.95}),
     "before_batch_6": (0.975, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
         "claimed_by": 0.96, "period": 0.875, "subset_of": 0.995}),
@@ -86,7 +98,8 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    return {"before_batch_6": scope(BATCH_6), "batch_5": scope(set(texts) - BATCH_5),
+    return {"all": scope(set()), "batch_6": scope(set(texts) - BATCH_6),
+            "before_batch_6": scope(BATCH_6), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6), "before_batch_4": scope(BATCH_4 | BATCH_5 | BATCH_6),
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6)}
 
@@ -128,10 +141,11 @@ def test_field_accuracy(results, scope, name):
     assert result.accuracy(name) >= FLOORS[scope][2][name], errors
 
 
-# Batch 6's traps were written before the tool ran on it; until rules are fixed from it, a trap
-# read as a figure is a known failure (listed in BATCH6_FIRST_SCORE.md), not a regression.
-_TRAP_CASES = [pytest.param(t, marks=pytest.mark.xfail(reason="batch 6: no rule fixed from it yet", strict=False))
-               if t["doc"] in BATCH_6 else t for t in TRAPS]
+# "Hundreds of displaced families": families are counted, not people, and have no unit of their
+# own yet (tests/specs/figures/en.jsonl forms.displaced_families); until they do, a known failure.
+_KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")}
+_TRAP_CASES = [pytest.param(t, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
+               if (t["doc"], t["quote"]) in _KNOWN_TRAPS else t for t in TRAPS]
 
 
 @pytest.mark.parametrize("trap", _TRAP_CASES, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
