@@ -61,7 +61,9 @@ expression nor an anchor.
 Each figure takes the time expression of its own sentence nearest to its number (a `report`
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
-only when it is alone there), unless the figure does not carry (`carries`: a count of people
+only when it is alone there; a named past time of an aside, `ASIDE_KINDS`: "last month", "six
+years ago", "in 2012", carries only within its paragraph unless it is the article's first time
+expression), unless the figure does not carry (`carries`: a count of people
 present or displaced is a state, not an event of the story's days); if there is none, the
 period is unknown. The strength of a force present (`states`) takes only a named past time of
 its own sentence (`STATE_KINDS`: "last year", "in 2015", "from January to March") that heads
@@ -117,6 +119,10 @@ DATELINE_LINES = 5
 # and keeps thousands of troops").
 STATE_KINDS = ("calendar", "previous", "range")  # heading the sentence or after the count
 STATE_HEAD = 4  # characters before a time expression that heads a sentence (a conjunction)
+# A named past time ("last month", "six years ago", "in 2014") told after the story's own time
+# is an aside: the sentences of its paragraph (line) take it, later paragraphs do not
+# ("Last month, 20 soldiers were killed near Gao." then "The conflict has killed thousands").
+ASIDE_KINDS = ("previous", "ago", "calendar")
 DATELINE_WORDS = 4
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
@@ -730,6 +736,7 @@ def resolve_periods(
     """
     expressions = find_time_expressions(canonical, pack, published)
     sentences = sentence_spans(canonical)
+    story_time = expressions[0] if expressions else None  # the article's first time: its own story's
     periods: list[Period] = []
     for i, (f_start, f_end) in enumerate(figures):
         own = [e for e in expressions if not (e.start < f_end and e.end > f_start)]
@@ -751,6 +758,9 @@ def resolve_periods(
                 earlier = [e for e in earlier if e.start >= last[0] and _sentence_of(e.start, sentences) == last]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
             chosen = earlier[-1] if earlier else None
+            if chosen is not None and chosen.kind in ASIDE_KINDS and chosen is not story_time \
+                    and "\n" in canonical[chosen.end:s_lo]:
+                chosen = None  # an aside of an earlier paragraph
         if chosen is None:
             periods.append(Period(None, None))
         elif chosen.kind == "same":
