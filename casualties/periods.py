@@ -61,8 +61,8 @@ expression nor an anchor.
 Each figure takes the time expression of its own sentence nearest to its number (a `report`
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
-only when it is alone there; a named past time of an aside, `ASIDE_KINDS`: "last month", "six
-years ago", "in 2012", carries only within its paragraph unless it is the article's first time
+only when it is alone there; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
+"since the war began", carries only within its paragraph unless it is the article's first time
 expression), unless the figure does not carry (`carries`: a count of people
 present or displaced is a state, not an event of the story's days); if there is none, the
 period is unknown. The strength of a force present (`states`) takes only a named past time of
@@ -119,10 +119,11 @@ DATELINE_LINES = 5
 # and keeps thousands of troops").
 STATE_KINDS = ("calendar", "previous", "range")  # heading the sentence or after the count
 STATE_HEAD = 4  # characters before a time expression that heads a sentence (a conjunction)
-# A named past time ("last month", "six years ago", "in 2014") told after the story's own time
-# is an aside: the sentences of its paragraph (line) take it, later paragraphs do not
-# ("Last month, 20 soldiers were killed near Gao." then "The conflict has killed thousands").
-ASIDE_KINDS = ("previous", "ago", "calendar")
+# A named past time ("last month", "six years ago", "in 2014") or the whole of a war ("since the
+# war began") told after the story's own time is an aside: the sentences of its paragraph (line)
+# take it, later paragraphs take the other times of its sentence or none ("Last month, 20
+# soldiers were killed near Gao." then "The conflict has killed thousands").
+ASIDE_KINDS = ("previous", "ago", "calendar", "since_event")
 DATELINE_WORDS = 4
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
@@ -757,10 +758,9 @@ def resolve_periods(
                 last = _sentence_of(earlier[-1].start, sentences)
                 earlier = [e for e in earlier if e.start >= last[0] and _sentence_of(e.start, sentences) == last]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
+                if "\n" in canonical[earlier[-1].end:s_lo]:  # asides of an earlier paragraph stay there
+                    earlier = [e for e in earlier if e.kind not in ASIDE_KINDS or e is story_time]
             chosen = earlier[-1] if earlier else None
-            if chosen is not None and chosen.kind in ASIDE_KINDS and chosen is not story_time \
-                    and "\n" in canonical[chosen.end:s_lo]:
-                chosen = None  # an aside of an earlier paragraph
         if chosen is None:
             periods.append(Period(None, None))
         elif chosen.kind == "same":
