@@ -26,8 +26,9 @@ from the wall clock. Policies:
   a `since` and an `until` said apart in one sentence make one period.
 - `same`: "during the same period" is the period of the previous figure; with a unit ("in the
   same quarter") the latest earlier figure's period of about that length.
-- `calendar`: a named year or month that is no date on its own ("in 2014", `{YEAR}`,
-  `{MONTH}`) covers it: the year, or the most recent such month up to publication. The slots
+- `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
+  `{YEAR}`, `{MONTH}`) covers it: the year, or the most recent such month up to publication;
+  two years ("between 2014 and 2017", "a 1991-94 war") cover both and those between. The slots
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
   "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
@@ -238,6 +239,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         # a second month may have a conjunction glued before it ("July and-September")
         "MONTH2": rf"(?P<mon2>{month_names}){right}",
         "YEAR": r"(?P<year>(?:19|20)\d\d)(?!\d)",
+        # a second year ends a range, in full or by its last two digits ("1991-94")
+        "YEAR2": r"(?P<year2>(?:19|20)?\d\d)(?!\d)",
         "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
     }
     comparisons = tuple(
@@ -340,6 +343,8 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                 body = slot_regex[slot]
                 if slot == "MONTH" and any("(?P<mon>" in i[0] for i in items):
                     body = slot_regex["MONTH2"]  # "between July and September"
+                if slot == "YEAR" and any("(?P<year>" in i[0] for i in items):
+                    body = slot_regex["YEAR2"]  # "between 2014 and 2017"
                 firsts.append(None)
             items.append((body, False, False, False))
             words_ = _longest_words(slot_words[slot])
@@ -414,7 +419,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         for pattern, required, starts, ends, needs in zip(cue.patterns, cue.requirements, cue.starts, cue.ends, cue.needs):
             if not needs <= held:
                 continue
-            accept = (lambda m, cue=cue: not _cue_blocked(cue, masked, m)) if cue.blockers else None
+            accept = (lambda m, cue=cue: not _cue_blocked(cue, masked, m) and _years_in_order(m)) if cue.blockers \
+                else _years_in_order
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
                 if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
@@ -475,6 +481,20 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
             latest_event = e  # a later "since the event" is the same event
         out.append(e)
     return out
+
+
+def _year2(match) -> int | None:
+    """The year that ends a range of years, its century from the first ("1991-94" ends in 1994)."""
+    written = match.groupdict().get("year2")
+    if not written:
+        return None
+    return int(written) if len(written) == 4 else int(match.group("year")) // 100 * 100 + int(written)
+
+
+def _years_in_order(match) -> bool:
+    """A range of years ends after it starts: "2018-05" is no range."""
+    end = _year2(match)
+    return end is None or end > int(match.group("year"))
 
 
 def _cue_blocked(cue: Cue, masked: str, match) -> bool:
@@ -546,7 +566,9 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo = lo.replace(day=cue.day)
         hi = published
     elif kind in ("calendar", "previous") and (year or month):
-        if year:
+        if year and named.get("year2"):  # "between 2014 and 2017", "a 1991-94 war"
+            lo, hi = date(year, 1, 1), date(_year2(match), 12, 31)
+        elif year:
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
