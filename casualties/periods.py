@@ -28,7 +28,8 @@ from the wall clock. Policies:
   same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
   `{YEAR}`, `{MONTH}`) covers it: the year, or the most recent such month up to publication;
-  two years ("between 2014 and 2017", "a 1991-94 war") cover both and those between. The slots
+  two years ("between 2014 and 2017", "a 1991-94 war") cover both and those between; a cue's
+  `months` make it part of a named year ("the first half of 2021": January to June). The slots
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
   "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
@@ -101,7 +102,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
-            "anchor_words"}
+            "anchor_words", "months"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -168,6 +169,8 @@ class Cue:
     # words that tell of the event a `since_event` cue names ("since the explosion": "blast",
     # "bombing"): a sentence with one of them and a date dates it, as a start word does
     anchor_words: regex.Pattern | None = None
+    # the first and last month of a named year the cue covers ("the first half of 2021": 1, 6)
+    months: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             regex.V1) if entry.get("anchor_words") else None
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
                         groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where),
-                        anchor_words))
+                        anchor_words, _months(entry, path, where)))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
@@ -303,6 +306,16 @@ def _day(entry: dict, path, where: str) -> int | None:
     if day is not None and (not isinstance(day, int) or not 1 <= day <= 28):
         raise DataFileError(path, where, "day must be a day of the month from 1 to 28")
     return day
+
+
+def _months(entry: dict, path, where: str) -> tuple[int, int] | None:
+    months = entry.get("months")
+    if months is None:
+        return None
+    if not (isinstance(months, list) and len(months) == 2 and all(isinstance(m, int) for m in months)
+            and 1 <= months[0] <= months[1] <= 12) or entry.get("kind") != "calendar":
+        raise DataFileError(path, where, "months are the first and last month (1 to 12) a calendar cue covers")
+    return months[0], months[1]
 
 
 def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
@@ -568,6 +581,9 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     elif kind in ("calendar", "previous") and (year or month):
         if year and named.get("year2"):  # "between 2014 and 2017", "a 1991-94 war"
             lo, hi = date(year, 1, 1), date(_year2(match), 12, 31)
+        elif year and cue.months:  # "the first half of 2021"
+            lo = date(year, cue.months[0], 1)
+            hi = date(year, cue.months[1], calendar.monthrange(year, cue.months[1])[1])
         elif year:
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
