@@ -33,9 +33,10 @@ from the wall clock. Policies:
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
   "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
-- `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"): it
-  gives a figure its period only when its sentence has no other time expression, and it never
-  anchors the start of an event.
+- `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
+  a `unit`, the calendar week, month or year before publication: "said in a report last
+  month"): it gives a figure its period only when its sentence has no other time expression,
+  and it never anchors the start of an event.
 
 A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"):
 `period_cues.comparisons` block every since cue they overlap, so the date is that event's.
@@ -589,7 +590,10 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
     elif kind == "report":
-        lo, hi = (first.first, first.last) if first is not None else (None, None)
+        if first is not None:
+            lo, hi = first.first, first.last
+        elif cue.unit and published is not None:  # "said in a report last month": the unit before
+            lo, hi = _previous_unit(published, cue.unit, g.week_starts)
     elif kind == "since":
         if first is not None:
             lo = first.first
