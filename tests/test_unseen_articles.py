@@ -1,23 +1,25 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): twenty-nine
-Arabic and twenty-nine English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): thirty-three
+Arabic and thirty-three English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
 in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, Hawija; batch 5:
 the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Sheikhoun, Qana; batch 6:
 Ganja, the al-Ahli hospital, Barsalogho, Zamfara, Sweida, Wad Madani, Camp Speicher, the Saada
-border), with a hand-annotated gold file and traps, scored by `casualties.evaluate`. The manifest says which were
-held out: six written and scored after the rules had been fixed from the first twelve, and the
-eight of batches 2 to 6 each, annotated by hand before the tool was first run on them (their
-first score is in the commit that fixed rules from them; batch 5's and 6's in BATCH5_FIRST_SCORE.md
-and BATCH6_FIRST_SCORE.md).
+border; batch 7: the Kunduz hospital, the Mariupol theatre, the Beirut port, Bohoma, Aden, the
+Rawda mosque, Jenin camp, Tripoli airport), with a hand-annotated gold file and traps, scored by
+`casualties.evaluate`. The manifest says which were held out: six written and scored after the
+rules had been fixed from the first twelve, and the eight of batches 2 to 7 each, annotated by
+hand before the tool was first run on them (their first score is in the commit that fixed rules
+from them; batch 5's and 6's in BATCH5_FIRST_SCORE.md and BATCH6_FIRST_SCORE.md).
 
-The floors are the scores reached once the rules were fixed from batches 1 to 6, over all 58,
-over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose text later rules must
-not lose ground on); a rule change that loses ground fails here. One batch-6 trap, a count of
-displaced families, is still read as a figure (families have no unit of their own yet) and is an
-expected failure. `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints
-every remaining miss.
+The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
+(scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
+text later rules must not lose ground on); a rule change that loses ground fails here. Batch 7
+has no floors of its own yet, and its traps are expected failures until it is scored. One batch-6
+trap, a count of displaced families, is still read as a figure (families have no unit of their
+own yet) and is an expected failure. `casualties eval tests/fixtures/unseen/gold.jsonl
+tests/fixtures/unseen` prints every remaining miss.
 """
 import csv
 
@@ -36,6 +38,7 @@ BATCH_3 = {row["id"] for row in _MANIFEST if "batch 3" in row["note"]}
 BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
+BATCH_7 = {row["id"] for row in _MANIFEST if "batch 7" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -56,9 +59,10 @@ BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 # outcome 0.948, claimed_by 0.817, period 0.739, subset_of 0.957, value and unit 1.000, one trap;
 # all 58: P 0.997, R 0.993, population 0.974, actor 0.940, subgroup 0.993, outcome 0.986,
 # claimed_by 0.940, period 0.862, subset_of 0.991, value and unit 1.000. The 50 before it keep
-# the floors they had as "all" (scope before_batch_6), and the older scopes theirs.
+# the floors they had as "all" (scope before_batch_6), and the older scopes theirs. Batch 7 was
+# added after them: the floors of all 58 hold over the 58 before it until its own are set.
 FLOORS = {
-    "all": (0.99, 0.995, {
+    "before_batch_7": (0.99, 0.995, {
         "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.985, "unit": 1.0,
         "claimed_by": 0.935, "period": 0.855, "subset_of": 0.99}),
     "batch_6": (0.96, 0.985, {
@@ -98,15 +102,17 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    return {"all": scope(set()), "batch_6": scope(set(texts) - BATCH_6),
-            "before_batch_6": scope(BATCH_6), "batch_5": scope(set(texts) - BATCH_5),
-            "before_batch_5": scope(BATCH_5 | BATCH_6), "before_batch_4": scope(BATCH_4 | BATCH_5 | BATCH_6),
-            "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6)}
+    later = BATCH_7
+    return {"before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
+            "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
+            "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
+            "before_batch_4": scope(BATCH_4 | BATCH_5 | BATCH_6 | later),
+            "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_twenty_nine_arabic_and_twenty_nine_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 29
-    assert len([d for d in texts if d.startswith("en_")]) == 29
+def test_fixtures_are_thirty_three_arabic_and_thirty_three_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 33
+    assert len([d for d in texts if d.startswith("en_")]) == 33
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -116,7 +122,8 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6], ids=["batch_3", "batch_4", "batch_5", "batch_6"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7],
+                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -143,9 +150,20 @@ def test_field_accuracy(results, scope, name):
 
 # "Hundreds of displaced families": families are counted, not people, and have no unit of their
 # own yet (tests/specs/figures/en.jsonl forms.displaced_families); until they do, a known failure.
+# Batch 7's traps were written before the tool ran on it; until it is scored, a trap read as a
+# figure is a known failure, not a regression.
 _KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")}
-_TRAP_CASES = [pytest.param(t, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
-               if (t["doc"], t["quote"]) in _KNOWN_TRAPS else t for t in TRAPS]
+
+
+def _trap_case(trap):
+    if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
+    if trap["doc"] in BATCH_7:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 7: not scored yet", strict=False))
+    return trap
+
+
+_TRAP_CASES = [_trap_case(t) for t in TRAPS]
 
 
 @pytest.mark.parametrize("trap", _TRAP_CASES, ids=lambda t: f"{t['doc'][:12]}:{t['why']}")
