@@ -47,6 +47,9 @@ CORRECTIONS_NAME = "corrections.csv"
 ERRORS_NAME = "errors.csv"
 TASK_ARTICLES = 32  # articles per task sent to a worker process
 WRITE_ARTICLES = 64  # articles per store transaction
+# figures.csv is written beside the comparison up to this many figures (a rerun waits less);
+# past it, before (the two at once add half a gigabyte to the peak at two million figures).
+FIGURES_CSV_MEANWHILE_ROWS = 500_000
 LOOKUP_ARTICLES = 256  # articles checked against the store at once
 
 
@@ -517,7 +520,11 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                 linked = _linked(extraction, frame)
                 figures_sheet = figures_sheet_meanwhile(linked)
             with ThreadPoolExecutor(max_workers=1) as pool:
-                figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
+                if len(frame) <= FIGURES_CSV_MEANWHILE_ROWS:
+                    figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
+                else:  # written first: beside the comparison, both working sets would add to the peak
+                    write_csv(frame, out / "figures.csv")
+                    figures_csv = pool.submit(lambda: None)
                 comparison = reconcile(frame)
                 _release_memory()
                 if store:
@@ -561,6 +568,9 @@ def _release_memory() -> None:
     """
     import sys
 
+    # Cyclic garbage first: the collector is paused while the reports are made (_collector_paused),
+    # and pandas leaves frames in cycles that hold their columns.
+    gc.collect()
     arrow = sys.modules.get("pyarrow")  # only if some stage has imported it (None: import blocked)
     if arrow is not None:
         arrow.default_memory_pool().release_unused()

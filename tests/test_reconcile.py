@@ -282,6 +282,19 @@ def test_dates_may_be_date_objects_and_blanks_may_be_empty_strings():
     assert comparison.groups.iloc[0]["period_start"] == "2018-01-01"
 
 
+def test_days_are_parsed_from_iso_text_dates_and_blanks():
+    from datetime import date
+
+    from casualties.reconcile import _day
+
+    days = _day(pd.Series(["2018-05-21", "", None, "2018-05-21T10:00", date(2019, 1, 2), "not a day", "2018-05-21"],
+                          index=range(10, 17)))
+    assert list(days.index) == list(range(10, 17))
+    assert [None if pd.isna(d) else d.date().isoformat() for d in days] == [
+        "2018-05-21", None, None, "2018-05-21", "2019-01-02", None, "2018-05-21"]
+    assert _day(pd.Series([], dtype=object)).empty
+
+
 def test_an_empty_table_gives_empty_frames():
     comparison = reconcile(frame())
     assert comparison.groups.empty and comparison.claims.empty and comparison.claimants == []

@@ -135,3 +135,20 @@ def test_a_run_past_the_limit_makes_its_figures_sheet_with_the_workbook(tmp_path
     assert started == []
     assert figures_sheet(tmp_path / "after") == figures_sheet(tmp_path / "before")
     assert b"seeds" in figures_sheet(tmp_path / "after")  # the articles' addresses, linked after all
+
+
+
+def test_a_run_past_the_limit_writes_figures_csv_before_it_reconciles(tmp_path, monkeypatch):
+    from casualties.writers import csvfile
+    from conftest import SEEDS
+
+    write_csv, reconcile = csvfile.write_csv, api.reconcile
+    api.run([SEEDS], tmp_path / "beside", db=False, jobs=1, corrections=False)
+    order = []
+    monkeypatch.setattr(api, "FIGURES_CSV_MEANWHILE_ROWS", 0)
+    # run imports the writer where it uses it: the patched module attribute is what it gets
+    monkeypatch.setattr(csvfile, "write_csv", lambda frame, path: order.append(path.name) or write_csv(frame, path))
+    monkeypatch.setattr(api, "reconcile", lambda frame: order.append("reconcile") or reconcile(frame))
+    api.run([SEEDS], tmp_path / "first", db=False, jobs=1, corrections=False)
+    assert order[:2] == ["figures.csv", "reconcile"]
+    assert (tmp_path / "first" / "figures.csv").read_bytes() == (tmp_path / "beside" / "figures.csv").read_bytes()
