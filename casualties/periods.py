@@ -22,8 +22,9 @@ from the wall clock. Policies:
   differs across the region, so a pack picks the one within a day of its readers' custom.
 - `range`: "from X to Y"; "between July and August 2023" starts on the first of the named
   month in the year of the date that ends it; "between July and September" ends with the most
-  recent second month. `until`: "until X", "until the end of last year" has an unknown start;
-  a `since` and an `until` said apart in one sentence make one period.
+  recent second month; "began on 2 March and ended on the 31st" (`{DAY}`, a day with no month)
+  ends on that day of the first date's month. `until`: "until X", "until the end of last year"
+  has an unknown start; a `since` and an `until` said apart in one sentence make one period.
 - `same`: "during the same period" is the period of the previous figure; with a unit ("in the
   same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
@@ -108,7 +109,7 @@ KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous"
          "calendar", "report"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
-SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS"}
+SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
 # A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"): the
 # date is the other event's, no start of a period. `period_cues.comparisons` forms block every
 # cue of these kinds they overlap.
@@ -185,6 +186,7 @@ class CueGrammar:
     words: object = None  # dates.word_automaton of the cues' required and start words
     groups: GroupIndex | None = None  # the cues' required groups, numbered
     week_starts: int = 0  # the weekday (0 Monday) a calendar week begins on ("last week", "this week")
+    day_words: dict = field(default_factory=dict)  # a day written as a word -> its number ({DAY})
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -235,7 +237,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
-                  "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": ()}
+                  "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": (), "DAY": ()}
+    day_words = date_grammar(pack).day_words
+    day_suffixes = trie_regex(words(pack, (pack.section("dates", "months", {}) or {}).get("day_suffixes")))
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
@@ -246,6 +250,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         # a second year ends a range, in full or by its last two digits ("1991-94")
         "YEAR2": r"(?P<year2>(?:19|20)?\d\d)(?!\d)",
         "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
+        # a day of the month with no month, whose month is the range's first date's ("the 31st")
+        "DAY": rf"(?:(?<!\d)(?P<bday>\d{{1,2}})(?!\d)(?:(?:{day_suffixes}){right})?"
+               + (rf"|{left}(?P<bdayw>{trie_regex(day_words)}){right}" if day_words else "") + ")",
     }
     comparisons = tuple(
         regex.compile(left + _form(pack, form, slot_regex, 0, path, f"period_cues.comparisons[{i}]", slot_words)[0] + right, regex.V1)
@@ -299,7 +306,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     if week_starts not in range(7):
         raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
-                      cue_words, index, week_starts)
+                      cue_words, index, week_starts, day_words)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -626,6 +633,14 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             month = g.months[match.group("mon")]
             year = first.last.year if month <= first.last.month else first.last.year - 1
             lo, hi = date(year, month, 1), first.last
+    elif kind == "range" and (named.get("bday") or named.get("bdayw")):
+        # "began on 2 March and ended on the 31st": that day of the first date's month, or of
+        # the month after when it comes earlier in the month
+        if first is not None and first.first is not None:
+            day = int(named["bday"]) if named.get("bday") else g.day_words[named["bdayw"]]
+            month = first.first.replace(day=1) if day >= first.first.day else _shift(first.first.replace(day=1), "month", 1)
+            if day <= calendar.monthrange(month.year, month.month)[1]:
+                lo, hi = first.first, month.replace(day=day)
     elif kind == "range":
         lo = first.first if first is not None else None
         hi = second.last if second is not None else None
