@@ -9,7 +9,7 @@ from the wall clock. Policies:
 
 - `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
-  below) to the publication date.
+  below) to the publication date; "since the war began six years ago" from that long before it.
 - `last`: "over the past N days", "the past week" runs from N units before publication to it
   (hours round up to whole days).
 - `ago`: "N days ago" is that one day.
@@ -648,6 +648,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
         lo, hi = _back(published, duration), published
     elif kind == "ago":
         lo = hi = _back(published, duration)
+    elif kind == "since_event" and duration is not None:  # "since the war began six years ago"
+        lo, hi = _back(published, duration), published
     elif kind in ("elapsed", "since_event"):
         anchor = _anchor(start, end, text, anchors, sentences, g, cue.anchor_words)
         lo = anchor.first if anchor is not None else None
