@@ -6,7 +6,9 @@ can be claimants are the gazetteers. The search, for a figure in a sentence:
 
 1. the cues before the figure in the same sentence, nearest first ("the Observatory said 20 ...");
    an own-voice phrase ("it is worth noting that") there makes the figure the outlet's;
-2. else the cues after it in the same sentence ("..., the Observatory said");
+2. else the cues after it in the same sentence ("..., the Observatory said"); else, inside a
+   quotation, the first speech verb after its closing quote, maybe sentences on ('"We buried 71
+   people. Some were children," he said.': a pronoun's antecedent before the quotation);
 3. else, when the sentence had cues with no claimant ("He added that ..."), the claimant of the
    sentence before; or, with no cue at all, the sentence before when it ends in a reporting
    frame (a colon);
@@ -336,7 +338,8 @@ class _Document:
         after_all = [c for c in self._cues_from(end, high) if c.end <= high]
         after = [c for c in after_all if not self._opens_clause(c, index, start, end)]
         claim = self._source_right_after(after, index, start, end) \
-            or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end)
+            or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end) \
+            or self._quotation_speaker(start, end)
         if claim:
             return claim
         speaking = any(c.role != "own" for c in before + after_all)
@@ -363,6 +366,36 @@ class _Document:
                 if antecedent is not None:
                     return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
         return self._own("")
+
+    def _quotation_speaker(self, start: int, end: int) -> Claim | None:
+        """A figure inside a quotation whose speaker is named after it, maybe sentences on:
+        '"We buried 71 people. Some were children," he said.', '"... we had recovered 18 bodies,"
+        an officer who asked not to be named said'. The first speech verb after the closing
+        quote (in that sentence) speaks; its claimant is sought from the closing quote on, a
+        pronoun's in the sentence before the quotation opened."""
+        line_low = self.text.rfind("\n", 0, start) + 1
+        if self.text.count('"', line_low, start) % 2 == 0:
+            return None  # not inside a quotation
+        line_high = self.text.find("\n", end)
+        closing = self.text.find('"', end, len(self.text) if line_high < 0 else line_high)
+        if closing < 0:
+            return None
+        index = self._sentence_of(closing)
+        high = self.sentences[index][1]
+        cue = next((c for c in self._cues_from(closing, high) if c.role == "verb" and c.end <= high), None)
+        if cue is None or '"' in self.text[closing + 1:cue.start]:
+            return None
+        if self._pronoun_subject(cue):
+            opening = self.text.rfind('"', line_low, start)
+            before = self._sentence_of(opening) - 1
+            antecedent = self._last_named(before) if before >= 0 and self._sentence_of(opening) > 0 else None
+            return self._explicit(self._speaker(antecedent, [antecedent]), cue.rule) if antecedent else None
+        for side in cue.sides:
+            low, high_ = (closing + 1, cue.start) if side == "before" else (cue.end, self._after_limit(cue.end, high))
+            found = self._pick(cue, side, low, high_)
+            if found:
+                return self._explicit(found, cue.rule)
+        return None
 
     def _opens_clause(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> bool:
         """A speech verb after the figure, followed within its subject window and with no comma
