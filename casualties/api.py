@@ -37,7 +37,8 @@ from .table import figures_frame
 
 QUOTE_MAX = 240
 # Counts of a state (a force present, people displaced) are no event of the days the story
-# tells: they take a period from their own sentence only, never carried from an earlier one.
+# tells: they take a period from their own sentence only, never carried from an earlier one;
+# nor does a count of none ("no civilians were killed", "لم يقتل أي مدني"), an absence denied.
 STATE_OUTCOMES = ("present", "displaced")
 # The strength of a force present is dated only by a named past time of its own sentence.
 STRENGTH_OUTCOMES = ("present",)
@@ -154,7 +155,8 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     claims = attribute(canonical, pack, gz, spans, publisher_id)
-    periods = resolve_periods(canonical, pack, article.published, spans, [m.outcome not in STATE_OUTCOMES for m in matches],
+    periods = resolve_periods(canonical, pack, article.published, spans,
+                              [m.outcome not in STATE_OUTCOMES and m.quantity.high != 0 for m in matches],
                               [m.outcome in STRENGTH_OUTCOMES for m in matches])
 
     figures: list[Figure] = []

@@ -276,6 +276,25 @@ def test_displaced_people_keep_the_period_of_their_own_sentence():
     assert [(f.outcome, f.period_start, f.period_end) for f in figures] == [("displaced", date(2019, 4, 4), date(2019, 4, 17))]
 
 
+@pytest.mark.parametrize("lang, text, none, event, own", [
+    ("en", "Shelling on Monday killed 20 people in Idlib. The army said no civilians were killed.", "no civilians", "20", False),
+    ("ar", "قتل 20 شخصا في قصف على إدلب يوم الاثنين. وقال الجيش إنه لم يقتل أي مدني.", "أي مدني", "20", False),
+    # its own sentence's time dates it still
+    ("en", "Shelling killed 20 people in Idlib. No soldiers were killed on Monday, the army said.", "No soldiers", None, True),
+    ("ar", "قتل 20 شخصا في قصف على إدلب. وقال الجيش إنه لم يقتل أي جندي يوم الاثنين.", "أي جندي", None, True),
+])
+def test_a_count_of_none_takes_no_period_from_an_earlier_sentence(lang, text, none, event, own):
+    from casualties.api import extract_text
+
+    figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 17))}
+    denied = next(f for n, f in figures.items() if none in n)
+    assert (denied.low, denied.high) == (0, 0)
+    expected = (date(2019, 4, 15), date(2019, 4, 15)) if own else (None, None)
+    assert (denied.period_start, denied.period_end) == expected
+    if event is not None:  # the event told before keeps its day
+        assert figures[event].period_start == date(2019, 4, 15)
+
+
 @pytest.mark.parametrize("lang, text, state, event", [
     ("en", "Turkey has carried out three operations in Syria since 2016 and keeps about 3,000 troops there.", "3,000", None),
     ("en", "The UN mission, which has some 11,000 troops deployed, said on Thursday that 20 civilians were killed since Sunday.",
