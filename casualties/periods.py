@@ -24,7 +24,9 @@ from the wall clock. Policies:
   month in the year of the date that ends it; "between July and September" ends with the most
   recent second month; "began on 2 March and ended on the 31st" (`{DAY}`, a day with no month)
   ends on that day of the first date's month. `until`: "until X", "until the end of last year"
-  has an unknown start; a `since` and an `until` said apart in one sentence make one period.
+  starts where the latest earlier "since X" of the article starts, X a written date (the story's
+  start: "attacked the camp since Friday" then "bodies lay in the streets until Sunday"), else
+  its start is unknown; a `since` and an `until` said apart in one sentence make one period.
 - `same`: "during the same period" is the period of the previous figure; with a unit ("in the
   same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
@@ -488,7 +490,8 @@ def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
 def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
     """A `since_event` cue without an anchor starts where the latest earlier `since_event` with
     a start starts (the same event, told again), else the latest earlier `since` built on a
-    written date (module docstring); `expressions` are in text order."""
+    written date (module docstring); an `until` without a start starts with that `since`
+    too; `expressions` are in text order."""
     out, latest, latest_event = [], None, None
     for e in expressions:
         earlier = latest_event or latest
@@ -496,6 +499,11 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
             source = next((p for p in earlier.parts if p not in e.parts), None)  # what dated the earlier one
             e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, earlier.period_start, e.period_end,
                                e.parts + ((source,) if source else ()))
+        elif e.kind == "until" and e.period_start is None and latest is not None and e.period_end is not None \
+                and latest.period_start <= e.period_end:
+            # "the bodies lay in the streets until Sunday": since the story's start told before
+            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, latest.period_start, e.period_end,
+                               e.parts + tuple(p for p in latest.parts[1:] if p not in e.parts))
         elif e.kind == "since" and e.period_start is not None and len(e.parts) > 1:
             latest = e  # parts beyond the cue's own id are those of its date mention
         if e.kind == "since_event" and e.period_start is not None:
