@@ -26,7 +26,10 @@ The claimant is the mention nearest the cue, with three refinements:
   channel, not the claimant: "the Observatory's director told AFP" is the Observatory;
 - a source after a relay marker ("citing", "quoting") is the original claimant and wins;
 - a correspondent speaks for the outlet named with it, else for the publisher;
-- an unnamed source or official of a named body ("an official at the Red Cross") is that body.
+- an unnamed source or official of a named body ("an official at the Red Cross") is that body;
+- an unnamed private person (`private_persons`: "a 38-year-old trader ... told RFI", "قالت امرأة"),
+  when no claimant is named, speaks as `private_person_source` (a witness): the last such phrase
+  of the verb's clause on the side the pack's subjects stand on.
 
 A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
 kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A name
@@ -74,7 +77,8 @@ SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
-    "source_after_window", "continuation_words", "agent_markers",
+    "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
+    "private_person_source",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -144,6 +148,11 @@ class Rules:
     source_after_window: int | None = None
     continuation_words: frozenset[str] = frozenset()
     agent_markers: tuple[str, ...] = ()
+    # an unnamed private person who speaks ("a 38-year-old trader told ...", "قالت امرأة"): the
+    # pattern of such a phrase (an article the pack's indefinites need, up to three words, a
+    # person noun) and the source id they speak as
+    private_person: regex.Pattern | None = None
+    private_person_source: str | None = None
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -217,7 +226,26 @@ def compile_rules(pack: LanguagePack) -> Rules:
         source_after_window=number("source_after_window", 0) or None,
         continuation_words=frozenset(words("continuation_words")),
         agent_markers=words("agent_markers"),
+        private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles")),
+        private_person_source=_source_id(path, settings.get("private_person_source")),
     )
+
+
+def _source_id(path, value) -> str | None:
+    if value is not None and not (isinstance(value, str) and value):
+        raise DataFileError(path, "settings.private_person_source", "expected a source id")
+    return value
+
+
+def _private_person_pattern(pack: LanguagePack, nouns: tuple[str, ...], articles: tuple[str, ...]) -> regex.Pattern | None:
+    """"a 38-year-old trader", "one South African contractor" (an article, then up to three
+    words), or a bare indefinite noun where the pack names no article ("امرأة")."""
+    if not nouns:
+        return None
+    word = pack.section("morphology", "word_chars", r"[\p{L}\p{M}\p{N}_]") or r"[\p{L}\p{M}\p{N}_]"
+    noun = "|".join(regex.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    head = rf"(?:{'|'.join(regex.escape(a) for a in articles)})\s+(?:\S+\s+){{0,3}}?" if articles else ""
+    return regex.compile(rf"(?<!{word}){head}(?:{noun})(?!{word})", regex.V1)
 
 
 def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
@@ -386,10 +414,17 @@ class _Document:
         if cue is None or '"' in self.text[closing + 1:cue.start]:
             return None
         if self._pronoun_subject(cue):
-            opening = self.text.rfind('"', line_low, start)
-            before = self._sentence_of(opening) - 1
-            antecedent = self._last_named(before) if before >= 0 and self._sentence_of(opening) > 0 else None
-            return self._explicit(self._speaker(antecedent, [antecedent]), cue.rule) if antecedent else None
+            opening = self._sentence_of(self.text.rfind('"', line_low, start))
+            if opening == 0:
+                return None
+            antecedent = self._last_named(opening - 1)
+            if antecedent is not None:
+                return self._explicit(self._speaker(antecedent, [antecedent]), cue.rule)
+            # "..., a contractor who was in the convoy told Club of Mozambique." then the quote
+            low, high_ = self.sentences[opening - 1]
+            speech = [c for c in self._cues_from(low, high_) if c.role == "verb" and c.end <= high_]
+            person = self._private_person(speech[-1], speech[-1].sides[0]) if speech else None
+            return self._explicit(person, cue.rule) if person else None
         for side in cue.sides:
             low, high_ = (closing + 1, cue.start) if side == "before" else (cue.end, self._after_limit(cue.end, high))
             found = self._pick(cue, side, low, high_)
@@ -555,7 +590,30 @@ class _Document:
                     found = self._pick(cue, side, head, cue.start)
                     if found:
                         return found
+        if cue.role == "verb" and cue.sides[0] in sides:  # the side the pack's subjects stand on
+            return self._private_person(cue, cue.sides[0])
         return None
+
+    def _private_person(self, cue: _Cue, side: str) -> _Found | None:
+        """An unnamed private person speaks as a witness: the last such phrase between the
+        clause's start (the sentence's, or a closing quote's) and a verb, or the first right
+        after a verb-first one, before any complementizer."""
+        pattern, source = self.rules.private_person, self.rules.private_person_source
+        if pattern is None or not source:
+            return None
+        low, high = self.sentences[self._sentence_of(cue.start)]
+        if side == "before":
+            low = max(low, self.text.rfind('"', low, cue.start) + 1)
+            found = list(pattern.finditer(self.text, low, cue.start))
+            match = found[-1] if found else None
+        else:
+            limit = self._after_limit(cue.end, high)
+            match = pattern.search(self.text, cue.end, limit)
+            if match is not None and len(WORD.findall(self.text, cue.end, match.start())) >= (self.rules.after_start_window or 2):
+                match = None
+        if match is None or (side == "before" and any(match.end() <= c.start < cue.start for c in self.cues)):
+            return None  # a verb between has that phrase for its subject
+        return _Found(source, match.group(), match.start(), match.end())
 
     def _mention_end(self, high: int, limit: int) -> int:
         """A window edge inside a mention moves to the mention's end ("أعلن المتحدث باسم القوات
