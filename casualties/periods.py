@@ -36,6 +36,9 @@ from the wall clock. Policies:
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
   "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
+- `since_when`: "since February, when aircraft hit a camp", "since August 2011, when 30 soldiers
+  were killed": the counts told after it are that month's, year's or date's (the event compared
+  with), those before it count since then ("150 have gone missing since April 2019, when ...").
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month"): it gives a figure its period only when its sentence has no other time expression,
@@ -108,7 +111,7 @@ CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
-         "calendar", "report"}
+         "calendar", "report", "since_when"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
 SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
@@ -129,7 +132,7 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # war began") told after the story's own time is an aside: the sentences of its paragraph (line)
 # take it, later paragraphs take the other times of its sentence or none ("Last month, 20
 # soldiers were killed near Gao." then "The conflict has killed thousands").
-ASIDE_KINDS = ("previous", "ago", "calendar", "since_event")
+ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when")
 DATELINE_WORDS = 4
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
@@ -594,7 +597,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
         if lo is not None and month and not year and cue.day:  # "since mid-April": its 15th
             lo = lo.replace(day=cue.day)
         hi = published
-    elif kind in ("calendar", "previous") and (year or month):
+    elif kind in ("calendar", "previous", "since_when") and (year or month):
         if year and named.get("year2"):  # "between 2014 and 2017", "a 1991-94 war"
             lo, hi = date(year, 1, 1), date(_year2(match), 12, 31)
         elif year and cue.months:  # "the first half of 2021"
@@ -604,6 +607,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
+    elif kind == "since_when" and first is not None:  # "since August 2011, when": that date's days
+        lo, hi = first.first, first.last
     elif kind == "report":
         if first is not None:
             lo, hi = first.first, first.last
@@ -817,6 +822,10 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
+            if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
+                # "150 people have gone missing since April 2019, when ...": since then
+                chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
+                                        chosen.period_start, published, chosen.parts)
         elif (carries is not None and not carries[i]) or (states is not None and states[i]):
             chosen = None
         else:
