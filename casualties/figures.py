@@ -50,6 +50,8 @@ from .langpack import (LanguagePack, LiteralIndex, LiteralSets, compile_pattern,
 from .model import Quantity
 from .text import sentence_spans
 
+PRESENT = "present"  # the outcome of people told to be somewhere (outcomes.yaml)
+
 RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
     "inherit", "zero_only", "examples", "counterexamples",
@@ -686,6 +688,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             elif {population, other.get("population")} == {"civilians", "combatants"}:
                 population = "mixed"  # "civilians and fighters"
                 noun_end = people_end = max(noun_end, combined.end())
+            elif subgroup and other.get("population") == population and not other.get("subgroup"):
+                subgroup = None  # "15 rescue workers and bus drivers": not all of them are medics
+                noun_end = people_end = max(noun_end, combined.end())
         pair = g.pair_after.match(text, noun_end, sentence[1]) if g.pair_after is not None and noun_m_span else None
         if pair:  # "35 people, killed and wounded" (بين قتيل وجريح)
             first, second = g.nouns[pair.group("a")].get("outcome"), g.nouns[pair.group("b")].get("outcome")
@@ -771,7 +776,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             if fam and text.count(" ", people_end, fam.start()) <= FAMILY_WINDOW_WORDS:
                 population = "mixed"
 
-        subset = rule.subset or bool(g.subset_before.search(text, max(sentence[0], q.start - 30), q.start))
+        marker = g.subset_before.search(text, max(sentence[0], q.start - 30), q.start)
+        subset = rule.subset or bool(marker)
+        # "Among the missing are ten firefighters": a marker that names an outcome names the part's
+        named = g.outcome_pattern.search(text, marker.start(), marker.end()) if marker else None
+        marker_outcome = g.outcomes.get(named.group("outcome")) if named else None
         parent = None
         previous = in_sentence.get(whole, [])
         if not subset and previous:
@@ -791,6 +800,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 # people, among them tens of thousands displaced") ("... 32 killed and 110 wounded.
                 # Among the dead were 5 policemen")
                 parents = [i for i in heads if matches[i].sentence == matches[last_head].sentence]
+            if marker_outcome and not rule.outcome and not attrs.get("outcome"):
+                outcome = marker_outcome
+                if not any(matches[i].outcome == outcome for i in parents):
+                    # the whole with that outcome told earlier ("Dozens are missing. ... Among
+                    # the missing are ten firefighters")
+                    parents = [i for i in heads if matches[i].outcome == outcome][-1:] or parents
             if parents:
                 # "12 killed and 40 wounded, 9 of the wounded": the whole with the part's outcome
                 same = [i for i in parents if outcome is not None and matches[i].outcome == outcome]
@@ -798,12 +813,17 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 p = matches[parent]
                 population = p.population  # a subset keeps its parent's population (CONVENTIONS)
                 actor = actor or p.actor
-                outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome")) else (p.outcome or outcome)
+                outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome") or marker_outcome) \
+                    else (p.outcome or outcome)
+                if outcome == PRESENT and p.outcome and not (rule.outcome or attrs.get("outcome")):
+                    # "190,000 fled, and 30,000 of them were sheltering in the camp": where a part
+                    # is says nothing new of what happened to it
+                    outcome = p.outcome
             else:
                 subset = False
         elif population in (None, "unknown") and (attrs.get("outcome") or attrs.get("inherit") or rule.inherit) and previous:
-            heads = [i for i in previous if not matches[i].subset]
-            p = matches[heads[-1]] if heads else None
+            own_heads = [i for i in previous if not matches[i].subset]  # never the article's `heads`
+            p = matches[own_heads[-1]] if own_heads else None
             if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit):
                 population, actor = p.population, actor or p.actor
                 subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)

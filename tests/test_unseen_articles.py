@@ -72,9 +72,13 @@ FLOORS = {
     "all": (0.975, 0.99, {
         "value": 0.995, "population": 0.97, "actor": 0.925, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
         "claimed_by": 0.875, "period": 0.85, "subset_of": 0.98}),
+    # batch 7's period and population floors were lowered when the figure rules fixed from it found
+    # nine more of its rows (recall 0.882 -> 0.958): periods right 86 -> 88 and populations right
+    # 112 -> 121, but most new rows are states (people present, displaced) that the tool dates with
+    # no day where the gold has the event's (BATCH7_FIRST_SCORE.md, doubts), so the ratios fell
     "batch_7": (0.88, 0.98, {
-        "value": 0.98, "population": 0.955, "actor": 0.85, "subgroup": 0.97, "outcome": 0.9, "unit": 1.0,
-        "claimed_by": 0.49, "period": 0.72, "subset_of": 0.91}),
+        "value": 0.98, "population": 0.95, "actor": 0.85, "subgroup": 0.97, "outcome": 0.9, "unit": 1.0,
+        "claimed_by": 0.49, "period": 0.69, "subset_of": 0.91}),
     "before_batch_7": (0.99, 0.995, {
         "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.985, "unit": 1.0,
         "claimed_by": 0.935, "period": 0.855, "subset_of": 0.99}),
@@ -164,11 +168,10 @@ def test_field_accuracy(results, scope, name):
 
 # "Hundreds of displaced families": families are counted, not people, and have no unit of their
 # own yet (tests/specs/figures/en.jsonl forms.displaced_families); until they do, a known failure.
-# Two batch-7 traps were read as figures at its first score, and no rule has been fixed from it
-# yet: 11 empty buses sent to collect residents, and supplies enough to treat 250 wounded.
+# A batch-7 trap read as figures at its first score: supplies enough to treat 250 wounded (the 11
+# empty buses sent to collect residents are no longer read: en.figure.vehicles_sent).
 _KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")}
-_BATCH_7_TRAPS = {("en_ukrinform_2022-03-25_mariupol", "11 buses sent to collect residents"),
-                  ("ar_adenalghad_2019-08-12_aden", "تكفي لعلاج ٢٥٠ جريحاً")}
+_BATCH_7_TRAPS = {("ar_adenalghad_2019-08-12_aden", "تكفي لعلاج ٢٥٠ جريحاً")}
 
 
 def _trap_case(trap):
