@@ -562,35 +562,13 @@ def _collector_paused():
 
 
 def _release_memory() -> None:
-    """Give the memory freed by the last stage back to the system before the next one.
+    """Give the memory freed by the last stage back to the system before the next one
+    (store.release_memory), cyclic garbage first: the collector is paused while the reports are
+    made (_collector_paused), and pandas leaves frames in cycles that hold their columns."""
+    from .store import release_memory
 
-    Reading and reconciling two million figures frees as much as they keep, but the
-    allocators hold on to it (glibc's for Python and numpy, mimalloc for Arrow): handed back,
-    the next stage starts half a gigabyte lower at 100,000 articles.
-    """
-    import sys
-
-    # Cyclic garbage first: the collector is paused while the reports are made (_collector_paused),
-    # and pandas leaves frames in cycles that hold their columns.
     gc.collect()
-    arrow = sys.modules.get("pyarrow")  # only if some stage has imported it (None: import blocked)
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.lru_cache(maxsize=1)
-def _malloc_trim():
-    """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl without it). Looked up
-    among the symbols the process has loaded: ctypes.util.find_library would start programs."""
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError, TypeError):
-        return None
+    release_memory()
 
 
 def _record_groups(store, run_id: int, comparison, inputs) -> list[dict]:

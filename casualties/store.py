@@ -31,7 +31,9 @@ reported, netted, by the next run that finishes:
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import sqlite3
@@ -355,10 +357,21 @@ class Store:
             "SELECT a.doc_id, a.content_hash, a.rules_version, a.extracted_at FROM run_articles r "
             "JOIN articles a ON a.doc_id = r.doc_id")}
         self.wait_for_figure_copy()
-        copy, copied_states = self._read_figure_copy(pa)
-        reused = [doc_id for doc_id, state in states.items() if copied_states.get(doc_id) == state]
-        unread = set(states).difference(reused) if reused else None
-        table = self._figure_arrow(pa, unread)  # in input order
+        with self._figure_copy_reader(pa) as (read_copy, copied_states):
+            reused = [doc_id for doc_id, state in states.items() if copied_states.get(doc_id) == state]
+            unread = set(states).difference(reused) if reused else None
+            # The store's rows first, the copy after: reading rows makes a Python object of each
+            # value, and the copy held meanwhile added a gigabyte to that at two million figures.
+            table = self._figure_arrow(pa, unread)  # in input order
+            copy = None
+            if reused:
+                release_memory()
+                try:
+                    copy = read_copy()
+                    release_memory()  # the compressed buffers the copy was read through
+                except (OSError, pa.ArrowException):  # a broken copy: every figure from the store
+                    table = self._figure_arrow(pa, None)
+                    reused = []
         if reused:
             columns = {name: copy.column(name) for name in FIGURE_FIELDS}
             del copy  # its columns are let go one by one as they are taken
@@ -401,22 +414,37 @@ class Store:
             pa.default_memory_pool().release_unused()
         return pa.table(columns)
 
-    def _read_figure_copy(self, pa):
-        """(the Arrow copy of the last figures read, their articles' states), or (None, {})."""
+    @contextlib.contextmanager
+    def _figure_copy_reader(self, pa):
+        """(read, states): `read()` gives the Arrow copy of the last figures read, `states` their
+        articles' states, known from the file's schema before its figures are read. No usable
+        copy: states {}. Read in the `with`: the file is replaced later (_write_figure_copy)."""
         import pyarrow.ipc as ipc
 
+        def unusable():
+            raise RuntimeError("no usable figure copy")
+
         if self.figure_copy is None or not self.figure_copy.is_file():
-            return None, {}
+            yield unusable, {}
+            return
         try:
-            with pa.OSFile(str(self.figure_copy), "rb") as source:  # read into memory: the file is replaced later
-                table = ipc.open_file(source).read_all()
-            meta = table.schema.metadata or {}
-            if meta.get(b"format") != FIGURE_COPY_FORMAT.encode() or table.column_names != list(FIGURE_FIELDS) or any(
-                    table.schema.field(name).type != _arrow_type(pa, name) for name in FIGURE_FIELDS):
-                return None, {}
-            return table, json.loads(meta[b"articles"])
-        except (OSError, ValueError, KeyError, pa.ArrowException):  # unreadable: read the store instead
-            return None, {}
+            source = pa.OSFile(str(self.figure_copy), "rb")
+        except OSError:
+            yield unusable, {}
+            return
+        with source:
+            try:
+                reader = ipc.open_file(source)
+                schema = reader.schema
+                meta = schema.metadata or {}
+                if meta.get(b"format") != FIGURE_COPY_FORMAT.encode() or schema.names != list(FIGURE_FIELDS) or any(
+                        schema.field(name).type != _arrow_type(pa, name) for name in FIGURE_FIELDS):
+                    raise ValueError("another format")
+                states = json.loads(meta[b"articles"])
+            except (OSError, ValueError, KeyError, pa.ArrowException):  # unreadable: read the store instead
+                yield unusable, {}
+                return
+            yield reader.read_all, states
 
     def _write_figure_copy_meanwhile(self, pa, table, states: dict) -> None:
         """_write_figure_copy on a second thread: compressing and writing let go of the
@@ -536,6 +564,35 @@ def _change(figure_id: str, doc_id: str, before: dict | None, after: dict | None
     return row
 
 
+def release_memory() -> None:
+    """Give memory freed by the last step back to the system before the next one.
+
+    Reading and reconciling two million figures frees as much as they keep, but the
+    allocators hold on to it (glibc's for Python and numpy, mimalloc for Arrow): handed back,
+    the next step starts half a gigabyte lower at 100,000 articles.
+    """
+    import sys
+
+    arrow = sys.modules.get("pyarrow")  # only if some stage has imported it (None: import blocked)
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl without it). Looked up
+    among the symbols the process has loaded: ctypes.util.find_library would start programs."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
 def _arrow_type(pa, name: str):
     """The Arrow type of a Figure field in the figure copy and the tables read from the store."""
     return pa.large_string() if FIGURE_COLUMN_TYPES[name] == "TEXT" else pa.int64()
@@ -571,10 +628,14 @@ def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[st
     if fresh.num_rows == 0 and len(kept) == copied and np.array_equal(rows, np.arange(copied)):
         return pa.table({name: _whole(copy.pop(name)) for name in FIGURE_FIELDS})
     indices = pa.array(rows)
+    fresh = {name: fresh.column(name) for name in FIGURE_FIELDS}  # let go of column by column too
     taken = {}
     for name in FIGURE_FIELDS:
-        both = pa.chunked_array([*fresh[name].chunks, *copy.pop(name).chunks], type=fresh.schema.field(name).type)
-        taken[name] = _whole(both.take(indices))
+        # Joined into one array, which lets go of both parts, then taken: a take from the two
+        # parts would hold them, their join and the result at once (the quotes of two million
+        # figures are a quarter of a gigabyte).
+        both = pa.concat_arrays([*fresh.pop(name).chunks, *copy.pop(name).chunks])
+        taken[name] = both.take(indices)
         del both
         pa.default_memory_pool().release_unused()  # the copy's column, as in Store._figure_arrow
     return pa.table(taken)

@@ -288,3 +288,22 @@ def test_an_article_whose_state_changed_is_read_from_the_store_and_a_broken_copy
         again = read_as_a_run(store, corpus)
         pd.testing.assert_frame_equal(again.table(), figures_frame(list(store.figures())))
         assert store.figure_copy.read_bytes()[:6] == b"ARROW1"  # written again
+
+
+def test_a_copy_whose_figures_cannot_be_read_is_ignored_after_its_schema_was(stored):
+    pytest.importorskip("pyarrow")
+    corpus, out = stored
+    with Store(out / api.DB_NAME) as store:
+        read_as_a_run(store, corpus)
+        store.wait_for_figure_copy()
+        data = bytearray(store.figure_copy.read_bytes())
+        middle = slice(len(data) // 4, len(data) // 2)  # the record batches; the schema and footer stay
+        data[middle] = bytes(len(data[middle]))
+        store.figure_copy.write_bytes(bytes(data))
+        pa = pytest.importorskip("pyarrow")
+        with store._figure_copy_reader(pa) as (read_copy, states):
+            assert states  # the schema still reads: the states say the copy could serve
+            with pytest.raises((OSError, pa.ArrowException)):
+                read_copy()  # but its figures do not
+        again = read_as_a_run(store, corpus)
+        pd.testing.assert_frame_equal(again.table(), figures_frame(list(store.figures())))
