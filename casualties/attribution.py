@@ -890,12 +890,27 @@ def _identified(mention: Mention) -> str | None:
 
 
 def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteers) -> list[Mention]:
-    """Sources and actors that can claim, in order: a longer mention wins an overlap (a source a tie);
-    an actor anaphor with no antecedent is dropped; a source anaphor without one stays (entry_id None)."""
+    """Sources and actors that can claim, in order: a longer mention wins an overlap (a source a tie,
+    except that of two anaphora on one span the one whose antecedent was named last wins: "Russia's
+    Defence Ministry ... the ministry said" is the actor's ministry, not an unresolved health
+    ministry); an actor anaphor with no antecedent is dropped; a source anaphor without one stays
+    (entry_id None)."""
     sources = gazetteers.source_mentions(canonical, pack)
     actors = [m for m in gazetteers.actor_mentions(canonical, pack) if m.entry_id is not None]
+    named: dict[tuple[str, str], list[int]] = {}
+    for m in chain(sources, actors):
+        if not m.anaphora:
+            named.setdefault((m.group, m.entry_id), []).append(m.start)
+
+    def antecedent(m: Mention) -> int:
+        if not m.anaphora:
+            return len(canonical)
+        starts = named.get((m.group, m.entry_id), ())
+        i = bisect_left(starts, m.start)
+        return starts[i - 1] if i else -1
+
     kept = []
-    for m in sorted(sources + actors, key=lambda m: (m.start, -(m.end - m.start), m.group != "sources")):
+    for m in sorted(sources + actors, key=lambda m: (m.start, -(m.end - m.start), -antecedent(m), m.group != "sources")):
         if kept and m.start < kept[-1].end:
             continue
         kept.append(m)
