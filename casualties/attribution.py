@@ -851,6 +851,12 @@ class _Document:
         sentence_end = self.sentences[self._sentence_of(start)][1]
         limit = min(stop, cue, sentence_end, bound, words[-1].end() if words else end)
         quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
+        if quoted and self._preceded_by(quoted[0], rules.addressee_before):
+            # 'محافظ نابلس غسان دغلس لـ"وفا"': the quoted outlet is whom he spoke to, not his name
+            head = self.text[:quoted[0]].rstrip(" " + QUOTES)
+            marker = max((m for m in rules.addressee_before if head.endswith(m)), key=len)
+            limit = max(end, len(head) - len(marker))
+            quoted = None
         if quoted:
             return _Found(name_id(self.text[quoted[0]:quoted[1]]), self.text[quoted[0]:quoted[1]], *quoted)
         name_end = end
