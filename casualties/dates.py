@@ -248,15 +248,26 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     month_pre_words = words(pack, months.get("proclitics"))
     month_pre = rf"(?:{alt(month_pre_words)})??\K" if month_pre_words else ""
     months_first, no_starts = (firsts(month_forms), max(map(len, month_pre_words), default=0)), (None, 0)
+    # A day-month date holds a month name with only its day's and connectors' characters before
+    # it, from a digit, a day prefix or a day word on.
+    lead_words = words(pack, months.get("day_prefixes")) + list(day_words)
+    lead_chars = "".join(sorted(set("".join(lead_words + words(pack, months.get("day_suffixes"))
+                                          + words(pack, months.get("connectors"))
+                                          + words(pack, months.get("range_joiners"))))))
+    day_first = (AnchoredStarts(tuple(month_forms), _lead(r"\s\d" + regex.escape(lead_chars, special_only=False)),
+                                regex.compile(rf"\d|{left}(?:{trie_regex(lead_words)})", regex.V1)), 0)
+    digits_first = {sep: (AnchoredStarts(sep, _lead(r"\d"), regex.compile(r"\d", regex.V1)), 0)
+                    for sep in (("-",), ("/", "."))}
     patterns = []
     if "day_month" in orders:
-        patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?", no_starts))
+        patterns.append(("day", rf"{days}\s*(?:(?:{conn})\s+)?{months_re}(?:{modifier})?(?:{year_part})?", day_first))
     if "month_day" in orders:
         patterns.append(("day", rf"{left}{months_re}\s*{days}(?:{year_part})?", months_first))
     patterns.append(("month", rf"{left}{month_pre}{months_re}(?:(?:{modifier})?{year_part}|{modifier})", months_first))
-    patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])", no_starts))
+    patterns.append(("iso", r"(?<![\d\-])(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})(?![\d\-])", digits_first[("-",)]))
     if numeric:
-        patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])", no_starts))
+        patterns.append(("numeric", r"(?<![\d/.])(?P<a>\d{1,4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})(?![\d/])",
+                         digits_first[("/", ".")]))
     wd = trie_regex(weekday_forms)
     w_pre = alt(words(pack, weekdays.get("prefixes")))
     w_join = alt(words(pack, weekdays.get("range_joiners")))
@@ -295,7 +306,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         past_after=regex.compile(rf"\s+(?:{past}){right}", regex.V1),
         numeric_order=numeric,
         year_words_id=str(years.get("id") or f"{pack.code}.year_words"),
-        words=word_automaton([group for p in compiled for group in p.required] + [p.starts for p in compiled]),
+        words=word_automaton([group for p in compiled for group in p.required]
+                             + [p.starts.anchors if isinstance(p.starts, AnchoredStarts) else p.starts for p in compiled]),
         groups=index,
         month_forms=month_forms,
         day_words=day_words,
@@ -332,6 +344,22 @@ class RunStarts(tuple):
     that begins with such a run is tried at the run's first character only, not at each."""
 
     __slots__ = ()
+
+
+class AnchoredStarts(NamedTuple):
+    """Where a pattern without start words may begin: every match holds one of `anchors`, and
+    from its start up to the first anchor it holds only characters of `lead` (a character class
+    run compiled right to left), so it begins in the run of those characters right before an
+    anchor, at a place `finder` matches. The pattern is tried there (found with overlaps, no
+    proclitic, no word boundary asked) instead of at every character of a window."""
+
+    anchors: tuple
+    lead: regex.Pattern
+    finder: regex.Pattern
+
+
+def _lead(char_class: str) -> regex.Pattern:
+    return regex.compile(f"[{char_class}]*", regex.V1 | regex.REVERSE)
 
 
 class GroupIndex:
@@ -567,6 +595,17 @@ class SentenceScanner:
             places = self._tries[key] = sorted(tries)
         return places
 
+    def _anchored_places(self, starts: AnchoredStarts, lo: int, hi: int) -> list[int]:
+        """Where a match of an `AnchoredStarts` pattern may begin within [lo, hi), in order."""
+        text, places = self.text, set()
+        lead, finder = starts.lead.match, starts.finder.finditer
+        for word in self._occurring(starts.anchors):
+            for at in self._places(word, lo, hi):
+                begin = lead(text, lo, at).start()
+                if begin < at:
+                    places.update(m.start() for m in finder(text, begin, at, overlapped=True))
+        return sorted(places)
+
     def _match_start(self, at: int, back: int, floor: int) -> int | None:
         """Where a match holding a start word (or run) at `at` begins: the start of the word
         holding it, a proclitic of at most `back` letters glued before it, not before `floor`;
@@ -584,6 +623,7 @@ class SentenceScanner:
         never tried right after a letter or a digit. Without them, `ends` may give the words
         every match ends with and the pattern (its part after any proclitic) compiled right to
         left: a window is scanned only if that matches, in one attempt, at one of those words.
+        `starts` may also be `AnchoredStarts`, which says where a match may begin otherwise.
         `accept(match)` False drops a match (a blocker's): a later start inside it is still tried."""
         text = self.text
         for lo, hi in self.windows(required):
@@ -593,7 +633,9 @@ class SentenceScanner:
                         if accept is None or accept(match):
                             yield match
                 continue
-            if isinstance(starts, RunStarts):
+            if isinstance(starts, AnchoredStarts):
+                tries = self._anchored_places(starts, lo, hi)
+            elif isinstance(starts, RunStarts):
                 tries = sorted({p for char in starts for at in self._run_starts(char, lo, hi)
                                 if (p := self._match_start(at, back, lo)) is not None})
             else:
