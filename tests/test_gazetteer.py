@@ -177,6 +177,23 @@ def test_english_short_words_are_not_names(gaz, en, text):
     assert [m for m in gaz.source_mentions(canonical, en) if m.entry_id] == []
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    ("ar", "وقتل 5 جنود تشاديون في هجوم للجيش التشادي", ["chad_army", "chad_army"]),
+    ("en", "Chadian soldiers and the Chadian army", ["chad_army", "chad_army"]),
+    ("ar", "وقال الجيش النيجري إن الجيش النيجيري", ["niger_army", "nigerian_army"]),
+    ("en", "The Somali National Army said", ["somali_army"]),
+    ("en", "The SNA said", []),
+    ("ar", "وقالت القوات اللبنانية", []),
+    ("en", "a Lebanese Forces lawmaker", []),
+])
+def test_national_armies_and_their_near_misses(gaz, ar, en, lang, text, expected):
+    """One id per army in both languages; Niger is not Nigeria, 'SNA' is not the Somali army
+    and the Lebanese Forces party is not the Lebanese army."""
+    pack = {"ar": ar, "en": en}[lang]
+    canonical = pack.canonical(text)
+    assert [actor for _a, _b, actor, _v in gaz.resolve_actor_mentions(canonical, pack)] == expected
+
+
 def test_validity_dates(gaz):
     from datetime import date
 
