@@ -34,6 +34,8 @@ Example:
 from __future__ import annotations
 
 import calendar
+import functools
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -407,6 +409,13 @@ def word_automaton(word_groups) -> ahocorasick.Automaton:
     return automaton
 
 
+@functools.lru_cache(maxsize=None)
+def _after_no_alnum(word: str) -> re.Pattern:
+    """`word` where no letter or digit (str.isalnum, which is the standard engine's [^\\W_])
+    stands before it (the literal first: the engine skips ahead to it)."""
+    return re.compile(f"{re.escape(word)}(?<![^\\W_]{re.escape(word)})")
+
+
 class SentenceScanner:
     """Runs patterns over only the parts of one text that hold their required words.
 
@@ -419,7 +428,8 @@ class SentenceScanner:
     by str.find when needed.
     """
 
-    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_masks", "_tries", "_runs", "_held")
+    __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_masks", "_tries", "_word_tries", "_runs",
+                 "_held")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton, hits=None):
         """`hits`: the (last character, word) pairs `words.iter(text)` gives, when known (the
@@ -440,6 +450,7 @@ class SentenceScanner:
         self._groups: dict[int, tuple] = {}  # id(group) -> (group, its words in the text)
         self._masks: dict[int, tuple] = {}  # id(group) -> (group, its sentences' bit mask)
         self._tries: dict[tuple, list[int]] = {}  # (start words, back) -> where a match may begin
+        self._word_tries: dict[tuple, list[int]] = {}  # (start word, back) -> where a match may begin
         self._runs: dict[str, list[int]] = {}  # character -> where each run of it begins
         self._held: tuple | None = None  # (index, the numbers of its groups the text holds)
 
@@ -582,17 +593,29 @@ class SentenceScanner:
         key = (starts, back)
         places = self._tries.get(key)
         if places is None:
-            text, tries = self.text, set()
-            add = tries.add
-            for word in starts:  # first words: a phrase's later words may be spaced otherwise
-                size = len(word)
-                for at in self._places(word, 0, len(text)):
-                    if text[at + size:at + size + 1].isalpha():
-                        continue  # a start word is whole: "dec" in "declared" begins no match
-                    p = self._match_start(at, back, 0)
-                    if p is not None:
-                        add(p)
-            places = self._tries[key] = sorted(tries)
+            # first words: a phrase's later words may be spaced otherwise
+            places = self._tries[key] = sorted({p for word in starts for p in self._word_starts(word, back)})
+        return places
+
+    def _word_starts(self, word: str, back: int) -> list[int]:
+        """`_start_places` of one start word (cached: cues share their first words)."""
+        key = (word, back)
+        places = self._word_tries.get(key)
+        if places is None:
+            text, size, places = self.text, len(word), []
+            if back == 0 and len(word) <= SHORT_WORD and word.isalnum():
+                # no proclitic: only a place after no letter or digit can begin a match, and a
+                # regex finds those of a short word ("in", "on") without visiting its every place
+                found = (m.start() for m in _after_no_alnum(word).finditer(text))
+            else:
+                found = self._places(word, 0, len(text))
+            for at in found:
+                if text[at + size:at + size + 1].isalpha():
+                    continue  # a start word is whole: "dec" in "declared" begins no match
+                p = self._match_start(at, back, 0)
+                if p is not None:
+                    places.append(p)
+            self._word_tries[key] = places
         return places
 
     def _anchored_places(self, starts: AnchoredStarts, lo: int, hi: int) -> list[int]:
