@@ -87,6 +87,7 @@ class Rule:
     before_needs: tuple = ()
     after_needs: tuple = ()
     before_mask: int = 0  # of before_needs
+    after_mask: int = 0  # of after_needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,12 +271,12 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         before = raw.get("before")
         if before and not str(before).endswith("\\Z"):
             before = str(before) + "\\Z"
-        before_needs = needs(before)
+        before_needs, after_needs = needs(before), needs(raw.get("after"))
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
             raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
-            before_needs, needs(raw.get("after")), mask(before_needs),
+            before_needs, after_needs, mask(before_needs), mask(after_needs),
         ))
 
     breaks = "".join(regex.escape(b) for b in settings.get("clause_breaks", [",", ";", ".", ":"]))
@@ -361,6 +362,7 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     needs_start = max(sentence[0], q.start - BEFORE_WINDOW - quoted)
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
+    after_present = None  # the same for the 'after' frames, when one is first asked about
     for rule in g.rules_for[bool(q.noun), q.low == 0 and q.high == 0]:
         if rule.noun == "inside" and not g.noun_pattern.search(text, q.start, q.end):
             continue
@@ -374,8 +376,11 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
             if not before:
                 continue
         if rule.after is not None:
-            if rule.after_needs and not literals.holds_all(rule.after_needs, after_start, sentence[1]):
-                continue
+            if rule.after_mask:
+                if after_present is None:
+                    after_present = literals.within(after_start, sentence[1])
+                if rule.after_mask & ~after_present:
+                    continue
             after = rule.after.match(text, q.end, sentence[1])
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
