@@ -604,6 +604,8 @@ class SentenceScanner:
         word, not right after a letter or a digit (cached: patterns share their first words).
         A place whose word runs past a window's end gives no match there, so one list serves
         every window."""
+        if len(starts) == 1:
+            return self._word_starts(starts[0], back)
         key = (starts, back)
         places = self._tries.get(key)
         if places is None:
@@ -612,7 +614,8 @@ class SentenceScanner:
         return places
 
     def _word_starts(self, word: str, back: int) -> list[int]:
-        """`_start_places` of one start word (cached: cues share their first words)."""
+        """`_start_places` of one start word, in order, each once (cached: cues share their
+        first words)."""
         key = (word, back)
         places = self._word_tries.get(key)
         if places is None:
@@ -620,15 +623,22 @@ class SentenceScanner:
             if back == 0 and len(word) <= SHORT_WORD and word.isalnum():
                 # no proclitic: only a place after no letter or digit can begin a match, and a
                 # regex finds those of a short word ("in", "on") without visiting its every place
-                found = (m.start() for m in _after_no_alnum(word).finditer(text))
+                found = [m.start() for m in _after_no_alnum(word).finditer(text)]
+            elif size <= SHORT_WORD:
+                found = self._find_all(word, 0, len(text))
             else:
-                found = self._places(word, 0, len(text))
+                found = self._at.get(word, ())
+            last = -1
             for at in found:
                 if text[at + size:at + size + 1].isalpha():
                     continue  # a start word is whole: "dec" in "declared" begins no match
-                p = self._match_start(at, back, 0)
-                if p is not None:
-                    places.append(p)
+                # where its word begins (_match_start), at most `back` characters before it
+                p, lowest = at, max(0, at - back)
+                while p > lowest and text[p - 1].isalnum():
+                    p -= 1
+                if p > last and not (p and text[p - 1].isalnum()):
+                    places.append(p)  # places of one word come in order; two in one word begin one match
+                    last = p
             self._word_tries[key] = places
         return places
 
