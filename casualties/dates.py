@@ -429,7 +429,7 @@ class SentenceScanner:
     """
 
     __slots__ = ("text", "spans", "_starts", "_at", "_where", "_groups", "_masks", "_tries", "_word_tries", "_runs",
-                 "_held", "_pieces")
+                 "_held", "_pieces", "_short")
 
     def __init__(self, text: str, spans, words: ahocorasick.Automaton, hits=None):
         """`hits`: the (last character, word) pairs `words.iter(text)` gives, when known (the
@@ -454,6 +454,7 @@ class SentenceScanner:
         self._runs: dict[str, list[int]] = {}  # character -> where each run of it begins
         self._held: tuple | None = None  # (index, the numbers of its groups the text holds)
         self._pieces: list[str] | None = None  # the sentences' texts
+        self._short: dict[str, bool] = {}  # short word -> whether the text holds it (anywhere)
 
     def held(self, index: GroupIndex) -> frozenset[int]:
         """The numbers of `index`'s groups with a word in the text (anywhere, whole or not)."""
@@ -461,8 +462,12 @@ class SentenceScanner:
             groups_of, text, held = index.groups_of, self.text, set()
             for word in self._at:
                 held.update(groups_of.get(word, ()))
+            short = self._short
             for word in index.short_words:
-                if word in text:
+                found = short.get(word)
+                if found is None:
+                    found = short[word] = word in text
+                if found:
                     held.update(groups_of[word])
             self._held = (index, frozenset(held))
         return self._held[1]
@@ -562,8 +567,18 @@ class SentenceScanner:
         """The group's words that occur in the text (cached by identity: groups live in grammars)."""
         cached = self._groups.get(id(group))
         if cached is None or cached[0] is not group:
-            at, text = self._at, self.text
-            cached = self._groups[id(group)] = (group, [w for w in group if (w in at if len(w) > SHORT_WORD else w in text)])
+            at, text, short, found = self._at, self.text, self._short, []
+            for word in group:
+                if len(word) > SHORT_WORD:
+                    if word in at:
+                        found.append(word)
+                else:
+                    held = short.get(word)
+                    if held is None:
+                        held = short[word] = word in text
+                    if held:
+                        found.append(word)
+            cached = self._groups[id(group)] = (group, found)
         return cached[1]
 
     def _may_end(self, ends, lo: int, hi: int) -> bool:
