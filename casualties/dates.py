@@ -410,6 +410,12 @@ def word_automaton(word_groups) -> ahocorasick.Automaton:
 
 
 @functools.lru_cache(maxsize=None)
+def _run_of(char: str) -> regex.Pattern:
+    """A run of `char` (compiled once: the regex module's own cache costs a lookup per call)."""
+    return regex.compile(regex.escape(char) + "+")
+
+
+@functools.lru_cache(maxsize=None)
 def _after_no_alnum(word: str) -> re.Pattern:
     """`word` where no letter or digit (str.isalnum, which is the standard engine's [^\\W_])
     stands before it (the literal first: the engine skips ahead to it)."""
@@ -557,7 +563,7 @@ class SentenceScanner:
         """Where runs of `char` begin within [lo, hi) (a run cut by `lo` begins there)."""
         runs = self._runs.get(char)
         if runs is None:
-            runs = self._runs[char] = [m.start() for m in regex.finditer(regex.escape(char) + "+", self.text)]
+            runs = self._runs[char] = [m.start() for m in _run_of(char).finditer(self.text)]
         found = runs[bisect_left(runs, lo):bisect_left(runs, hi)]
         if lo < len(self.text) and self.text[lo] == char and (not found or found[0] != lo):
             found.insert(0, lo)
