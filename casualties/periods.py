@@ -70,7 +70,8 @@ expression nor an anchor.
 Each figure takes the time expression of its own sentence nearest to its number (a `report`
 date only when there is no other); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
-only when it is alone there; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
+only when it is alone there, and then the story's time, the article's first expression, when
+that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
 "since the war began", carries only within its paragraph unless it is the article's first time
 expression), unless the figure does not carry (`carries`: a count of people
 present or displaced is a state, not an event of the story's days); if there is none, the
@@ -834,6 +835,9 @@ def resolve_periods(
                 last = _sentence_of(earlier[-1].start, sentences)
                 earlier = [e for e in earlier if e.start >= last[0] and _sentence_of(e.start, sentences) == last]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
+                # the day a source spoke dates its own words, not a later sentence's count
+                if earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
+                    earlier = [story_time]
                 if "\n" in canonical[earlier[-1].end:s_lo]:  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if e.kind not in ASIDE_KINDS or e is story_time]
             chosen = earlier[-1] if earlier else None
