@@ -27,6 +27,7 @@ from pathlib import Path
 from .attribution import attribute, is_denial
 from .corpus import detect_language, load_articles
 from .engines import check_engine, run_tasks
+from .errors import ArticleError, Problem
 from .figures import FigureMatch, match_figures
 from .gazetteer import Gazetteers, load_gazetteers
 from .langpack import LanguagePack, available_languages, load_pack
@@ -91,10 +92,21 @@ def _gazetteers() -> Gazetteers:
     return load_gazetteers()
 
 
-def _pack_for(article: Article) -> LanguagePack:
+def _language_of(article: Article) -> str | None:
+    """The pack code for `article`: its stated language, else the one its script marks (None when
+    its letters belong to no pack's script)."""
     code = article.language or detect_language(article.text)
-    if code not in available_languages():
-        code = "ar" if code.startswith("ar") else "en"
+    if code is None or code in available_languages():
+        return code
+    return "ar" if code.startswith("ar") else "en"
+
+
+def _pack_for(article: Article) -> LanguagePack:
+    code = _language_of(article)
+    if code is None:
+        raise ArticleError(article.path or article.doc_id,
+                           f"language not detected: no letters of the {', '.join(available_languages())} packs' scripts",
+                           article.line)
     return load_pack(code)
 
 
@@ -251,8 +263,10 @@ def _extract_task(articles: list[Article], include_latent: bool) -> list[tuple[l
     for article in articles:
         try:
             results.append((extract_figures(article, include_latent=include_latent, gazetteers=gz), None))
+        except ArticleError as error:
+            results.append((None, error.problem))
         except Exception as error:  # one article must never cost the batch: report and go on
-            results.append((None, f"extraction failed: {error}"))
+            results.append((None, f"extraction failed: {type(error).__name__}: {error}"))
     return results
 
 
@@ -276,7 +290,7 @@ def _warm_caches(tasks: list[list[Article]] = ()) -> None:
     pack when none is given): workers forked after this inherit them. A pack met only later is
     compiled by each worker that meets it."""
     _gazetteers()
-    codes = {_pack_for(article).code for task in tasks for article in task} or set(available_languages())
+    codes = {_language_of(article) for task in tasks for article in task} - {None} or set(available_languages())
     for code in sorted(codes):
         extract_figures(Article("warm", "1", language=code))
 
@@ -318,9 +332,8 @@ def _worker_rules() -> str:
 
 
 def _problem(article: Article, message: str):
-    from .corpus import Problem
-
-    return Problem(article.path or article.doc_id, article.line, message)
+    """An article whose extraction failed: it is skipped, so the problem is an error."""
+    return Problem(article.path or article.doc_id, article.line, f"{message}; skipped", "error")
 
 
 def rules_version() -> str:
@@ -764,8 +777,6 @@ def _check_corrections(extraction: Extraction, path: Path, on_problem, figure_id
 
 
 def _report_issues(extraction: Extraction, issues, on_problem) -> None:
-    from .corpus import Problem
-
     for issue in issues:
         problem = Problem(issue.path, issue.line, issue.message, issue.level)
         extraction.problems.append(problem)

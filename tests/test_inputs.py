@@ -328,3 +328,20 @@ def test_errors_csv_is_written_on_every_run(tmp_path):
     (corpus_dir / "bad.txt").unlink()
     api.run([corpus_dir], out, jobs=1, reuse_reports=True)
     assert read_errors(out / "errors.csv") == [], "a fixed input leaves no stale row"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_article_in_no_language_of_ours_is_skipped_as_an_error_naming_its_file(tmp_path, jobs):
+    corpus_dir = tmp_path / "in"
+    corpus_dir.mkdir()
+    (corpus_dir / "good.txt").write_text(ENGLISH, encoding="utf-8")
+    # A UTF-16 byte-order mark decodes to CJK letters: text, but in no script a pack reads.
+    foreign = corpus_dir / "foreign.txt"
+    foreign.write_bytes(b"\xff\xfe\x00bad")
+    (corpus_dir / "greek.txt").write_text("Σκοτώθηκαν 12 άμαχοι.", encoding="utf-8")
+    out = tmp_path / "out"
+    result = api.run([corpus_dir], out, db=False, jobs=jobs)
+    rows = read_errors(out / "errors.csv")
+    assert sorted((r["path"], r["level"]) for r in rows) == [(str(foreign), "error"), (str(corpus_dir / "greek.txt"), "error")]
+    assert all("language not detected" in r["message"] and "Error" not in r["message"] for r in rows)
+    assert {f.doc_id for f in result.extraction.figures} == {"good"}
