@@ -42,7 +42,10 @@ from the wall clock. Policies:
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month"): it gives a figure its period only when its sentence has no other time expression,
-  and it never anchors the start of an event.
+  and it never anchors the start of an event. A count up to now in its sentence (`since`,
+  `since_event`, `last`) runs up to that day: "said on Friday that 10,000 had fled since
+  Monday" is Monday to Friday, "said on Saturday that 83 were killed in the past 24 hours"
+  Friday and Saturday.
 
 A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"):
 `period_cues.comparisons` block every since cue they overlap, so the date is that event's.
@@ -135,6 +138,8 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # soldiers were killed near Gao." then "The conflict has killed thousands").
 ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when")
 DATELINE_WORDS = 4
+# periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
+RELATIVE_TO_NOW = ("since", "since_event", "last")
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
 
@@ -708,6 +713,26 @@ def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpressi
     return chosen
 
 
+def _told_on(chosen: TimeExpression, spoken: list[TimeExpression], published: date | None,
+             f_start: int, f_end: int) -> TimeExpression:
+    """A count up to now told in reported speech runs up to the day the source spoke ("said
+    on Friday that 10,000 had fled since Monday": Monday to Friday; "said on Saturday that 83
+    were killed in the past 24 hours": Friday and Saturday), not to the publication date."""
+    if chosen.kind not in RELATIVE_TO_NOW or published is None or chosen.period_end != published:
+        return chosen
+    said = min(spoken, key=lambda e: _gap(e.start, e.end, f_start, f_end))
+    day = said.period_end
+    if said.period_start != day or day is None or day >= published:
+        return chosen
+    lo = chosen.period_start
+    if chosen.kind == "last" and lo is not None:
+        lo -= published - day
+    if lo is not None and lo > day:
+        return chosen
+    return TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule, lo, day,
+                          chosen.parts + said.parts)
+
+
 def _previous_unit(published: date, unit: str, week_starts: int) -> tuple[date, date]:
     """The first and last day of the calendar week, month or year before the publication's."""
     if unit == "week":
@@ -821,8 +846,11 @@ def resolve_periods(
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
             here = [e for e in here if e.kind in STATE_KINDS and (e.start >= f_end or e.start - s_lo <= STATE_HEAD)]
         if here:
+            spoken = [e for e in here if e.kind == "report"]
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
+            if spoken and chosen.kind != "report":
+                chosen = _told_on(chosen, spoken, published, f_start, f_end)
             if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
