@@ -92,6 +92,9 @@ DECLARED_CHARSET = re.compile(
 XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 MANIFEST_FIELDS = ("publisher", "published", "language", "url")
 ROW_FIELDS = ("id", "publisher", "published", "language", "url", "title")
+# Other names article tables give these columns (the figure table's own `doc_id` among them);
+# the canonical name wins when a row has both.
+ROW_FIELD_ALIASES = {"doc_id": "id", "date": "published", "lang": "language"}
 SCRIPT_SHARE = 0.3
 BORROWED_SCRIPT = "LATIN"  # names, links and acronyms in Latin letters turn up in any language's news
 DATELINE_LINES = 5
@@ -653,6 +656,7 @@ def _html_main_text(path: Path, page: str, report) -> tuple[str, dict] | None:
 
 
 def _row_article(path: Path, line: int, record: dict, report) -> Article | None:
+    record = {str(k).strip().lower(): v for k, v in record.items()}
     text = record.get("text")
     if not isinstance(text, str):
         report(Problem(str(path), line, "row has no 'text' string; skipped", "error"))
@@ -660,7 +664,11 @@ def _row_article(path: Path, line: int, record: dict, report) -> Article | None:
     if not text.strip():
         report(Problem(str(path), line, "empty text; skipped", "error"))
         return None
-    fields = {k: record.get(k) for k in ROW_FIELDS if record.get(k) not in (None, "")}
+    given = {k: v for k, v in record.items() if v not in (None, "")}
+    for alias, name in ROW_FIELD_ALIASES.items():
+        if alias in given:
+            given.setdefault(name, given[alias])
+    fields = {k: given[k] for k in ROW_FIELDS if k in given}
     doc_id = fields.pop("id", None)
     if doc_id is None:
         doc_id = f"{path.stem}:{line}"
@@ -723,7 +731,7 @@ def _parquet(path: Path, report) -> Iterator[Article]:
     if not (pyarrow.types.is_string(text_type) or pyarrow.types.is_large_string(text_type)):
         report(Problem(str(path), None, f"Parquet column 'text' holds {text_type}, not strings; skipped", "error"))
         return
-    wanted = [c for c in ("text", *ROW_FIELDS) if c in names]
+    wanted = [c for c in ("text", *ROW_FIELDS, *ROW_FIELD_ALIASES) if c in names]
     row = 0
     try:
         for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=[names[c] for c in wanted]):

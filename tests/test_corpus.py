@@ -96,6 +96,23 @@ def test_jsonl_with_and_without_ids(tmp_path):
     assert all(p.path == str(path) for p in problems)
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_table_columns_by_other_usual_names(tmp_path, suffix):
+    """`doc_id` (the figure table's own name), `date` and `lang` stand for id, published and
+    language; a row with both names keeps the canonical one; column names ignore case."""
+    rows = [{"doc_id": "x1", "date": "2014-07-12", "lang": "en", "Text": ENGLISH},
+            {"doc_id": "x2", "id": "kept", "date": "2014-07-12", "published": "2015-01-02", "Text": ENGLISH}]
+    if suffix == ".jsonl":
+        content = "\n".join(json.dumps(r) for r in rows) + "\n"
+    else:
+        names = ["doc_id", "id", "date", "published", "lang", "Text"]
+        content = ",".join(names) + "\n" + "".join(",".join(f'"{r.get(n, "")}"' for n in names) + "\n" for r in rows)
+    articles, problems = collect_articles(write(tmp_path / f"rows{suffix}", content))
+    assert problems == []
+    assert [(a.doc_id, a.published, a.language) for a in articles] == [
+        ("x1", date(2014, 7, 12), "en"), ("kept", date(2015, 1, 2), "en")]
+
+
 def test_csv_with_multiline_text(tmp_path):
     path = write(tmp_path / "rows.csv",
                  'id,text,published\n'
