@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): thirty-three
-Arabic and thirty-three English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): thirty-seven
+Arabic and thirty-seven English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -7,18 +7,20 @@ in Amhara, Malam-Fatori in Borno, Raqqa, Douma, the Saada prison, Zamzam camp, H
 the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Sheikhoun, Qana; batch 6:
 Ganja, the al-Ahli hospital, Barsalogho, Zamfara, Sweida, Wad Madani, Camp Speicher, the Saada
 border; batch 7: the Kunduz hospital, the Mariupol theatre, the Beirut port, Bohoma, Aden, the
-Rawda mosque, Jenin camp, Tripoli airport), with a hand-annotated gold file and traps, scored by
+Rawda mosque, Jenin camp, Tripoli airport; batch 8: Plaine Savo, Armed Forces Day in Myanmar,
+West Wollega, Ngarbuh, the Gaza border, the Palm Sunday bombings, Karrada, Ogossagou), with a hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
-rules had been fixed from the first twelve, and the eight of batches 2 to 7 each, annotated by
+rules had been fixed from the first twelve, and the eight of batches 2 to 8 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
-from them; batch 5's, 6's and 7's in BATCH5_FIRST_SCORE.md, BATCH6_FIRST_SCORE.md and
-BATCH7_FIRST_SCORE.md).
+from them; batch 5's, 6's, 7's and 8's in BATCH5_FIRST_SCORE.md to BATCH8_FIRST_SCORE.md).
 
 The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
 (scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
 text later rules must not lose ground on); a rule change that loses ground fails here. Batch 7
 and all 66 have floors just below their first score, before any rule was fixed from batch 7
-(BATCH7_FIRST_SCORE.md). One batch-6 trap, a count of displaced families, is still read as a
+(BATCH7_FIRST_SCORE.md). Batch 8 was added after them: the floors of all 66 hold over the 66
+before it (scope before_batch_8) until its own are set, and its traps are expected failures until
+it is scored. One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -41,6 +43,7 @@ BATCH_4 = {row["id"] for row in _MANIFEST if "batch 4" in row["note"]}
 BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 BATCH_7 = {row["id"] for row in _MANIFEST if "batch 7" in row["note"]}
+BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -73,8 +76,9 @@ FLOORS = {
     # claimed_by 0.496, period 0.726; 2 of 102 traps read), once rules were fixed from it: all 66
     # P 0.998, R 0.994, population 0.971, actor 0.932, outcome 0.977, claimed_by 0.904, period
     # 0.862; batch 7 P 1.000, R 1.000, actor 0.894, claimed_by 0.644, period 0.697; the 58
-    # before it P 0.997, R 0.993, claimed_by 0.949, period 0.890.
-    "all": (0.99, 0.995, {
+    # before it P 0.997, R 0.993, claimed_by 0.949, period 0.890. Batch 8 was added after them:
+    # the floors of all 66 hold over the 66 before it.
+    "before_batch_8": (0.99, 0.995, {
         "value": 0.995, "population": 0.965, "actor": 0.925, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
         "claimed_by": 0.9, "period": 0.855, "subset_of": 0.975}),
     # batch 7's period and population floors were lowered when the figure rules fixed from it found
@@ -124,8 +128,8 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7
-    return {"all": scope(set()), "batch_7": scope(set(texts) - BATCH_7),
+    later = BATCH_7 | BATCH_8
+    return {"before_batch_8": scope(BATCH_8), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -133,9 +137,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_thirty_three_arabic_and_thirty_three_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 33
-    assert len([d for d in texts if d.startswith("en_")]) == 33
+def test_fixtures_are_thirty_seven_arabic_and_thirty_seven_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 37
+    assert len([d for d in texts if d.startswith("en_")]) == 37
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -145,8 +149,8 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7],
-                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8],
+                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -182,6 +186,8 @@ _KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
+    if trap["doc"] in BATCH_8:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: not scored yet", strict=False))
     return trap
 
 
