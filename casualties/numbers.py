@@ -778,6 +778,7 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
         if core_start < context_end:
             continue
         next_start = cores[index + 1].start if index + 1 < len(cores) else -1
+        nq = None
         if next_start >= 0:
             nq = qualifier_before(next_start, 0)
             if nq and nq.start() <= core_start:
@@ -791,8 +792,9 @@ def find_quantities(canonical_text: str, pack: LanguagePack) -> list[Quantity]:
             am = g.qualifiers_after.match(text, core_end)
             if am is None and g.qualifiers_after_gap is not None:
                 am = g.qualifiers_after_gap.match(text, core_end)
-            if am and not 0 <= next_start - am.end() <= 1:
-                # A qualifier right before the next amount belongs to it ("20 killed, at least 5 ...").
+            if am and not 0 <= next_start - am.end() <= 1 and not (nq and nq.start() < am.end() and nq.group("term") != am.group("term")):
+                # A qualifier right before the next amount belongs to it ("20 killed, at least 5 ..."),
+                # as does one that begins the next amount's qualifier ("74 killed and more than 150").
                 _apply_qualifier(core, g.qualifiers_after_kind[am.group("term")])
                 qualifier_end = am.end()
         kind, context_end = ("count", core_end) if core.noun or core.rule.startswith("zero") else _classify(g, text, core, core_start, core_end)
