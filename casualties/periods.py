@@ -39,6 +39,10 @@ from the wall clock. Policies:
 - `since_when`: "since February, when aircraft hit a camp", "since August 2011, when 30 soldiers
   were killed": the counts told after it are that month's, year's or date's (the event compared
   with), those before it count since then ("150 have gone missing since April 2019, when ...").
+- `after`: "launched on March 31, eight days after jihadists killed 98 soldiers": the event told
+  after the duration is that long before the date (March 23); the expression is the duration
+  and its word only, so the date stays a time of its own for the clause before it; with no
+  count ("hours after", "days after") there is no expression at all.
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month"): it gives a figure its period only when its sentence has no other time expression,
@@ -115,7 +119,7 @@ CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
-         "calendar", "report", "since_when"}
+         "calendar", "report", "since_when", "after"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
 SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
@@ -136,7 +140,7 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # war began") told after the story's own time is an aside: the sentences of its paragraph (line)
 # take it, later paragraphs take the other times of its sentence or none ("Last month, 20
 # soldiers were killed near Gao." then "The conflict has killed thousands").
-ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when")
+ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after")
 DATELINE_WORDS = 4
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
@@ -467,8 +471,10 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
+        if expression.kind == "after" and expression.period_start is None:
+            continue  # "hours after", "days after": no day told, the date stays its clause's own
         expressions.append(expression)
-        covered.append((start, end))
+        covered.append((expression.start, end))  # an `after` cue leaves its date a time of its own
         if anchor is not None and _sentence_of(anchor.start, sentences) == _sentence_of(start, sentences):
             covered.append((anchor.start, anchor.end))
     for m in mentions:
@@ -613,6 +619,10 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
+    elif kind == "after":  # "on March 31, eight days after ...": that long before the date
+        if first is not None and first.first is not None and duration is not None and duration[1] is not None:
+            lo = hi = _shift(first.first, duration[0], -duration[1])
+        start = match.start("dur")
     elif kind == "since_when" and first is not None:  # "since August 2011, when": that date's days
         lo, hi = first.first, first.last
     elif kind == "report":
