@@ -194,6 +194,37 @@ def test_national_armies_and_their_near_misses(gaz, ar, en, lang, text, expected
     assert [actor for _a, _b, actor, _v in gaz.resolve_actor_mentions(canonical, pack)] == expected
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "CODECO militiamen attacked the camp", ["codeco"]),
+    ("en", "the Karen National Union and its armed wing, the KNLA", ["knu", "knu"]),
+    ("en", "the Oromo Liberation Army, which the government calls OLF-Shene", ["ola", "ola"]),
+    ("en", "the Oromo Liberation Front, a registered party", []),
+    ("en", "the Malian government said", ["malian_army"]),
+    ("ar", "وقالت الحكومة المالية إن", ["malian_army"]),
+    ("ar", "وقالت وزارة المالية إن", []),
+])
+def test_sides_named_by_batch_8(gaz, ar, en, lang, text, expected):
+    """The Ituri, Karen and Oromo armed groups, and Mali's government as its state's id; the OLF
+    party is not the OLA and a finance ministry is not Mali."""
+    pack = {"ar": ar, "en": en}[lang]
+    canonical = pack.canonical(text)
+    assert [actor for _a, _b, actor, _v in gaz.resolve_actor_mentions(canonical, pack)] == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "MONUSCO said in a statement", ["un"]),
+    ("ar", "وقالت بعثة مينوسما", ["un"]),
+    ("en", "the Kivu Security Tracker recorded", ["kivu_security_tracker"]),
+    ("en", "a Kivu security official said", []),
+    ("en", "CHRDA, a rights group based in Buea", ["chrda"]),
+    ("en", "the Amhara Association of America said", ["amhara_association_of_america"]),
+    ("en", "an Amhara association in Bahir Dar said", []),
+])
+def test_sources_named_by_batch_8(gaz, ar, en, lang, text, expected):
+    pack = {"ar": ar, "en": en}[lang]
+    assert [m.entry_id for m in gaz.source_mentions(pack.canonical(text), pack) if m.entry_id] == expected
+
+
 def test_validity_dates(gaz):
     from datetime import date
 
