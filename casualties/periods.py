@@ -117,7 +117,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
-            "anchor_words", "months"}
+            "anchor_words", "months", "heads"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report", "since_when", "after"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -188,6 +188,9 @@ class Cue:
     anchor_words: regex.Pattern | None = None
     # the first and last month of a named year the cue covers ("the first half of 2021": 1, 6)
     months: tuple[int, int] | None = None
+    # the cue must head its sentence, after a conjunction at most ("On Friday the ministry said":
+    # no "killed on Friday, the ministry said", where the day is the event's)
+    heads: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,7 +313,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             regex.V1) if entry.get("anchor_words") else None
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
                         groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where),
-                        anchor_words, _months(entry, path, where)))
+                        anchor_words, _months(entry, path, where), bool(entry.get("heads"))))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
     )
@@ -448,7 +451,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     # the cue words outside the masked dates, from the pack's one pass over the canonical text
     # (a mask character is in no word, so the masked text holds exactly these)
     hits = _outside(shared_phrases(pack).iter(g.words, canonical), mentions) if len(g.words) else ()
-    scanner = SentenceScanner(masked, sentence_spans(masked), g.words, hits)
+    masked_sentences = sentence_spans(masked)
+    scanner = SentenceScanner(masked, masked_sentences, g.words, hits)
     found = []
     held = scanner.held(g.groups)
     for cue in g.cues:
@@ -457,6 +461,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
                 continue
             accept = (lambda m, cue=cue: not _cue_blocked(cue, masked, m) and _years_in_order(m)) if cue.blockers \
                 else _years_in_order
+            if cue.heads:
+                accept = (lambda m, inner=accept: inner(m) and _heads_sentence(masked, m.start(), masked_sentences))
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
                 if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
@@ -539,6 +545,13 @@ def _years_in_order(match) -> bool:
     """A range of years ends after it starts: "2018-05" is no range."""
     end = _year2(match)
     return end is None or end > int(match.group("year"))
+
+
+def _heads_sentence(text: str, position: int, sentences) -> bool:
+    """At most a conjunction (`STATE_HEAD` characters) stands between the start of its sentence
+    and `position`."""
+    start = _sentence_of(position, sentences)[0]
+    return len(text[start:position].strip()) <= STATE_HEAD
 
 
 def _cue_blocked(cue: Cue, masked: str, match) -> bool:
