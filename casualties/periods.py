@@ -462,7 +462,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
             accept = (lambda m, cue=cue: not _cue_blocked(cue, masked, m) and _years_in_order(m)) if cue.blockers \
                 else _years_in_order
             if cue.heads:
-                accept = (lambda m, inner=accept: inner(m) and _heads_sentence(masked, m.start(), masked_sentences))
+                accept = (lambda m, inner=accept: inner(m) and _heads_sentence(masked, m, masked_sentences))
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
                 if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
@@ -547,11 +547,11 @@ def _years_in_order(match) -> bool:
     return end is None or end > int(match.group("year"))
 
 
-def _heads_sentence(text: str, position: int, sentences) -> bool:
-    """At most a conjunction (`STATE_HEAD` characters) stands between the start of its sentence
-    and `position`."""
-    start = _sentence_of(position, sentences)[0]
-    return len(text[start:position].strip()) <= STATE_HEAD
+def _heads_sentence(text: str, match, sentences) -> bool:
+    """The match stands on one line, with at most a conjunction (`STATE_HEAD` characters)
+    between the start of its sentence and it (a dateline's date heads no words of a source)."""
+    start = _sentence_of(match.start(), sentences)[0]
+    return len(text[start:match.start()].strip()) <= STATE_HEAD and "\n" not in match.group()
 
 
 def _cue_blocked(cue: Cue, masked: str, match) -> bool:
