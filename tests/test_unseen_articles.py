@@ -19,8 +19,9 @@ The floors are the scores reached once the rules were fixed from batches 1 to 6,
 text later rules must not lose ground on); a rule change that loses ground fails here. Batch 7
 and all 66 have floors just below their first score, before any rule was fixed from batch 7
 (BATCH7_FIRST_SCORE.md). Batch 8 was added after them: the floors of all 66 hold over the 66
-before it (scope before_batch_8) until its own are set, and its traps are expected failures until
-it is scored. One batch-6 trap, a count of displaced families, is still read as a
+before it (scope before_batch_8); batch 8 and all 74 have floors just below the scores reached
+once rules were fixed from it (its first score is in BATCH8_FIRST_SCORE.md), and two of its traps
+are still read (expected failures). One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -72,6 +73,20 @@ BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
 # value 0.998, population 0.972, actor 0.929, subgroup 0.991, outcome 0.975, claimed_by 0.881,
 # period 0.855, subset_of 0.981, unit 1.000. Their floors sit just below.
 FLOORS = {
+    # Batch 8's first score, before any rule change (clean git archive of 6a1fd93,
+    # BATCH8_FIRST_SCORE.md): P 0.971, R 0.967, value 0.950, population 0.931, actor 0.881,
+    # outcome 0.970, claimed_by 0.663, period 0.931, subset_of 0.960, 3 of 43 traps read. Raised to
+    # just below the scores once rules were fixed from it (numbers, gazetteer, claimants, a latent
+    # place population): batch 8 P 0.981, R 0.967, value 0.990, population 0.931, actor 0.901,
+    # outcome 0.970, claimed_by 0.842, period 0.931, subset_of 0.960, 2 traps read; all 74 P 0.996,
+    # R 0.991, value 0.999, population 0.967, actor 0.929, subgroup 0.992, outcome 0.976,
+    # claimed_by 0.898, period 0.881, subset_of 0.979.
+    "all": (0.985, 0.995, {
+        "value": 0.995, "population": 0.96, "actor": 0.925, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.895, "period": 0.87, "subset_of": 0.975}),
+    "batch_8": (0.96, 0.975, {
+        "value": 0.985, "population": 0.925, "actor": 0.895, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.835, "period": 0.92, "subset_of": 0.955}),
     # Raised at the end of the sitting that scored batch 7 (first score P 0.983, R 0.882,
     # claimed_by 0.496, period 0.726; 2 of 102 traps read), once rules were fixed from it: all 66
     # P 0.998, R 0.994, population 0.971, actor 0.932, outcome 0.977, claimed_by 0.904, period
@@ -129,7 +144,8 @@ def results(extraction, texts):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
     later = BATCH_7 | BATCH_8
-    return {"before_batch_8": scope(BATCH_8), "batch_7": scope(set(texts) - BATCH_7),
+    return {"all": scope(set()), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -181,13 +197,18 @@ def test_field_accuracy(results, scope, name):
 # residents, supplies enough to treat 250 wounded) are no longer read: en.figure.vehicles_sent,
 # ar.figure.capacity.
 _KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")}
+# Two batch-8 traps are still read as figures: mourners at funerals ('وشيّع آلاف المواطنين ...
+# جثامين الشهداء') and sites read as displaced people ('the 14 displacement sites'); the third
+# (a province 'home to some 5.7 million inhabitants') no longer is (en.figure.home_to).
+_BATCH_8_TRAPS = {("ar_alayam_2018-05-15_gazaborder", "وشيّع آلاف المواطنين"),
+                  ("en_unnews_2022-02-03_plainesavo", "the 14 displacement sites")}
 
 
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
-    if trap["doc"] in BATCH_8:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: not scored yet", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_8_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: still read", strict=False))
     return trap
 
 
