@@ -295,6 +295,52 @@ def _warm_caches(tasks: list[list[Article]] = ()) -> None:
         extract_figures(Article("warm", "1", language=code))
 
 
+COMPILED_PACKS_SUFFIX = "-packs.pickle"  # beside the store: every language pack, compiled
+
+
+def _compiled_packs(cache: Path | None) -> None:
+    """Every language pack compiled whole in this process: read from `cache` when it holds
+    them compiled by these rules and this code (langpack.read_compiled_packs), else compiled
+    here and kept there for the next run. Forked workers inherit them."""
+    from .langpack import compiled_packs_key, install_packs, loaded_pack, read_compiled_packs, write_compiled_packs
+
+    codes = available_languages()
+    if all(pack is not None and COMPILED_WHOLE in pack._cache for pack in map(loaded_pack, codes)):
+        return
+    key = compiled_packs_key(rules_version()) if cache is not None else ""
+    packs = read_compiled_packs(cache, key) if cache is not None else None
+    if packs is not None:
+        install_packs(packs)
+    gz = _gazetteers()
+    for code in codes:
+        _compile_whole(load_pack(code), gz)
+    if cache is not None and any(packs is None or load_pack(code) is not packs.get(code) for code in codes):
+        # Only ever a copy: a folder it cannot be written in, or a structure that does not
+        # pickle, leaves the next run to compile again.
+        with contextlib.suppress(Exception):
+            write_compiled_packs(cache, {code: load_pack(code) for code in codes}, key)
+
+
+COMPILED_WHOLE = "api.compiled_whole"  # in a pack's cache once _compile_whole has run on it
+
+
+def _compile_whole(pack: LanguagePack, gz: Gazetteers) -> None:
+    """Compile every stage of `pack`, also those the warm-up text "1" never reaches."""
+    from .attribution import compile_rules
+    from .dates import grammar
+    from .periods import cue_grammar
+
+    if COMPILED_WHOLE in pack._cache:
+        return
+    extract_figures(Article("warm", "1", language=pack.code), gazetteers=gz)
+    grammar(pack)
+    cue_grammar(pack)
+    pack.compiled("attribution", compile_rules)
+    gz.actor_lexicon(pack)
+    gz.source_lexicon(pack)
+    pack.compiled(COMPILED_WHOLE, lambda _pack: True)
+
+
 class _Prefetch:
     """Imports what the reports need (pyarrow, pandas, openpyxl and the writers) on a second
     thread while extraction processes work, so that the run does not wait for them after.
@@ -646,6 +692,7 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
 
     def to_extract():
         articles = load_articles([Path(p) for p in inputs], on_error=report, unread=None if rehash else unread)
+        packs_ready = False
         for chunk in _chunks(articles, LOOKUP_ARTICLES):
             chunk = [a for a in chunk if a.doc_id not in seen]  # a duplicate id: the loader warned, the first wins
             seen.update(a.doc_id for a in chunk)
@@ -671,6 +718,9 @@ def _extract_with_store(store, run_id: int, inputs, *, jobs: int, on_problem, pr
                     result.changed += 1
                 else:
                     result.new += 1
+                if not packs_ready:  # only a run that extracts needs the packs
+                    _compiled_packs(Path(f"{store.path}{COMPILED_PACKS_SUFFIX}") if store.figure_copy else None)
+                    packs_ready = True
                 yield article
             result.unchanged += skipped
             if moved:

@@ -8,7 +8,13 @@ pattern is compiled once per process. Examples in the files are kept for the tes
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import os
+import pickle
 import re
+import sys
+import tempfile
 import threading
 import warnings
 from bisect import bisect_left, bisect_right
@@ -174,9 +180,19 @@ def available_languages() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in LANG_DIR.iterdir() if p.is_dir() and (p / "normalization.yaml").exists() and p.name != COMMON))
 
 
-@functools.lru_cache(maxsize=None)
+_PACKS: dict[tuple[str, Path | None], LanguagePack] = {}  # loaded once per process (or installed: install_packs)
+
+
 def load_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
-    """Load and validate the language pack `code` (e.g. "ar", "en")."""
+    """Load and validate the language pack `code` (e.g. "ar", "en"), once per process."""
+    key = (code, Path(lang_dir) if lang_dir else None)
+    pack = _PACKS.get(key)
+    if pack is None:
+        pack = _PACKS.setdefault(key, _read_pack(code, lang_dir))
+    return pack
+
+
+def _read_pack(code: str, lang_dir: Path | None = None) -> LanguagePack:
     base = Path(lang_dir) if lang_dir else LANG_DIR
     folder = base / code
     if not (folder / "normalization.yaml").exists():
@@ -231,6 +247,16 @@ class SharedPhrases:
         if buckets is None or k >= len(buckets):
             buckets = self._scan(text)
         return buckets[k]
+
+    def __getstate__(self):
+        # The members by place, not by id(): ids are this process's (see write_compiled_packs).
+        return sorted(self._members.values(), key=lambda joined: joined[0]), self._automaton
+
+    def __setstate__(self, state) -> None:
+        members, self._automaton = state
+        self._members = {id(member): (k, member) for k, member in members}
+        self._recent = {}
+        self._lock = threading.Lock()
 
     def _join(self, member: ahocorasick.Automaton) -> int:
         with self._lock:
@@ -697,3 +723,141 @@ class LiteralIndex:
     def holds_all(self, ids, lo: int, hi: int) -> bool:
         need = self._sets.mask_of(ids)
         return need & self.within(lo, hi) == need
+
+
+# Compiled packs kept on disk. Compiling both packs' patterns costs a rerun that extracts a few
+# articles more than extracting them (Python's regex parsers): a pickle of the compiled packs
+# loads in a fortieth of that. Python's `re` pickles a pattern as its text, compiled again when
+# loaded, so a pattern is written as the engine's code (_sre.compile's arguments, checked equal
+# to the pattern when written); `regex` and pyahocorasick pickle their compiled form.
+COMPILED_PACKS_FORMAT = b"casualties compiled packs 1\n"
+
+
+def compiled_packs_key(rules_version: str) -> str:
+    """What compiled packs depend on: the rules (`rules_version`: the language and gazetteer
+    files and the package version), the code that compiles them (every source file of the
+    package), where the packs live, and the Python, `re`, regex and pyahocorasick that made
+    their patterns and automata."""
+    import _sre
+
+    digest = hashlib.sha256()
+    for part in (rules_version, str(LANG_DIR), sys.version, str(_sre.MAGIC), regex.__version__,
+                 _distribution_version("pyahocorasick"), str(pickle.HIGHEST_PROTOCOL)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode("utf-8", "surrogatepass") + b"\x1f")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _distribution_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def loaded_pack(code: str) -> LanguagePack | None:
+    """The pack `code` of the language folder if this process has loaded it, else None."""
+    return _PACKS.get((code, None))
+
+
+def install_packs(packs: dict[str, LanguagePack]) -> None:
+    """Make `packs` (read_compiled_packs) what load_pack gives from now on. A pack loaded here
+    before keeps working where it is held: the same data, compiled apart."""
+    for code, pack in packs.items():
+        _PACKS[(code, None)] = pack
+
+
+def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str) -> None:
+    """Keep `packs` (code -> pack, compiled) at `path` for read_compiled_packs(path, key),
+    atomically: a run reading it meanwhile reads the old file or the new one whole."""
+    buffer = io.BytesIO()
+    _PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(dict(packs))
+    payload = buffer.getvalue()
+    header = COMPILED_PACKS_FORMAT + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(header)
+            handle.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
+    """The packs write_compiled_packs kept at `path` with the same `key`; None when the file
+    is missing, of another key or format, damaged (its digest is checked before it is
+    unpickled) or does not load: the packs are then compiled, as without it. A pickle runs
+    code when loaded: the file lives beside the store, which only its owner writes."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    head = len(COMPILED_PACKS_FORMAT)
+    if data[:head] != COMPILED_PACKS_FORMAT:
+        return None
+    lines = data[head:].split(b"\n", 2)
+    if len(lines) != 3 or lines[0] != key.encode():
+        return None
+    payload = memoryview(data)[head + len(lines[0]) + len(lines[1]) + 2:]
+    if hashlib.sha256(payload).hexdigest().encode() != lines[1]:
+        return None
+    try:
+        packs = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - any failure to load means: compile instead
+        return None
+    if not isinstance(packs, dict) or not all(
+            isinstance(pack, LanguagePack) and pack.code == code for code, pack in packs.items()):
+        return None
+    return packs
+
+
+def _rebuilt_pattern(*arguments):
+    import _sre
+
+    return _sre.compile(*arguments)
+
+
+def _mapping(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+class _PackPickler(pickle.Pickler):
+    """Pickles `re` patterns compiled (their engine code) and read-only mappings as such."""
+
+    def reducer_override(self, obj):
+        if type(obj) is re.Pattern:
+            arguments = _pattern_code(obj)
+            if arguments is not None:
+                return _rebuilt_pattern, arguments
+        elif type(obj) is MappingProxyType:
+            return _mapping, (dict(obj),)
+        return NotImplemented
+
+
+def _pattern_code(pattern: re.Pattern) -> tuple | None:
+    """The arguments of _sre.compile that make `pattern` (as re._compiler.compile makes them),
+    or None when they cannot be made here or make another pattern (it is then pickled as its text)."""
+    import _sre
+
+    try:
+        from re import _compiler, _parser
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        code = [int(op) for op in _compiler._code(parsed, pattern.flags)]
+        state = parsed.state
+        index_group = [None] * state.groups
+        for name, index in state.groupdict.items():
+            index_group[index] = name
+        arguments = (pattern.pattern, pattern.flags | state.flags, code, state.groups - 1,
+                     dict(state.groupdict), tuple(index_group))
+        return arguments if _sre.compile(*arguments) == pattern else None
+    except Exception:  # noqa: BLE001 - another Python's internals: pickle the text
+        return None
