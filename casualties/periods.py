@@ -511,8 +511,8 @@ def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
 def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
     """A `since_event` cue without an anchor starts where the latest earlier `since_event` with
     a start starts (the same event, told again), else the latest earlier `since` built on a
-    written date (module docstring); an `until` without a start starts with that `since`
-    too; `expressions` are in text order."""
+    written date (module docstring); an `until` without a start starts with the later of that
+    `since` and the latest `since_event` with a start; `expressions` are in text order."""
     out, latest, latest_event = [], None, None
     for e in expressions:
         earlier = latest_event or latest
@@ -520,17 +520,23 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
             source = next((p for p in earlier.parts if p not in e.parts), None)  # what dated the earlier one
             e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, earlier.period_start, e.period_end,
                                e.parts + ((source,) if source else ()))
-        elif e.kind == "until" and e.period_start is None and latest is not None and e.period_end is not None \
-                and latest.period_start <= e.period_end:
-            # "the bodies lay in the streets until Sunday": since the story's start told before
-            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, latest.period_start, e.period_end,
-                               e.parts + tuple(p for p in latest.parts[1:] if p not in e.parts))
+        elif e.kind == "until" and e.period_start is None and (begun := _latest(latest, latest_event)) is not None \
+                and e.period_end is not None and begun.period_start <= e.period_end:
+            # "the bodies lay in the streets until Sunday": since the story's start told before;
+            # "had verified 1,081 deaths by midnight on Thursday": since the invasion told before
+            e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, begun.period_start, e.period_end,
+                               e.parts + tuple(p for p in begun.parts[1:] if p not in e.parts))
         elif e.kind == "since" and e.period_start is not None and len(e.parts) > 1:
             latest = e  # parts beyond the cue's own id are those of its date mention
         if e.kind == "since_event" and e.period_start is not None:
             latest_event = e  # a later "since the event" is the same event
         out.append(e)
     return out
+
+
+def _latest(*expressions: TimeExpression | None) -> TimeExpression | None:
+    """The one told last of those given."""
+    return max((e for e in expressions if e is not None), key=lambda e: e.start, default=None)
 
 
 def _year2(match) -> int | None:
