@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left, bisect_right
-from itertools import chain, islice
+from itertools import accumulate, chain, islice
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -350,7 +350,14 @@ class _Document:
             [start + len(pre) for start, _e, _t, _a, pre, _s in rules.complementizers.find(canonical)]
             + [at for stop in rules.window_stops for at in _occurrences(canonical, stop)]
         )
-        self.titles = [(start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical)]
+        self.titles = sorted((start + len(pre), end - len(suf)) for start, end, _t, _a, pre, suf in rules.titles.find(canonical))
+        self._title_starts = [start for start, _end in self.titles]
+        self._titles_by_end = sorted(self.titles, key=lambda t: t[1])
+        self._title_ends = [end for _start, end in self._titles_by_end]
+        # Indexes that keep each question about the cues near a place from reading all of them:
+        # a long text has many, and the questions are asked per figure.
+        self._cue_ends = sorted(c.end for c in self.cues)
+        self._cue_reach = list(accumulate((c.end for c in self.cues), max, initial=-1))  # max end of cues[:i]
         self._figure_sentences: set[int] = set()  # sentences holding a figure (claims() sets them)
         self._figure_starts: list[int] = []
 
@@ -482,8 +489,10 @@ class _Document:
         starts = [m.start() for m in islice(WORD.finditer(self.text, low, first_cue), SUBJECT_WORDS)]
         if not starts:
             return None
-        for m in self.mentions:
-            if low <= m.start and m.end <= first_cue and m.start <= starts[-1]:
+        for m in self.mentions[bisect_left(self._mention_starts, low):]:
+            if m.start > starts[-1]:
+                break
+            if m.end <= first_cue:
                 return m if _identified(m) and not self._addressee(m) else None
         return None
 
@@ -520,6 +529,12 @@ class _Document:
         """The mentions wholly within [low, high), in order."""
         starts = self._mention_starts
         return [m for m in self.mentions[bisect_left(starts, low):bisect_right(starts, high)] if m.end <= high]
+
+    def _mention_overlaps(self, start: int, end: int) -> bool:
+        """A mention shares some of [start, end) (mentions do not overlap: their ends rise with
+        their starts, so the last one starting before `end` is the one to ask)."""
+        i = bisect_left(self._mention_starts, end) - 1
+        return i >= 0 and self.mentions[i].end > start
 
     def _mention_around(self, pos: int) -> Mention | None:
         """The mention with pos strictly inside it (mentions do not overlap: at most one)."""
@@ -611,7 +626,7 @@ class _Document:
             match = pattern.search(self.text, cue.end, limit)
             if match is not None and len(WORD.findall(self.text, cue.end, match.start())) >= (self.rules.after_start_window or 2):
                 match = None
-        if match is None or (side == "before" and any(match.end() <= c.start < cue.start for c in self.cues)):
+        if match is None or (side == "before" and bisect_left(self._cue_starts, match.end()) < bisect_left(self._cue_starts, cue.start)):
             return None  # a verb between has that phrase for its subject
         return _Found(source, match.group(), match.start(), match.end())
 
@@ -637,7 +652,7 @@ class _Document:
         opening = self.text.rfind(",", floor, floor + len(head) - 1)
         if opening < 0:
             return None
-        if any(opening < c.start < cue.start for c in self.cues) \
+        if bisect_right(self._cue_starts, opening) < bisect_left(self._cue_starts, cue.start) \
                 or any(self._preceded_by(m.start, self.rules.relay_before) for m in self._mentions_within(opening, cue.start)):
             return None  # "Al Jazeera, citing medical sources, said": the relayed source claims
         low = self._mention_start(self._words_back(opening, floor), floor)
@@ -670,14 +685,26 @@ class _Document:
         i = bisect_left(self.stops, start)  # the first stop at or after start
         if i < len(self.stops) and self.stops[i] < limit:
             limit = self.stops[i]
-        words = list(WORD.finditer(self.text, start, limit))
+        words = list(islice(WORD.finditer(self.text, start, limit), self.rules.subject_window + 1))
         if len(words) > self.rules.subject_window:
             limit = words[self.rules.subject_window].start()
         return limit
 
     def _words_back(self, end: int, floor: int) -> int:
-        starts = [m.start() for m in WORD.finditer(self.text, floor, end)]
-        return starts[-self.rules.subject_window] if len(starts) > self.rules.subject_window else floor
+        """Where the subject_window-th word before `end` starts (`floor` when fewer words lie
+        between). The words are sought in a growing stretch before `end`, not from `floor`: a
+        long sentence with many cues would be read again for each. Only the first word found can
+        be cut by the stretch's start, and it is never the one returned."""
+        window = self.rules.subject_window
+        reach = 16 * window if window else end - floor  # a window of 0 takes the first word from floor
+        while True:
+            low = max(floor, end - reach)
+            starts = [m.start() for m in WORD.finditer(self.text, low, end)]
+            if len(starts) > window:
+                return starts[-window]
+            if low == floor:
+                return floor
+            reach *= 4
 
     def _pick(self, cue: _Cue, side: str, low: int, high: int) -> _Found | None:
         inside = self._mentions_within(low, high)
@@ -709,7 +736,7 @@ class _Document:
         head = self.text[max(0, start - 12):start].rstrip()
         last = head.rsplit(" ", 1)[-1]
         if last in self.rules.name_stops:  # an article between: "run by the SDF"
-            start -= len(self.text[:start]) - len(self.text[:start].rstrip()) + len(last)
+            start -= _trailing_space(self.text, start) + len(last)
         return self._preceded_by(start, self.rules.agent_markers)
 
     def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
@@ -719,8 +746,9 @@ class _Document:
         if "," not in self.text[mention.end:cue.start]:
             return False
         low = self.sentences[self._sentence_of(mention.start)][0]
-        return any(low <= s < mention.start and any(c.role != "own" and low <= c.start and c.end <= s for c in self.cues)
-                   for s in self.stops)
+        starts = self._cue_starts
+        return any(any(c.role != "own" and c.end <= s for c in self.cues[bisect_left(starts, low):bisect_right(starts, s)])
+                   for s in self.stops[bisect_left(self.stops, low):bisect_left(self.stops, mention.start)])
 
     def _speaker(self, mention: Mention, window: list[Mention]) -> _Found:
         if mention.kind == "correspondent":
@@ -775,10 +803,14 @@ class _Document:
         if mention.kind in MEDIA_KINDS:
             return False
         head = mention.start - len(mention.prefix or "")
-        for start, end in self.titles:
-            if end <= head and len(WORD.findall(self.text, end, head)) <= 2:
-                if not any(end <= m.start and m.end <= mention.start and _identified(m) for m in self.mentions):
-                    return True
+        # Latest-ending titles first: the words between only grow going back, so the first title
+        # more than two words away ends the search.
+        for i in range(bisect_right(self._title_ends, head) - 1, -1, -1):
+            end = self._title_ends[i]
+            if sum(1 for _ in islice(WORD.finditer(self.text, end, head), 3)) > 2:
+                break
+            if not any(_identified(m) for m in self._mentions_within(end, mention.start)):
+                return True
         return False
 
     def _preceded_by(self, pos: int, phrases) -> bool:
@@ -791,7 +823,7 @@ class _Document:
         return False
 
     def _unknown_name(self, low: int, high: int, side: str) -> _Found | None:
-        titles = [t for t in self.titles if low <= t[0] < high]
+        titles = self.titles[bisect_left(self._title_starts, low):bisect_left(self._title_starts, high)]
         if side == "before":
             titles.reverse()
         for start, end in titles:
@@ -815,12 +847,14 @@ class _Document:
         for i, token in enumerate(reversed(tokens)):
             word = token.group()[:-1] if i == 0 else token.group()
             if (i and word.endswith((",", ";", ":", ".", "(", ")"))) or any(q in word for q in QUOTES) \
-                    or any(c.start < token.end() and token.start() < c.end for c in self.cues):
+                    or self._cue_reach[bisect_left(self._cue_starts, token.end())] > token.start():
                 break
             name.insert(0, token)
         if not name or len(name) > self.rules.name_max_words:
             return None
-        after_cue = any(c.end <= name[0].start() and not self.text[c.end:name[0].start()].strip() for c in self.cues)
+        name_start = name[0].start()
+        ends = self._cue_ends  # a cue ends right before the name, or only spaces part them
+        after_cue = bisect_right(ends, name_start) > bisect_left(ends, name_start - _trailing_space(self.text, name_start))
         if len(name) < 2 and not after_cue:
             return None  # "Meanwhile, a spokesman said": a lone word before a comma is rarely a name
         words = [m.group().rstrip(",") for m in name]
@@ -829,7 +863,7 @@ class _Document:
         start, end = name[0].start(), name[-1].start() + len(words[-1])
         before = self.text[low:start].rstrip()
         clause_start = not before or before.endswith((",", ";", ":", "\"", "("))
-        if not (clause_start or after_cue) or any(m.start < end and start < m.end for m in self.mentions):
+        if not (clause_start or after_cue) or self._mention_overlaps(start, end):
             return None
         phrase = self.text[start:end]
         return _Found(name_id(phrase), phrase, start, end), after_cue
@@ -846,8 +880,9 @@ class _Document:
     def _read_name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
         words = list(islice(WORD.finditer(self.text, end), rules.name_window))
-        stop = next((s for s in self.stops if s >= end), len(self.text))
-        cue = next((c.start for c in self.cues if c.start >= end), len(self.text))
+        i, j = bisect_left(self.stops, end), bisect_left(self._cue_starts, end)
+        stop = self.stops[i] if i < len(self.stops) else len(self.text)
+        cue = self._cue_starts[j] if j < len(self._cue_starts) else len(self.text)
         sentence_end = self.sentences[self._sentence_of(start)][1]
         limit = min(stop, cue, sentence_end, bound, words[-1].end() if words else end)
         quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
@@ -889,6 +924,14 @@ def _last_quoted(text: str, start: int, end: int, max_words: int) -> tuple[int, 
             a = start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             found = (a, a + len(inner))
     return found
+
+
+def _trailing_space(text: str, pos: int) -> int:
+    """How many white-space characters end text[:pos] (what rstrip would take, without the copy)."""
+    start = pos
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return pos - start
 
 
 def _identified(mention: Mention) -> str | None:

@@ -65,3 +65,29 @@ def test_english_canonical_text_keeps_a_date_abbreviation_in_its_sentence():
     """The rule reads canonical text: English is lower-cased before it is split."""
     text = load_pack("en").normalise("Since a Jan. 14 strike, 46 people died. Rescuers left.").canonical
     assert _sentences(text) == ["since a jan. 14 strike, 46 people died.", "rescuers left."]
+
+
+@pytest.mark.parametrize("filler", ["casualties were reported in the area ", "وأفادت مصادر محلية في المنطقة ", "x" * 50])
+def test_text_without_end_punctuation_is_cut_into_bounded_pieces_at_spaces(filler):
+    from casualties.text import MAX_SENTENCE_CHARS
+
+    text = filler * (3 * MAX_SENTENCE_CHARS // len(filler) + 7) + "end"
+    spans = sentence_spans(text)
+    assert len(spans) >= 3
+    assert all(b - a <= MAX_SENTENCE_CHARS for a, b in spans)
+    assert all(text[a] != " " and text[b - 1] != " " for a, b in spans)
+    assert [a for a, _b in spans] == sorted(a for a, _b in spans) and spans[0][0] == 0 and spans[-1][1] == len(text)
+    # every word lies in one piece: cuts fall on spaces (a word longer than the limit is the exception)
+    if " " in filler:
+        assert "".join(text[a:b] + " " for a, b in spans).split() == text.split()
+
+
+def test_a_figure_far_into_a_run_on_line_keeps_its_offsets():
+    from casualties import api
+    from casualties.model import Article
+    from casualties.text import MAX_SENTENCE_CHARS
+
+    filler = "the convoy moved on along the road " * (3 * MAX_SENTENCE_CHARS // 2 // 35)  # the figure lies inside the second piece
+    text = filler + "and at least 12 civilians were killed " + filler
+    [figure] = api.extract_figures(Article("run-on", text, language="en"))
+    assert text[figure.start:figure.end] == figure.number_text == "at least 12" and figure.low == 12
