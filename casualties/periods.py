@@ -75,7 +75,9 @@ date alone on a line near the top of the article) is the publication stamp: neit
 expression nor an anchor.
 
 Each figure takes the time expression of its own sentence nearest to its number (a `report`
-date only when there is no other); if its sentence has none, the latest expression of the
+date only when there is no other; none told after it past a clause break, `clause_breaks`:
+", and that", "; ", and one before it past a break only when no other is left or it runs up to
+now, `_own_clause`); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there, and then the story's time, the article's first expression, when
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
@@ -115,7 +117,8 @@ from .langpack import LanguagePack, check_keys, shared_phrases, trie_regex
 from .model import Period
 from .text import sentence_spans
 
-CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons"}
+CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
+             "clause_breaks"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -144,6 +147,8 @@ ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "afte
 DATELINE_WORDS = 4
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
+# a period opened before a clause break spans the clauses after it (`_own_clause`)
+OPEN_KINDS = ("since", "since_event")
 
 FORM_TOKEN = regex.compile(r"\{(?P<slot>[A-Z]+)\}|\((?P<alts>[^()]*)\)(?P<opt>\?)?|(?P<space>\s+)|(?P<lit>[^\s{}()]+)")
 
@@ -205,6 +210,8 @@ class CueGrammar:
     groups: GroupIndex | None = None  # the cues' required groups, numbered
     week_starts: int = 0  # the weekday (0 Monday) a calendar week begins on ("last week", "this week")
     day_words: dict = field(default_factory=dict)  # a day written as a word -> its number ({DAY})
+    # where a clause of its own begins (", and that", ", while"): a time past one is that clause's
+    clause_breaks: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -323,8 +330,12 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     week_starts = data.get("week_starts", 0)
     if week_starts not in range(7):
         raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
+    breaks = words(pack, data.get("clause_breaks"))  # words apart by any spaces, or none after punctuation
+    clause_breaks = regex.compile(
+        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in breaks) + f"){right}",
+        regex.V1) if breaks else None
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
-                      cue_words, index, week_starts, day_words)
+                      cue_words, index, week_starts, day_words, clause_breaks)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -718,6 +729,20 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span), anchor
 
 
+def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int, breaks) -> list[TimeExpression]:
+    """The times of a figure's sentence that may be its own: none told after it past a clause
+    break ("three women and two children, and that hospitals received 12 bodies in the past two
+    days"), and one told before it past a break only when no other is left ("45 were killed in
+    April, and 23 soldiers died in a bombing in July": July), unless it runs up to now ("8,000
+    have fled since Wednesday, and 1,300 had arrived by boat by Sunday": a since spans the
+    clauses after it)."""
+    after = [e for e in here if e.start >= f_end and not breaks.search(text, f_end, e.start)]
+    before = [e for e in here if e.end <= f_start]
+    joined = [e for e in before if e.kind in OPEN_KINDS or not breaks.search(text, e.end, f_start)]
+    around = [e for e in here if e.start < f_end and e.end > f_start]
+    return joined + around + after or [e for e in before if e not in joined]
+
+
 def _same(periods: list[Period], span: int | None) -> Period:
     """The period "the same period" refers to: the previous figure's; with a unit ("in the same
     quarter"), the latest earlier figure's period of about that length, else the previous one."""
@@ -863,6 +888,7 @@ def resolve_periods(
     (datetime.date(2018, 5, 14), datetime.date(2018, 5, 20), 'en.period.same')
     """
     expressions = find_time_expressions(canonical, pack, published)
+    breaks = cue_grammar(pack).clause_breaks
     sentences = sentence_spans(canonical)
     story_time = expressions[0] if expressions else None  # the article's first time: its own story's
     periods: list[Period] = []
@@ -874,6 +900,8 @@ def resolve_periods(
             # a named past time after the count, or heading its sentence ("In 2015, ..."), not
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
             here = [e for e in here if e.kind in STATE_KINDS and (e.start >= f_end or e.start - s_lo <= STATE_HEAD)]
+        if here and breaks is not None:
+            here = _own_clause(here, canonical, f_start, f_end, breaks)
         if here:
             spoken = [e for e in here if e.kind == "report"]
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
