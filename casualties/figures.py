@@ -40,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from types import MappingProxyType
 
 import regex
@@ -460,14 +461,14 @@ def _actor_at_noun(g, text, actors, starts, modifiers_start, noun_span):
     return found
 
 
-def _actor_naming_noun(actors, noun_span):
-    """An actor whose mention covers the counted noun: the noun names the side's members."""
+def _actor_naming_noun(actors, reach, noun_span):
+    """An actor whose mention covers the counted noun: the noun names the side's members.
+    `reach[i]` is the furthest end of actors[:i + 1]: the first actor ending at or after the
+    noun's end is the one to ask (any later one starts later still)."""
     noun_start, noun_end = noun_span
-    for start, end, actor_id, via in actors:
-        if start > noun_start:
-            break
-        if noun_end <= end:
-            return actor_id, via
+    i = bisect_left(reach, noun_end)
+    if i < len(actors) and actors[i][0] <= noun_start:
+        return actors[i][2], actors[i][3]
     return None, False
 
 
@@ -485,14 +486,14 @@ def _conjunct_outcome(g, text, q, previous):
     return previous.outcome
 
 
-def _possessor(g, text, actors, start_limit, pos, counted):
+def _possessor(g, text, actors, starts, start_limit, pos, counted):
     """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
     passing over the agent of an attack ("a Turkish drone strike", "غارة تركية") and the side a
     figure of an earlier clause counts (`counted`: from its amount to its clause's end); the last
     side named when every one is passed over."""
     last = found = None
-    for start, end, actor_id, via in actors:
-        if not (start_limit <= start and end <= pos):
+    for start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
+        if end > pos:
             continue
         last = (actor_id, via)
         agent = (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
@@ -516,10 +517,10 @@ def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
         and g.clause_break.search(text, end, pos) is not None
 
 
-def _actor_before(actors, start_limit, pos):
+def _actor_before(actors, starts, start_limit, pos):
     found = None
-    for start, end, actor_id, via in actors:
-        if start_limit <= start and end <= pos:
+    for _start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
+        if end <= pos:
             found = (actor_id, via)
     return found or (None, False)
 
@@ -624,7 +625,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     last_head = None  # index of the latest figure that can be a parent
     heads: list[int] = []  # every figure that can be a parent, in text order
     literals = g.literals.index(text) if counts else None
-    actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's
+    actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's actors
+    actor_reach = list(accumulate((a[1] for a in actors), max))  # furthest end of actors[:i + 1]
     for q in counts:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
@@ -732,13 +734,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         for m in g.loss_before.finditer(text, max(sentence[0], q.start - 60), q.start):
             loss = m
         if loss is not None and population in (None, "unknown", "combatants"):
-            actor, via = _actor_before(actors, loss.end(), q.start)
+            actor, via = _actor_before(actors, actor_starts, loss.end(), q.start)
             if actor is None:
-                actor, via = _actor_before(actors, sentence[0], loss.start())
+                actor, via = _actor_before(actors, actor_starts, sentence[0], loss.start())
             if actor:
                 population = "combatants"
         if actor is None and people_span and population == "combatants" and rule.actor != "none":
-            actor, via = _actor_naming_noun(actors, people_span)  # "عشرات الحوثيين", "dozens of Houthis"
+            actor, via = _actor_naming_noun(actors, actor_reach, people_span)  # "عشرات الحوثيين", "dozens of Houthis"
         if actor is None and g.actor_before_noun and people_span and population in ("combatants", "mixed", "unknown") \
                 and rule.actor != "none":
             actor, via = _actor_at_noun(g, text, actors, actor_starts, modifiers_start, people_span)
@@ -760,11 +762,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
         if actor is None and possessed and noun_m_span and rule.actor != "none":
             counted = [(m.quantity.start, _clause_end(g, text, m.noun_span[1], q.start)) for m in matches
                        if m.sentence == whole and m.noun_span and m.noun_span[0] >= m.quantity.end]
-            actor, via = _possessor(g, text, actors, sentence[0], min(q.start, noun_m_span[0]), counted)  # "12 of ITS fighters"
+            actor, via = _possessor(g, text, actors, actor_starts, sentence[0], min(q.start, noun_m_span[0]), counted)  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
-            actor, via = _actor_before(actors, sentence[0], q.start)
+            actor, via = _actor_before(actors, actor_starts, sentence[0], q.start)
         if actor is None and rule.actor == "first" and population in ("combatants", "mixed"):
             # "ISWAP broke away from Boko Haram and ..., with an estimated 5,000 fighters": the
             # sentence's subject, named first
