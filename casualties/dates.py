@@ -36,7 +36,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -815,9 +815,12 @@ def _valid(year: int | None, month: int, day: int, day_end: int | None) -> bool:
 def _select(candidates: list[DateMention]) -> list[DateMention]:
     """Longest first, then leftmost; an invalid reading still occupies its span."""
     taken: list[DateMention] = []
+    spans: list[tuple[int, int]] = []  # the taken spans in text order (they never overlap)
     for c in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
-        if all(c.end <= t.start or c.start >= t.end for t in taken):
+        k = bisect_left(spans, (c.end,))  # the taken spans starting before c ends
+        if k == 0 or spans[k - 1][1] <= c.start:
             taken.append(c)
+            insort(spans, (c.start, c.end))
     return sorted(taken, key=lambda c: c.start)
 
 

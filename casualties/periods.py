@@ -103,9 +103,10 @@ from __future__ import annotations
 
 import calendar
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate, chain
 
 import regex
 
@@ -477,14 +478,17 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
                 if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
-    chosen = []
+    chosen, taken = [], []  # taken: the chosen spans in text order (they never overlap)
     for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
-        if all(item[1] <= c[0] or item[0] >= c[1] for c in chosen):
+        k = bisect_left(taken, (item[1],))  # the chosen spans starting before the item's end
+        if k == 0 or taken[k - 1][1] <= item[0]:
             chosen.append(item)
+            insort(taken, (item[0], item[1]))
     # the day a source spoke ("said on Saturday that ... since the operation began") never
     # dates the start of the event it speaks of
     spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
-    anchors = [m for m in mentions if not _within_any(m, spoken)]
+    inside_spoken = _Spans(spoken)
+    anchors = [m for m in mentions if not inside_spoken.hold(m)]
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
@@ -494,15 +498,26 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         covered.append((expression.start, end))  # an `after` cue leaves its date a time of its own
         if anchor is not None and _sentence_of(anchor.start, sentences) == _sentence_of(start, sentences):
             covered.append((anchor.start, anchor.end))
+    inside_covered = _Spans(covered)
     for m in mentions:
-        if not _within_any(m, covered) and not _is_dateline(m, canonical):
+        if not inside_covered.hold(m) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
     expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
     return [_clip(e, published) for e in expressions]
 
 
-def _within_any(m: DateMention, spans) -> bool:
-    return any(a <= m.start and m.end <= b for a, b in spans)
+class _Spans:
+    """Spans asked whether one of them holds a mention, by bisection: the furthest end among
+    the spans starting at or before the mention's start must reach its end."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts = [a for a, _b in spans]
+        self.reach = list(accumulate((b for _a, b in spans), max))
+
+    def hold(self, m: DateMention) -> bool:
+        k = bisect_right(self.starts, m.start)
+        return k > 0 and self.reach[k - 1] >= m.end
 
 
 def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
@@ -848,8 +863,10 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=No
         and not _is_dateline(m, text)
     ]
     own = _sentence_of(start, sentences)
-    for a, b in [own] + list(reversed([s for s in sentences if s[1] <= own[0]])):
-        here = [m for m in full if m.start >= a and m.end <= b]
+    full_starts = [m.start for m in full]  # mentions are in text order and apart
+    before = bisect_right(sentences, own[0], key=lambda s: s[1])  # the sentences ending before it
+    for a, b in chain([own], reversed(sentences[:before])):
+        here = [m for m in full[bisect_left(full_starts, a):bisect_right(full_starts, b)] if m.end <= b]
         starts = [w.start() for w in event_words.finditer(text, a, b)] if here else []
         if not starts:
             continue
@@ -892,10 +909,15 @@ def resolve_periods(
     sentences = sentence_spans(canonical)
     story_time = expressions[0] if expressions else None  # the article's first time: its own story's
     periods: list[Period] = []
+    # Each figure asks about the expressions near it through these (expressions are in text
+    # order): reading all of them per figure is quadratic in a long text.
+    starts = [e.start for e in expressions]
+    reach = list(accumulate((e.end for e in expressions), max))  # furthest end of expressions[:k + 1]
+    line_breaks = [m.start() for m in regex.finditer("\n", canonical)]
     for i, (f_start, f_end) in enumerate(figures):
-        own = [e for e in expressions if not (e.start < f_end and e.end > f_start)]
         s_lo, s_hi = _sentence_of(f_start, sentences)
-        here = [e for e in own if e.start < s_hi and e.end > s_lo]
+        near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
+        here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)]
         if states is not None and states[i]:
             # a named past time after the count, or heading its sentence ("In 2015, ..."), not
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
@@ -915,15 +937,18 @@ def resolve_periods(
         elif (carries is not None and not carries[i]) or (states is not None and states[i]):
             chosen = None
         else:
-            earlier = [e for e in own if e.end <= s_lo]
-            if earlier:
-                last = _sentence_of(earlier[-1].start, sentences)
-                earlier = [e for e in earlier if e.start >= last[0] and _sentence_of(e.start, sentences) == last]
+            before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
+            latest = next((e for e in reversed(before) if e.end <= s_lo), None)
+            earlier = []
+            if latest is not None:
+                last = _sentence_of(latest.start, sentences)
+                earlier = [e for e in before[bisect_left(starts, last[0]):]
+                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
                 # the day a source spoke dates its own words, not a later sentence's count
                 if earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
                     earlier = [story_time]
-                if "\n" in canonical[earlier[-1].end:s_lo]:  # asides of an earlier paragraph stay there
+                if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if e.kind not in ASIDE_KINDS or e is story_time]
             chosen = earlier[-1] if earlier else None
         if chosen is None:
