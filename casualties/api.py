@@ -566,6 +566,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             extraction = extract_articles(inputs, on_problem=on_problem, jobs=jobs, progress=progress, engine=engine,
                                           scheduler=scheduler)
         from .writers.csvfile import write_csv  # here: a run that keeps its reports never loads pandas
+        from .writers.forked import can_fork
         from .writers.workbook import FIGURES_SHEET_MEANWHILE_ROWS, figures_sheet_meanwhile
 
         with _collector_paused():
@@ -576,12 +577,20 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
             # figures.csv and the workbook's Figures sheet need the table only: made on other
             # threads while it is reconciled (the sheet not past FIGURES_SHEET_MEANWHILE_ROWS,
             # nor its addresses, which would add to the peak memory of a large run).
-            linked = figures_sheet = None
+            linked = figures_sheet = figures_csv = None
             if len(frame) <= FIGURES_SHEET_MEANWHILE_ROWS:
                 linked = _linked(extraction, frame)
-                figures_sheet = figures_sheet_meanwhile(linked)
+                if store:
+                    store.wait_for_figure_copy()  # no other thread at a fork
+                if len(frame) <= FIGURES_CSV_MEANWHILE_ROWS and can_fork():
+                    figures_sheet, figures_csv = _figure_outputs_forked(frame, linked, out / "figures.csv")
+                else:
+                    figures_sheet = figures_sheet_meanwhile(linked)
             with ThreadPoolExecutor(max_workers=1) as pool:
-                if len(frame) <= FIGURES_CSV_MEANWHILE_ROWS:
+                if figures_csv is not None:  # the forked process writes it, or failing that this one
+                    figures_csv = pool.submit(lambda made: made.exception() and write_csv(frame, out / "figures.csv"),
+                                              figures_csv)
+                elif len(frame) <= FIGURES_CSV_MEANWHILE_ROWS:
                     figures_csv = pool.submit(write_csv, frame, out / "figures.csv")
                 else:  # written first: beside the comparison, both working sets would add to the peak
                     write_csv(frame, out / "figures.csv")
@@ -601,6 +610,38 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
 
 
 REPORT_FILES = ("figures.csv", "comparison.xlsx", "comparison.csv", "changes.csv")
+
+
+def _figure_outputs_forked(frame, linked, csv_path: Path):
+    """figures.csv and the workbook's Figures sheet made in a forked process (writers.forked)
+    while this one reconciles: half of a rerun's report work, which on threads waited for the
+    interpreter lock. Returns a future of the sheet (bulkrows.MadeSheet, for write_workbook)
+    and the future of the child's work (an error: figures.csv is to be written here)."""
+    from concurrent.futures import Future
+
+    from .writers.bulkrows import taken_sheet
+    from .writers.forked import forked
+
+    both = forked(_figure_outputs, frame, linked, csv_path)
+    sheet: Future = Future()
+
+    def take(done: Future) -> None:
+        try:
+            sheet.set_result(taken_sheet(done.result()))
+        except BaseException as error:  # noqa: BLE001 - the sheet is then made with the workbook
+            sheet.set_exception(error)
+
+    both.add_done_callback(take)
+    return sheet, both
+
+
+def _figure_outputs(frame, linked, csv_path: Path):
+    """What _figure_outputs_forked's child does: figures.csv, then the Figures sheet on disk."""
+    from .writers.csvfile import write_csv
+    from .writers.workbook import figures_sheet_on_disk
+
+    write_csv(frame, csv_path)
+    return figures_sheet_on_disk(linked, None)
 
 
 @contextlib.contextmanager

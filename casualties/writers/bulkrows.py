@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import os
 import queue
 import re
 import shutil
@@ -141,6 +142,36 @@ def make_sheet(package: bytes, name: str, bulk: BulkRows) -> MadeSheet:
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         xml = source.read(_sheet_path(source, name)).decode("utf-8")
     return MadeSheet(xml, *_render_sheet(xml, bulk))
+
+
+@dataclass(frozen=True)
+class SheetOnDisk:
+    """A MadeSheet whose deflated bytes are in the file `path`: what a forked process that made
+    the sheet hands back (taken_sheet makes it a MadeSheet again)."""
+
+    xml: str
+    path: str
+    crc: int
+    size: int
+    links: list
+
+
+def sheet_on_disk(sheet: MadeSheet, folder) -> SheetOnDisk:
+    """`sheet`'s deflated bytes written to a new file in `folder` (the sheet's own let go)."""
+    with sheet.member as member, tempfile.NamedTemporaryFile(dir=folder, prefix=".sheet-", delete=False) as handle:
+        member.file.seek(0)
+        shutil.copyfileobj(member.file, handle, 1 << 20)
+    return SheetOnDisk(sheet.xml, handle.name, member.crc, member.size, sheet.links)
+
+
+def taken_sheet(on_disk: SheetOnDisk) -> MadeSheet:
+    """The MadeSheet of `on_disk`; its file is removed at once (read through the open handle)."""
+    member = _DeflatedFile.__new__(_DeflatedFile)
+    member.file = open(on_disk.path, "rb")  # noqa: SIM115 - closed with the member
+    os.unlink(on_disk.path)
+    member.compressor = None
+    member.crc, member.size = on_disk.crc, on_disk.size
+    return MadeSheet(on_disk.xml, member, on_disk.links)
 
 
 def splice_rows(package: bytes, out, sheets: dict[str, BulkRows], made: dict | None = None) -> None:

@@ -115,6 +115,16 @@ def figures_sheet_meanwhile(figures: pd.DataFrame) -> Future | None:
         pool.shutdown(wait=False)
 
 
+def figures_sheet_on_disk(figures: pd.DataFrame, folder) -> bulkrows.SheetOnDisk | None:
+    """The Figures sheet of `figures` made now, as figures_sheet_meanwhile makes it, its
+    deflated bytes in a file in `folder` (for a forked process to hand back; bulkrows.taken_sheet).
+    None when the table is too long (FIGURES_SHEET_MEANWHILE_ROWS)."""
+    table = _figure_sheet_table(figures.reset_index(drop=True))
+    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
+        return None
+    return bulkrows.sheet_on_disk(_made_figures_sheet(table), folder)
+
+
 def _made_figures_sheet(table: pd.DataFrame) -> bulkrows.MadeSheet:
     """The Figures sheet of `table`, in a workbook of its own with the styles registered as
     write_workbook registers them: the same placeholder, the same rows."""
