@@ -10,6 +10,8 @@ from the wall clock. Policies:
 - `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
   below) to the publication date; "since the war began six years ago" from that long before it.
+  A cue with `needs_start` ("killed 1,000 militants in the offensive") is no time expression
+  when no start is found.
 - `last`: "over the past N days", "the past week" runs from N units before publication to it
   (hours round up to whole days).
 - `ago`: "N days ago" is that one day.
@@ -46,8 +48,8 @@ from the wall clock. Policies:
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month"): it gives a figure its period only when its sentence has no other time expression,
-  and it never anchors the start of an event. A count up to now in its sentence (`since`,
-  `since_event`, `last`) runs up to that day: "said on Friday that 10,000 had fled since
+  and it never anchors the start of an event. A period up to now in its sentence (`since`,
+  `since_event`, `last`) runs up to that day, also for the counts it carries to later sentences: "said on Friday that 10,000 had fled since
   Monday" is Monday to Friday, "said on Saturday that 83 were killed in the past 24 hours"
   Friday and Saturday.
 
@@ -121,7 +123,7 @@ from .text import sentence_spans
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
-            "anchor_words", "months", "heads"}
+            "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report", "since_when", "after"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -213,6 +215,8 @@ class CueGrammar:
     day_words: dict = field(default_factory=dict)  # a day written as a word -> its number ({DAY})
     # where a clause of its own begins (", and that", ", while"): a time past one is that clause's
     clause_breaks: regex.Pattern | None = None
+    # the ids of cues that are no time expression when no start is found ("in the operation")
+    needs_start: frozenset = frozenset()
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -336,7 +340,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in breaks) + f"){right}",
         regex.V1) if breaks else None
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
-                      cue_words, index, week_starts, day_words, clause_breaks)
+                      cue_words, index, week_starts, day_words, clause_breaks,
+                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")))
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -503,6 +508,12 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         if not inside_covered.hold(m) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
     expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
+    if g.needs_start:  # "rescued 106 people during the operation": no start told, no time
+        expressions = [e for e in expressions if e.period_start is not None or e.rule not in g.needs_start]
+    reports = [e for e in expressions if e.kind == "report"]
+    if reports and published is not None:
+        expressions = [_told_on(e, reports, published, sentences) if e.kind in RELATIVE_TO_NOW else e
+                       for e in expressions]
     return [_clip(e, published) for e in expressions]
 
 
@@ -782,14 +793,19 @@ def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpressi
     return chosen
 
 
-def _told_on(chosen: TimeExpression, spoken: list[TimeExpression], published: date | None,
-             f_start: int, f_end: int) -> TimeExpression:
-    """A count up to now told in reported speech runs up to the day the source spoke ("said
-    on Friday that 10,000 had fled since Monday": Monday to Friday; "said on Saturday that 83
-    were killed in the past 24 hours": Friday and Saturday), not to the publication date."""
-    if chosen.kind not in RELATIVE_TO_NOW or published is None or chosen.period_end != published:
+def _told_on(chosen: TimeExpression, reports: list[TimeExpression], published: date,
+             sentences) -> TimeExpression:
+    """A period up to now told in reported speech runs up to the day the source spoke, the
+    nearest report date of its sentence ("said on Friday that 10,000 had fled since Monday":
+    Monday to Friday; "said on Saturday that 83 were killed in the past 24 hours": Friday and
+    Saturday), not to the publication date."""
+    if chosen.period_end != published:
         return chosen
-    said = min(spoken, key=lambda e: _gap(e.start, e.end, f_start, f_end))
+    a, b = _sentence_of(chosen.start, sentences)
+    spoken = [e for e in reports if a <= e.start < b]
+    if not spoken:
+        return chosen
+    said = min(spoken, key=lambda e: _gap(e.start, e.end, chosen.start, chosen.end))
     day = said.period_end
     if said.period_start != day or day is None or day >= published:
         return chosen
@@ -925,11 +941,8 @@ def resolve_periods(
         if here and breaks is not None:
             here = _own_clause(here, canonical, f_start, f_end, breaks)
         if here:
-            spoken = [e for e in here if e.kind == "report"]
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
-            if spoken and chosen.kind != "report":
-                chosen = _told_on(chosen, spoken, published, f_start, f_end)
             if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
