@@ -347,7 +347,10 @@ def _rules_for(rules) -> MappingProxyType:
         return not (rule.before is None and rule.after is None and rule.noun not in ("carried", "inside")
                     and not rule.zero_only)
 
-    return MappingProxyType({(has_noun, zero): tuple(r for r in rules if can_match(r, has_noun, zero))
+    # each rule with what the loop of _match_rule reads of it, unpacked once here rather than
+    # read attribute by attribute for every amount (most amounts go through most rules)
+    return MappingProxyType({(has_noun, zero): tuple((r, r.noun == "inside", r.before, r.before_mask, r.after, r.after_mask)
+                                                     for r in rules if can_match(r, has_noun, zero))
                              for has_noun in (False, True) for zero in (False, True)})
 
 
@@ -364,30 +367,31 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
     after_present = None  # the same for the 'after' frames, when one is first asked about
-    for rule in g.rules_for[bool(q.noun), q.low == 0 and q.high == 0]:
-        if rule.noun == "inside" and not g.noun_pattern.search(text, q.start, q.end):
+    before_absent = ~before_present
+    for rule, inside, before_frame, before_mask, after_frame, after_mask in g.rules_for[bool(q.noun), q.low == 0 and q.high == 0]:
+        if inside and not g.noun_pattern.search(text, q.start, q.end):
             continue
         before = after = None
-        if rule.before is not None:
-            if rule.before_mask & ~before_present:
+        if before_frame is not None:
+            if before_mask & before_absent:
                 continue
-            before = rule.before.search(text, before_start, q.start)
+            before = before_frame.search(text, before_start, q.start)
             if not before and quoted:
-                before = rule.before.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
+                before = before_frame.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
             if not before:
                 continue
-        if rule.after is not None:
-            if rule.after_mask:
+        if after_frame is not None:
+            if after_mask:
                 if after_present is None:
                     after_present = literals.within(after_start, sentence[1])
-                if rule.after_mask & ~after_present:
+                if after_mask & ~after_present:
                     continue
-            after = rule.after.match(text, q.end, sentence[1])
+            after = after_frame.match(text, q.end, sentence[1])
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
-                after = rule.after.match(text, q.core_end, sentence[1])
+                after = after_frame.match(text, q.core_end, sentence[1])
             if not after and quoted:
-                after = rule.after.match(text, q.end + 1, sentence[1])
+                after = after_frame.match(text, q.end + 1, sentence[1])
             if not after:
                 continue
         return rule, before, after

@@ -19,6 +19,16 @@ ATTRIBUTIONS = ("explicit", "own")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _has_surrogate(value: str) -> bool:
+    """Whether `value` holds a surrogate code point: the one thing strict UTF-8 cannot encode.
+    Encoding reads an article several times faster than a search for the class does."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news article. `text` is never edited by any stage: offsets point into it."""
@@ -41,7 +51,7 @@ class Article:
         # table or workbook can hold it. U+FFFD takes its place one for one, so offsets hold.
         for name in ("text", "publisher", "url", "title"):
             value = getattr(self, name)
-            if isinstance(value, str) and LONE_SURROGATE.search(value):
+            if isinstance(value, str) and _has_surrogate(value):
                 object.__setattr__(self, name, LONE_SURROGATE.sub("\ufffd", value))
 
 
