@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import hmac
 import os
 import pickle
 import re
@@ -778,7 +779,10 @@ def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str) -> None
     buffer = io.BytesIO()
     _PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(dict(packs))
     payload = buffer.getvalue()
-    header = COMPILED_PACKS_FORMAT + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+    signature = _signature(payload)
+    if signature is None:
+        return  # no key of this user's to sign with: the packs are compiled each run, as before
+    header = COMPILED_PACKS_FORMAT + key.encode() + b"\n" + signature + b"\n"
     path = Path(path)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -793,9 +797,11 @@ def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str) -> None
 
 def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
     """The packs write_compiled_packs kept at `path` with the same `key`; None when the file
-    is missing, of another key or format, damaged (its digest is checked before it is
-    unpickled) or does not load: the packs are then compiled, as without it. A pickle runs
-    code when loaded: the file lives beside the store, which only its owner writes."""
+    is missing, of another key or format, damaged or not signed by this user (its signature is
+    checked before it is unpickled) or does not load: the packs are then compiled, as without
+    it. A pickle runs code when loaded, and a reports folder may come from someone else: the
+    signature is keyed by a secret of this user's (`_signing_key`), so only files written by
+    this user's runs are ever unpickled."""
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -807,7 +813,8 @@ def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
     if len(lines) != 3 or lines[0] != key.encode():
         return None
     payload = memoryview(data)[head + len(lines[0]) + len(lines[1]) + 2:]
-    if hashlib.sha256(payload).hexdigest().encode() != lines[1]:
+    signature = _signature(payload)
+    if signature is None or not hmac.compare_digest(signature, lines[1]):
         return None
     try:
         packs = pickle.loads(payload)
@@ -817,6 +824,32 @@ def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
             isinstance(pack, LanguagePack) and pack.code == code for code, pack in packs.items()):
         return None
     return packs
+
+
+def _signature(payload) -> bytes | None:
+    secret = _signing_key()
+    return None if secret is None else hmac.new(secret, payload, hashlib.sha256).hexdigest().encode()
+
+
+def _signing_key() -> bytes | None:
+    """This user's secret for signing compiled packs, made on first use in the user's cache
+    folder ($XDG_CACHE_HOME or ~/.cache, then casualties/packs.key), readable by the user
+    only; None when it can be neither read nor made."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casualties"
+    path = folder / "packs.key"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(os.urandom(32))
+        secret = path.read_bytes()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    return secret if len(secret) == 32 else None
 
 
 def _rebuilt_pattern(*arguments):

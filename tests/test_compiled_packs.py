@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from casualties import api
+from casualties import api, langpack
 from casualties.langpack import (
     COMPILED_PACKS_FORMAT, available_languages, compiled_packs_key, install_packs, load_pack, read_compiled_packs,
     write_compiled_packs,
@@ -66,7 +66,7 @@ def test_the_key_follows_the_rules_and_the_code(tmp_path):
     assert compiled_packs_key("rules") != compiled_packs_key("other rules")
 
 
-@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "other key", "other format", "not packs", "empty"])
+@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "other key", "other format", "not packs", "plain digest", "empty"])
 def test_damaged_or_foreign_packs_are_not_read(tmp_path, compiled, damage):
     path = tmp_path / "packs"
     key = compiled_packs_key("rules")
@@ -81,15 +81,34 @@ def test_damaged_or_foreign_packs_are_not_read(tmp_path, compiled, damage):
     elif damage == "other format":
         data = data.replace(COMPILED_PACKS_FORMAT, b"casualties compiled packs 0\n", 1)
     elif damage == "not packs":
+        payload = pickle.dumps({"en": "not a pack"})
+        data = COMPILED_PACKS_FORMAT + key.encode() + b"\n" + langpack._signature(payload) + b"\n" + payload
+    elif damage == "plain digest":  # a well-formed file any writer could make: no signature of this user's
         import hashlib
 
-        payload = pickle.dumps({"en": "not a pack"})
+        payload = bytes(data[data.rindex(b"\n", 0, len(COMPILED_PACKS_FORMAT) + 200) + 1:])
         data = COMPILED_PACKS_FORMAT + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     else:
         data = b""
     path.write_bytes(bytes(data))
     assert read_compiled_packs(path, key) is None
     assert read_compiled_packs(tmp_path / "missing", key) is None
+
+
+def test_packs_written_by_another_user_are_not_unpickled(tmp_path, compiled, monkeypatch):
+    """A reports folder copied from a colleague holds packs signed with the colleague's key:
+    unpickling them would run whatever they hold, so they are compiled again instead."""
+    path, key = tmp_path / "packs", compiled_packs_key("rules")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "colleague"))
+    write_compiled_packs(path, compiled, key)
+    assert read_compiled_packs(path, key) is not None
+    assert (tmp_path / "colleague" / "casualties" / "packs.key").stat().st_mode & 0o077 == 0, "the key is the user's alone"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
+    assert read_compiled_packs(path, key) is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "nowhere" / "file"))
+    (tmp_path / "nowhere").write_text("a file where the cache folder would be")
+    write_compiled_packs(tmp_path / "unsigned", compiled, key)  # no key can be made: nothing is kept
+    assert not (tmp_path / "unsigned").exists() and read_compiled_packs(path, key) is None
 
 
 RUN = """
