@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): thirty-seven
-Arabic and thirty-seven English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-one
+Arabic and forty-one English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -8,9 +8,11 @@ the Zoobe truck bomb, Pont-Sondé, Afrin, Palma, El Geneina, Tal Afar, Khan Shei
 Ganja, the al-Ahli hospital, Barsalogho, Zamfara, Sweida, Wad Madani, Camp Speicher, the Saada
 border; batch 7: the Kunduz hospital, the Mariupol theatre, the Beirut port, Bohoma, Aden, the
 Rawda mosque, Jenin camp, Tripoli airport; batch 8: Plaine Savo, Armed Forces Day in Myanmar,
-West Wollega, Ngarbuh, the Gaza border, the Palm Sunday bombings, Karrada, Ogossagou), with a hand-annotated gold file and traps, scored by
+West Wollega, Ngarbuh, the Gaza border, the Palm Sunday bombings, Karrada, Ogossagou; batch 9:
+Kramatorsk station, Zabarmari, El Adde, the Waer evacuation, the Rashidin bus bombing, Taiz,
+Derna, Solhan), with a hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
-rules had been fixed from the first twelve, and the eight of batches 2 to 8 each, annotated by
+rules had been fixed from the first twelve, and the eight of batches 2 to 9 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
 from them; batch 5's, 6's, 7's and 8's in BATCH5_FIRST_SCORE.md to BATCH8_FIRST_SCORE.md).
 
@@ -21,7 +23,9 @@ and all 66 have floors just below their first score, before any rule was fixed f
 (BATCH7_FIRST_SCORE.md). Batch 8 was added after them: the floors of all 66 hold over the 66
 before it (scope before_batch_8); batch 8 and all 74 have floors just below the scores reached
 once rules were fixed from it (its first score is in BATCH8_FIRST_SCORE.md), and two of its traps
-are still read (expected failures). One batch-6 trap, a count of displaced families, is still read as a
+are still read (expected failures). Batch 9 was added after them: the floors of all 74 hold
+over the 74 before it (scope before_batch_9) until its own are set, and its traps are expected
+failures until it is scored. One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -45,6 +49,7 @@ BATCH_5 = {row["id"] for row in _MANIFEST if "batch 5" in row["note"]}
 BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 BATCH_7 = {row["id"] for row in _MANIFEST if "batch 7" in row["note"]}
 BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
+BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -80,8 +85,9 @@ FLOORS = {
     # place population): batch 8 P 0.981, R 0.967, value 0.990, population 0.931, actor 0.901,
     # outcome 0.970, claimed_by 0.842, period 0.931, subset_of 0.960, 2 traps read; all 74 P 0.996,
     # R 0.991, value 0.999, population 0.967, actor 0.929, subgroup 0.992, outcome 0.976,
-    # claimed_by 0.898, period 0.881, subset_of 0.979.
-    "all": (0.985, 0.995, {
+    # claimed_by 0.898, period 0.881, subset_of 0.979. Batch 9 was added after them: the floors of
+    # all 74 hold over the 74 before it.
+    "before_batch_9": (0.985, 0.995, {
         "value": 0.995, "population": 0.96, "actor": 0.925, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
         "claimed_by": 0.895, "period": 0.87, "subset_of": 0.975}),
     "batch_8": (0.96, 0.975, {
@@ -143,9 +149,9 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8
-    return {"all": scope(set()), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8), "batch_7": scope(set(texts) - BATCH_7),
+    later = BATCH_7 | BATCH_8 | BATCH_9
+    return {"before_batch_9": scope(BATCH_9), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | BATCH_9), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -153,9 +159,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_thirty_seven_arabic_and_thirty_seven_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 37
-    assert len([d for d in texts if d.startswith("en_")]) == 37
+def test_fixtures_are_forty_one_arabic_and_forty_one_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 41
+    assert len([d for d in texts if d.startswith("en_")]) == 41
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -165,8 +171,8 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8],
-                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9],
+                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -209,6 +215,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_8_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: still read", strict=False))
+    if trap["doc"] in BATCH_9:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: not scored yet", strict=False))
     return trap
 
 
