@@ -35,7 +35,13 @@ A name that is not in the gazetteers is found after a title ("spokesman", "secre
 kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A name
 in apposition before the title is the person's: "Akram Gliwan, a spokesman for the hospital,
 said" (the title names no one after it), "وقال راجع بركات، عضو مجلس المحافظة" (the name
-stands right after the verb). A source
+stands right after the verb); so is one in commas after it ("the army's spokesman, Ali Musa,
+said"), and one before an apposition an `apposition_heads` word opens ("Peter Banda, a church
+coordinator, said", "وقال فلان، أحد وجهاء البلدة، إن"). A named person in a closed apposition
+with the body he speaks for claims over the body ("Boris Cheshirkov, a UNHCR spokesperson,
+said", "وقال فلان، المتحدث باسم الوزارة، إن"), unless the gazetteer knows him (he is then a
+mention of the body). A mention right after a figure's amount is the people it counts ("killing
+three villagers, the group said"), never its claimant. A source
 anaphor with no antecedent ("the ministry") is kept as written the same way. A denial cue
 ("denied", "dismissed claims") makes an explicit claim whose rule id ends in ".denial" (see `is_denial`).
 With `after_start_window`, a speech verb's claimant after it must start within that many words
@@ -78,7 +84,7 @@ SETTINGS_KEYS = {
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
-    "private_person_source",
+    "private_person_source", "apposition_heads", "relative_pronouns",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -153,6 +159,11 @@ class Rules:
     # person noun) and the source id they speak as
     private_person: regex.Pattern | None = None
     private_person_source: str | None = None
+    # words that open an apposition describing the person named before it ("Ali Musa, a
+    # coordinator in the district,", "علي ديالو، أحد وجهاء القرية،"), and relative pronouns that
+    # may close one ("Ali Musa, a resident who said")
+    apposition_heads: frozenset[str] = frozenset()
+    relative_pronouns: frozenset[str] = frozenset()
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -228,6 +239,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         agent_markers=words("agent_markers"),
         private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles")),
         private_person_source=_source_id(path, settings.get("private_person_source")),
+        apposition_heads=frozenset(words("apposition_heads")),
+        relative_pronouns=frozenset(words("relative_pronouns")),
     )
 
 
@@ -364,7 +377,24 @@ class _Document:
     def claims(self, figures) -> list[Claim]:
         self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
         self._figure_starts = sorted(start for start, _end in figures)
+        self._drop_counted(sorted(end for _start, end in figures))
         return [self.claim(start, end) for start, end in figures]
+
+    def _drop_counted(self, figure_ends: list[int]) -> None:
+        """A mention right after a figure's amount names the people it counts, never who claims
+        it: "killing at least three villagers, the group said", "قتل ثلاثة من الأهالي" (at most
+        two words between, no punctuation, no cue)."""
+        def counted(m: Mention) -> bool:
+            i = bisect_right(figure_ends, m.start) - 1
+            if i < 0:
+                return False
+            gap = self.text[figure_ends[i]:m.start]
+            return len(gap.split()) <= 2 and not any(ch in gap for ch in ",.;:\"()\n") \
+                and bisect_left(self._cue_starts, figure_ends[i]) == bisect_left(self._cue_starts, m.start)
+        kept = [m for m in self.mentions if not counted(m)]
+        if len(kept) < len(self.mentions):
+            self.mentions = kept
+            self._mention_starts = [m.start for m in kept]
 
     def claim(self, start: int, end: int) -> Claim:
         index = self._sentence_of(start)
@@ -725,7 +755,113 @@ class _Document:
                 return named
         if inside:
             return self._speaker(inside[0], inside)
-        return self._unknown_name(low, high, side)
+        return self._unknown_name(low, high, side) or self._headed_name(low, high, side)
+
+    def _apposed_person(self, mention: Mention) -> _Found | None:
+        """A person named in apposition with the body he speaks for is the claimant, as written
+        (a person the gazetteer knows is a mention of his body and not asked here): "Boris
+        Cheshirkov, a UNHCR spokesperson, said", "وقال أحمد الرديني، المتحدث باسم الوزارة، إن",
+        "the ministry's spokesman, Ali Musa, said", "Ali Musa, a resident who said". The body
+        must hold a title there (an unnamed source need not), and the apposition must close (a
+        comma, a relative pronoun or the sentence's end, no cue between)."""
+        if mention.person or mention.kind == "correspondent" or _identified(mention) is None:
+            return None
+        title = self._owned_title(mention)
+        if title is None and mention.kind != UNNAMED:
+            return None
+        start, end = (min(mention.start, title[0]), max(mention.end, title[1])) if title else (mention.start, mention.end)
+        if title is not None and title[1] >= mention.end:
+            after = self._comma_name_after(end)  # "a UNHCR spokesperson, Boris Cheshirkov, said"
+            if after is not None:
+                return after
+        if not self._apposition_closes(end):
+            return None
+        apposed = self._apposition_name(start, end)
+        return apposed[0] if apposed else None
+
+    def _owned_title(self, mention: Mention) -> tuple[int, int] | None:
+        """A title the mention's body owns: ending at most owner_window words before it ("المتحدث
+        باسم الوزارة", "spokesman for the ministry") or starting right after it ("a UNHCR
+        spokesperson", "the ministry's spokesman"), with no comma between."""
+        i = bisect_left(self._title_starts, mention.end)
+        if i < len(self.titles):
+            start, end = self.titles[i]
+            gap = self.text[mention.end:start]
+            if len(gap.split()) <= 1 and "," not in gap and (not gap.strip() or gap.strip().startswith("'")):
+                return start, end
+        j = bisect_right(self._title_ends, mention.start) - 1
+        if j >= 0:
+            start, end = self._titles_by_end[j]
+            gap = self.text[end:mention.start]
+            if len(gap.split()) <= self.rules.owner_window and "," not in gap:
+                return start, end
+        return None
+
+    def _apposition_closes(self, end: int) -> bool:
+        """An apposition ending near `end` closes: a comma or a relative pronoun within four
+        words, or the sentence's end, with no cue between ("Ali Musa, a UNHCR spokesman in
+        Geneva, said"; not "Friday's attack, the ministry said")."""
+        high = self.sentences[self._sentence_of(end)][1]
+        limit = high
+        i = bisect_left(self._cue_starts, end)
+        if i < len(self._cue_starts) and self._cue_starts[i] < limit:
+            limit = self._cue_starts[i]
+        for count, word in enumerate(WORD.finditer(self.text, end, limit)):
+            token = word.group()
+            if count == 0 and token[0] in ",;":
+                return True
+            if token.strip(QUOTES) in self.rules.relative_pronouns or count >= 4:
+                return token.strip(QUOTES) in self.rules.relative_pronouns
+            if token.endswith((",", ";")):
+                return True
+        return limit == high  # the sentence ends the apposition
+
+    def _comma_name_after(self, pos: int) -> _Found | None:
+        """A name in commas right after `pos`, closed by a comma or the sentence's end: "the
+        army's spokesman, Ali Musa, said", "said the ministry's spokesman, Ali Musa." Two to
+        name_max_words words, none a stop, a number, a cue or a known name."""
+        rest = self.text[pos:pos + 3]
+        if not rest.lstrip().startswith(","):
+            return None
+        begin = pos + rest.index(",") + 1
+        high = self.sentences[self._sentence_of(pos)][1]
+        words = []
+        for token in islice(WORD.finditer(self.text, begin, high), self.rules.name_max_words):
+            bare = token.group().rstrip(",.;")
+            if not bare or bare in self.rules.name_stops or any(ch.isdigit() or ch in QUOTES for ch in bare):
+                return None
+            words.append((token.start(), token.start() + len(bare)))
+            if bare != token.group() or token.end() >= high:
+                break
+        else:
+            if not words or words[-1][1] < high:
+                return None
+        if len(words) < 2:
+            return None
+        start, end = words[0][0], words[-1][1]
+        if self._mention_overlaps(start, end) or bisect_left(self._cue_starts, start) != bisect_left(self._cue_starts, end):
+            return None
+        phrase = self.text[start:end]
+        return _Found(name_id(phrase), phrase, start, end)
+
+    def _headed_name(self, low: int, high: int, side: str) -> _Found | None:
+        """A person named before an apposition that an apposition head opens and a comma closes,
+        when no known name or title is near the cue: "Dieudonné Lossa, a coordinator in the
+        district, told UN News", "وقال علي ديالو، أحد وجهاء القرية، لـ"الأخبار" إن"."""
+        heads = self.rules.apposition_heads
+        if not heads:
+            return None
+        tokens = [t for t in WORD.finditer(self.text, low, high) if t.group() in heads]
+        if side == "before":
+            tokens.reverse()
+        for token in tokens:
+            tail = list(islice(WORD.finditer(self.text, token.end(), high), 8))
+            if not any(t.group().endswith(",") for t in tail):
+                continue
+            apposed = self._apposition_name(token.start(), token.end())
+            if apposed is not None:
+                return apposed[0]
+        return None
 
     def _modifies(self, mention: Mention) -> bool:
         """The mention is the agent of a participle describing the subject ("a clinic run by the
@@ -751,6 +887,9 @@ class _Document:
                    for s in self.stops[bisect_left(self.stops, low):bisect_left(self.stops, mention.start)])
 
     def _speaker(self, mention: Mention, window: list[Mention]) -> _Found:
+        person = self._apposed_person(mention)
+        if person is not None:
+            return person
         if mention.kind == "correspondent":
             owner = self._correspondent_owner(mention, window)
             if owner is None:
@@ -879,6 +1018,9 @@ class _Document:
 
     def _read_name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
+        apposed = self._comma_name_after(end)  # "the army's spokesman, Ali Musa, said"
+        if apposed is not None and apposed.end <= bound:
+            return apposed
         words = list(islice(WORD.finditer(self.text, end), rules.name_window))
         i, j = bisect_left(self.stops, end), bisect_left(self._cue_starts, end)
         stop = self.stops[i] if i < len(self.stops) else len(self.text)
@@ -902,6 +1044,10 @@ class _Document:
                 break
             name_end = word.start() + token.index(bare) + len(bare)
             if bare != token:
+                if name_end > end:  # "المتحدث باسم الجيش، العميد فلان الفلاني، إن": the name in commas after the title's body
+                    apposed = self._comma_name_after(name_end)
+                    if apposed is not None and apposed.end <= bound:
+                        return apposed
                 break
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
