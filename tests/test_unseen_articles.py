@@ -24,8 +24,8 @@ and all 66 have floors just below their first score, before any rule was fixed f
 before it (scope before_batch_8); batch 8 and all 74 have floors just below the scores reached
 once rules were fixed from it (its first score is in BATCH8_FIRST_SCORE.md), and two of its traps
 are still read (expected failures). Batch 9 was added after them: the floors of all 74 hold
-over the 74 before it (scope before_batch_9) until its own are set, and its traps are expected
-failures until it is scored. One batch-6 trap, a count of displaced families, is still read as a
+over the 74 before it (scope before_batch_9); batch 9 and all 82 have floors just below batch 9's
+first score (BATCH9_FIRST_SCORE.md), and the two of its traps read then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -78,6 +78,17 @@ BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 # value 0.998, population 0.972, actor 0.929, subgroup 0.991, outcome 0.975, claimed_by 0.881,
 # period 0.855, subset_of 0.981, unit 1.000. Their floors sit just below.
 FLOORS = {
+    # Batch 9's first score, before any rule change (clean git archive of 4f795cf,
+    # BATCH9_FIRST_SCORE.md): P 0.981, R 0.979, value 1.000, population 0.911, actor 0.812,
+    # subgroup 1.000, outcome 0.970, unit 1.000, claimed_by 0.703, period 0.812, subset_of 0.960,
+    # 2 of 32 traps read; all 82 P 0.995, R 0.990, value 0.999, population 0.962, actor 0.918,
+    # subgroup 0.993, outcome 0.975, claimed_by 0.880, period 0.886, subset_of 0.977. Floors just below.
+    "all": (0.985, 0.99, {
+        "value": 0.995, "population": 0.955, "actor": 0.91, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.875, "period": 0.88, "subset_of": 0.97}),
+    "batch_9": (0.97, 0.975, {
+        "value": 0.995, "population": 0.905, "actor": 0.805, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.695, "period": 0.805, "subset_of": 0.955}),
     # Batch 8's first score, before any rule change (clean git archive of 6a1fd93,
     # BATCH8_FIRST_SCORE.md): P 0.971, R 0.967, value 0.950, population 0.931, actor 0.881,
     # outcome 0.970, claimed_by 0.663, period 0.931, subset_of 0.960, 3 of 43 traps read. Raised to
@@ -150,7 +161,8 @@ def results(extraction, texts):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
     later = BATCH_7 | BATCH_8 | BATCH_9
-    return {"before_batch_9": scope(BATCH_9), "batch_8": scope(set(texts) - BATCH_8),
+    return {"all": scope(set()), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9), "batch_8": scope(set(texts) - BATCH_8),
             "before_batch_8": scope(BATCH_8 | BATCH_9), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
@@ -209,14 +221,20 @@ _KNOWN_TRAPS = {("en_skynews_2023-10-18_ahli", "Hundreds of displaced families")
 _BATCH_8_TRAPS = {("ar_alayam_2018-05-15_gazaborder", "وشيّع آلاف المواطنين"),
                   ("en_unnews_2022-02-03_plainesavo", "the 14 displacement sites")}
 
+# Two batch-9 traps were read as figures at its first score: people gathered at a railway station
+# ('Thousands of civilians, mostly women ... had gathered', 'around 4,000 people were in and around
+# the station'), read as counts of people present (BATCH9_FIRST_SCORE.md).
+_BATCH_9_TRAPS = {("en_kyivpost_2022-04-09_kramatorsk", "Thousands of civilians, mostly women"),
+                  ("en_kyivpost_2022-04-09_kramatorsk", "around 4,000 people were in and around the station")}
+
 
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_8_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: still read", strict=False))
-    if trap["doc"] in BATCH_9:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: not scored yet", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_9_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: still read", strict=False))
     return trap
 
 
