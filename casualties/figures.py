@@ -18,7 +18,9 @@ slots, and generic slot filling completes the figure from the sentence:
 - the actor is the group whose name is the counted noun itself ("dozens of Houthis"); else, with
   `actor_before_noun`, a group named among the words right before the
   noun ("233 IS fighters"); else the first armed group named right after the noun (with
-  `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv");
+  `actor_links`, only after a linking word: "members of the SDF", never "people in Kyiv"; nor
+  a side that claims the attack, `perpetrator_words` between or right after it: "29 شخصاً
+  وتبناه التنظيم");
   after a "suffered" verb, the group named before it; a possessive between the amount and its
   noun (a pronoun suffix, or a `possessive_words` word: "40 of its members") names the group
   named before it (not the agent of an attack, `agent_before`/`agent_after`: "a Turkish drone
@@ -145,6 +147,11 @@ class FigureGrammar:
     # (agent_after) the agent of an attack: "غارة تركية", "a Turkish drone strike"
     agent_before: regex.Pattern | None = None
     agent_after: regex.Pattern | None = None
+    # words that make a side named right before them, or after them and the counted noun, the
+    # perpetrator who claims the attack, not the side counted: "29 شخصاً وتبناه التنظيم",
+    # "213 شهيداً و"داعش" يتبنى"
+    perpetrator_before: regex.Pattern | None = None
+    perpetrator_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
     # a clause a relative pronoun opens after a comma ("X, which fights Y, said"): a side named
@@ -323,6 +330,12 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("agent_before") else None,
         agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
         if settings.get("agent_after") else None,
+        perpetrator_before=compile_pattern(
+            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['perpetrator_words']))})(?!{word})")
+        if settings.get("perpetrator_words") else None,
+        perpetrator_after=compile_pattern(
+            f"[\"']?(?: \\S+)? (?:{pre})??(?:{trie_regex(_canon_list(pack, settings['perpetrator_words']))})(?!{word})")
+        if settings.get("perpetrator_words") else None,
         noun_modifier=compile_pattern(
             f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_modifiers')))})(?!{word})")
         if pack.section("outcomes", "noun_modifiers") else None,
@@ -436,9 +449,11 @@ def _actor_after(g, text, actors, starts, pos, limit):
         pos, window = link.end(), 2
     i = bisect_left(starts, pos)  # the first actor named from pos on, if within the clause
     if i < len(actors) and starts[i] < clause_end:
-        start, _end, actor_id, via = actors[i]
+        start, end, actor_id, via = actors[i]
         words_seen = text.count(" ", pos, start)
-        if words_seen <= window and not (g.actor_blockers and g.actor_blockers.search(text, pos, start)):
+        if words_seen <= window and not (g.actor_blockers and g.actor_blockers.search(text, pos, start)) \
+                and not (g.perpetrator_before and g.perpetrator_before.search(text, pos, start)) \
+                and not (g.perpetrator_after and g.perpetrator_after.match(text, end)):
             return actor_id, via  # a side after "by the bullets of", "in an attack by" is the agent
     return None, False
 
