@@ -731,7 +731,7 @@ class LiteralIndex:
 # loads in a fortieth of that. Python's `re` pickles a pattern as its text, compiled again when
 # loaded, so a pattern is written as the engine's code (_sre.compile's arguments, checked equal
 # to the pattern when written); `regex` and pyahocorasick pickle their compiled form.
-COMPILED_PACKS_FORMAT = b"casualties compiled packs 1\n"
+COMPILED_PACKS_FORMAT = b"casualties compiled packs 2\n"
 
 
 def compiled_packs_key(rules_version: str) -> str:
@@ -773,11 +773,12 @@ def install_packs(packs: dict[str, LanguagePack]) -> None:
         _PACKS[(code, None)] = pack
 
 
-def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str) -> None:
-    """Keep `packs` (code -> pack, compiled) at `path` for read_compiled_packs(path, key),
+def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str, extras: dict | None = None) -> None:
+    """Keep `packs` (code -> pack, compiled), and `extras` (name -> what else the stages load
+    from the same files: the gazetteers), at `path` for read_compiled_packs(path, key),
     atomically: a run reading it meanwhile reads the old file or the new one whole."""
     buffer = io.BytesIO()
-    _PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(dict(packs))
+    _PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({"packs": dict(packs), "extras": dict(extras or {})})
     payload = buffer.getvalue()
     signature = _signature(payload)
     if signature is None:
@@ -795,8 +796,9 @@ def write_compiled_packs(path, packs: dict[str, LanguagePack], key: str) -> None
         raise
 
 
-def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
-    """The packs write_compiled_packs kept at `path` with the same `key`; None when the file
+def read_compiled_packs(path, key: str, extras: dict | None = None) -> dict[str, LanguagePack] | None:
+    """The packs write_compiled_packs kept at `path` with the same `key` (and into `extras`,
+    when given, the extras kept with them); None when the file
     is missing, of another key or format, damaged or not signed by this user (its signature is
     checked before it is unpickled) or does not load: the packs are then compiled, as without
     it. A pickle runs code when loaded, and a reports folder may come from someone else: the
@@ -817,12 +819,15 @@ def read_compiled_packs(path, key: str) -> dict[str, LanguagePack] | None:
     if signature is None or not hmac.compare_digest(signature, lines[1]):
         return None
     try:
-        packs = pickle.loads(payload)
+        kept = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - any failure to load means: compile instead
         return None
-    if not isinstance(packs, dict) or not all(
+    packs = kept.get("packs") if isinstance(kept, dict) else None
+    if not isinstance(packs, dict) or not isinstance(kept.get("extras"), dict) or not all(
             isinstance(pack, LanguagePack) and pack.code == code for code, pack in packs.items()):
         return None
+    if extras is not None:
+        extras.update(kept["extras"])
     return packs
 
 

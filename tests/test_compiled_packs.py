@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from casualties import api, langpack
+from casualties.model import Article
 from casualties.langpack import (
     COMPILED_PACKS_FORMAT, available_languages, compiled_packs_key, install_packs, load_pack, read_compiled_packs,
     write_compiled_packs,
@@ -36,16 +37,20 @@ def texts_by_language() -> dict[str, list[str]]:
     return texts
 
 
-def extracted(texts: dict[str, list[str]]) -> list[tuple]:
+def extracted(texts: dict[str, list[str]], gazetteers=None) -> list[tuple]:
     return [dataclasses.astuple(figure) for code, items in texts.items() for i, text in enumerate(items)
-            for figure in api.extract_text(text, lang=code, doc_id=f"{code}{i}")]
+            for figure in api.extract_figures(Article(f"{code}{i}", text, language=code, publisher="Reuters"),
+                                              gazetteers=gazetteers)]
 
 
 def test_packs_read_back_extract_what_the_compiled_packs_extract(tmp_path, compiled):
     key = compiled_packs_key("rules")
-    write_compiled_packs(tmp_path / "packs", compiled, key)
-    read = read_compiled_packs(tmp_path / "packs", key)
+    write_compiled_packs(tmp_path / "packs", compiled, key, {"gazetteers": api._gazetteers()})
+    extras = {}
+    read = read_compiled_packs(tmp_path / "packs", key, extras)
     assert read is not None and set(read) == set(compiled)
+    gazetteers = extras["gazetteers"]
+    assert gazetteers is not api._gazetteers() and gazetteers.fingerprint == api._gazetteers().fingerprint
     for code, pack in read.items():
         assert pack is not compiled[code]
         assert set(pack._cache) >= set(compiled[code]._cache)  # nothing left to compile
@@ -54,7 +59,7 @@ def test_packs_read_back_extract_what_the_compiled_packs_extract(tmp_path, compi
     try:
         install_packs(read)
         assert load_pack("en") is read["en"]
-        got = extracted(texts)
+        got = extracted(texts, gazetteers)
     finally:
         install_packs(compiled)
     assert len(expected) > 1000
