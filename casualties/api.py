@@ -19,7 +19,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -137,11 +137,6 @@ def _quote_span(canonical: str, fm: FigureMatch) -> tuple[int, int]:
     return left, right
 
 
-def _with_parent(fm: FigureMatch, parent: int | None) -> FigureMatch:
-    # dataclasses.replace costs more than the rest of a figure's bookkeeping: only when it moves
-    return fm if fm.parent == parent else replace(fm, parent=parent)
-
-
 def extract_figures(article: Article, *, include_latent: bool = False, gazetteers: Gazetteers | None = None) -> list[Figure]:
     """Every casualty and fighter figure of one article, with its evidence.
 
@@ -164,9 +159,13 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
         return []
     if len(kept) == len(all_matches):
         matches = all_matches  # nothing left out: every parent keeps its index
+        parents = [m.parent for m in matches]
     else:
+        # each kept match's parent, renumbered among the kept (beside the matches: a copy of
+        # each match with its parent moved cost more than the rest of a figure's bookkeeping)
         position = {old: new for new, old in enumerate(kept)}
-        matches = [_with_parent(all_matches[i], position.get(all_matches[i].parent)) for i in kept]
+        matches = [all_matches[i] for i in kept]
+        parents = [position.get(m.parent) for m in matches]
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     claims = attribute(canonical, pack, gz, spans, publisher_id)
@@ -176,7 +175,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
 
     figures: list[Figure] = []
     occurrences: dict[tuple, int] = {}
-    for fm, claim, period in zip(matches, claims, periods):
+    for fm, parent_index, claim, period in zip(matches, parents, claims, periods):
         q = fm.quantity
         start, end = norm.to_original(q.start, q.end)
         quote_start, quote_end = norm.to_original(*_quote_span(canonical, fm))
@@ -184,9 +183,9 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
         key = (sentence_key, q.text, fm.outcome, fm.population, fm.actor)
         occurrences[key] = occurrences.get(key, 0) + 1
         fid = figure_id(article.doc_id, sentence_key, q.text, fm.outcome, fm.population, fm.actor, occurrences[key])
-        parent = figures[fm.parent].figure_id if fm.parent is not None and fm.parent < len(figures) else None
+        parent = figures[parent_index].figure_id if parent_index is not None and parent_index < len(figures) else None
         if parent is not None:
-            parent_figure = figures[fm.parent]
+            parent_figure = figures[parent_index]
             period_start = period.start or parent_figure.period_start
             period_end = period.end or parent_figure.period_end
         else:
