@@ -980,6 +980,13 @@ class _Document:
         tokens = list(WORD.finditer(self.text, low, title_start))
         while tokens and tokens[-1].group() in self.rules.name_stops:
             tokens.pop()
+        for words in (1, 2):  # "Joseph Wirba, a former SDF lawmaker": modifiers between the article and the title
+            if tokens and tokens[-1].group().endswith(","):
+                break
+            head = tokens[-words - 2:-words] if len(tokens) > words + 1 else []
+            if head and head[1].group() in self.rules.name_stops and head[0].group().endswith(",") \
+                    and not any(ch in t.group() for t in tokens[-words:] for ch in ",;:.()" + QUOTES):
+                tokens = tokens[:-words - 1]
         if not tokens or not tokens[-1].group().endswith(","):
             return None
         name: list = []

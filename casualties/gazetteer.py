@@ -42,8 +42,12 @@ KINDS: dict[str, frozenset[str]] = {
         "medical", "un", "ngo", "unnamed_source", "correspondent",
     }),
 }
-ENTRY_KEYS = {"id", "kind", "names", "aliases", "anaphora", "people", "valid_from", "valid_to", "note"}
-LISTS = ("aliases", "anaphora", "people")
+ENTRY_KEYS = {"id", "kind", "names", "aliases", "anaphora", "people", "ambiguous", "context", "valid_from", "valid_to",
+              "note"}
+# `ambiguous`: aliases that other conflicts use for other bodies ("SDF" is also Cameroon's Social
+# Democratic Front); they name the entry only in a text that also names it otherwise, or names one
+# of its `context` words (its country, its region) or entries (the ids of its foes and allies)
+LISTS = ("aliases", "anaphora", "people", "ambiguous", "context")
 RESERVED_IDS = frozenset({"publisher"})
 ID_FORM = regex.compile(r"[a-z][a-z0-9_]*")
 LANG_FORM = regex.compile(r"[a-z]{2,3}")
@@ -140,15 +144,33 @@ class Gazetteers:
         key = (self.fingerprint, pack.code, canonical)
         found = _RECENT_MENTIONS.get(key)
         if found is None:
-            sources = tuple(_resolve(self.source_lexicon(pack).find(canonical), "sources"))
+            sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources"))
             spans = [(m.start, m.end) for m in sources]
             starts = [start for start, _ in spans]
-            hits = [h for h in self.actor_lexicon(pack).find(canonical) if not _inside_longer(h[0], h[1], spans, starts)]
+            hits = [h for h in self._in_context(self.actor_lexicon(pack).find(canonical), canonical)
+                    if not _inside_longer(h[0], h[1], spans, starts)]
             found = (sources, tuple(_resolve(hits, "actors")))
             if len(_RECENT_MENTIONS) >= RECENT_TEXTS:
                 _RECENT_MENTIONS.clear()
             _RECENT_MENTIONS[key] = found
         return found
+
+    @staticmethod
+    def _in_context(hits: list, canonical: str) -> list:
+        """The hits, less those of an ambiguous alias whose entry the text names by no other form
+        and by none of its context words ("a former SDF lawmaker" in an article on Cameroon)."""
+        hits = list(hits)
+        if not any(h[3]["ambiguous"] for h in hits):
+            return hits
+        named = {h[3]["id"] for h in hits if not h[3]["ambiguous"] and not h[3]["anaphora"]}  # context ids too
+        kept = []
+        for hit in hits:
+            attrs = hit[3]
+            if attrs["ambiguous"] and attrs["id"] not in named and not named.intersection(attrs["context"]) \
+                    and not any(regex.search(rf"(?<!\w){regex.escape(word)}", canonical) for word in attrs["context"]):
+                continue
+            kept.append(hit)
+        return kept
 
     def resolve_actor_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, str, bool]]:
         """(start, end, actor_id, via_anaphora) for each actor named in `canonical` (canonical offsets).
@@ -213,11 +235,15 @@ def _lexicon(entries, pack: LanguagePack) -> Lexicon:
     for entry_id, entry in entries.items():
         attrs = MappingProxyType({
             "id": entry_id, "ids": (entry_id,), "kinds": (entry["kind"],), "kind": entry["kind"],
-            "anaphora": False, "person": False,
+            "anaphora": False, "person": False, "ambiguous": False, "context": (),
         })
         person = MappingProxyType({**attrs, "person": True})
+        ambiguous = {pack.canonical(p) for p in entry["ambiguous"].get(lang, ())}
+        unsure = MappingProxyType({**attrs, "ambiguous": True,
+                                   "context": tuple(pack.canonical(w) for w in entry["context"].get(lang, ()))})
         for phrase, value in _naming_forms(entry, lang):
-            table.setdefault(pack.canonical(phrase), person if value else attrs)
+            key = pack.canonical(phrase)
+            table.setdefault(key, person if value else unsure if key in ambiguous else attrs)
         for phrase in entry["anaphora"].get(lang, ()):
             anaphors.setdefault(pack.canonical(phrase), []).append(entry_id)
     for phrase, ids in anaphors.items():
@@ -225,6 +251,7 @@ def _lexicon(entries, pack: LanguagePack) -> Lexicon:
             kinds = tuple(entries[i]["kind"] for i in ids)
             table[phrase] = MappingProxyType({
                 "id": ids[0], "ids": tuple(ids), "kinds": kinds, "kind": kinds[0], "anaphora": True, "person": False,
+                "ambiguous": False, "context": (),
             })
     articles = _articles(pack)
     for phrase, attrs in list(table.items()):
@@ -315,6 +342,10 @@ def _check_entry(path: Path, where: str, item, kinds: frozenset[str]) -> Mapping
                     raise DataFileError(path, f"{where}.{key}.{lang}[{j}]", f"expected a non-empty string, got {phrase!r}")
             per_lang[lang] = tuple(phrases)
         lists[key] = MappingProxyType(per_lang)
+    for lang, phrases in lists["ambiguous"].items():
+        for phrase in phrases:
+            if phrase not in lists["aliases"].get(lang, ()):
+                raise DataFileError(path, f"{where}.ambiguous.{lang}", f"{phrase!r} is not one of its aliases")
     dates = {key: _check_date(path, f"{where}.{key}", item.get(key)) for key in ("valid_from", "valid_to")}
     if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] > dates["valid_to"]:
         raise DataFileError(path, f"{where}.valid_to", "valid_to is before valid_from")

@@ -265,8 +265,9 @@ def test_a_good_toy_gazetteer_loads(tmp_path):
     (GOOD_ACTOR.replace("names: {en: One}", "names: {english: One}"), GOOD_SOURCE, "language"),
     (GOOD_ACTOR.replace("[one group]", "5"), GOOD_SOURCE, "list"),
     ("entries: []\n", GOOD_SOURCE, "unknown key"),
+    (GOOD_ACTOR.replace("}}\n", "}, ambiguous: {en: [somebody else]}}\n"), GOOD_SOURCE, "not one of its aliases"),
 ], ids=["unknown-key", "bad-id", "bad-kind", "duplicate-id", "alias-of-two-ids", "anaphor-is-a-name", "bad-date",
-        "dates-reversed", "reserved-id", "bad-language", "aliases-not-a-list", "bad-top-level"])
+        "dates-reversed", "reserved-id", "bad-language", "aliases-not-a-list", "bad-top-level", "ambiguous-not-an-alias"])
 def test_bad_gazetteers_are_rejected_with_file_and_entry(tmp_path, actors, sources, message):
     folder = write_gazetteer(tmp_path / "bad", actors, sources)
     with pytest.raises(DataFileError) as error:
