@@ -44,7 +44,14 @@ def here(tmp_path_factory):
     return reports(out)
 
 
-def test_the_forked_reports_are_those_made_here(tmp_path, monkeypatch, here):
+@pytest.fixture()
+def fork_anyway(monkeypatch):
+    """Fork though earlier tests left threads of their own waiting in this process (a run
+    alone has none at that point; with one, it makes the sheet on a thread instead)."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+
+
+def test_the_forked_reports_are_those_made_here(tmp_path, monkeypatch, here, fork_anyway):
     rendered = []
     original = bulkrows._render_sheet
     monkeypatch.setattr(bulkrows, "_render_sheet", lambda xml, bulk: rendered.append(len(bulk.frame)) or original(xml, bulk))
@@ -55,7 +62,7 @@ def test_the_forked_reports_are_those_made_here(tmp_path, monkeypatch, here):
 
 
 @pytest.mark.parametrize("failure", ["sheet raises", "child dies", "csv raises"])
-def test_a_forked_process_that_fails_costs_nothing(tmp_path, monkeypatch, here, failure):
+def test_a_forked_process_that_fails_costs_nothing(tmp_path, monkeypatch, here, failure, fork_anyway):
     if failure == "sheet raises":
         monkeypatch.setattr(workbook, "figures_sheet_on_disk", lambda *args: fail("disk full"))
     elif failure == "child dies":
@@ -69,3 +76,25 @@ def test_a_forked_process_that_fails_costs_nothing(tmp_path, monkeypatch, here, 
                             lambda frame, path: fail("no room") if os.getpid() != parent else original(frame, path))
     api.run([SEEDS], tmp_path, db=False, jobs=1, corrections=False)
     assert reports(tmp_path) == here
+
+
+CLEAN_RUN = """
+import resource, sys
+from casualties import api
+api.rules_version = lambda: "pinned-rules"
+api.run([sys.argv[1]], sys.argv[2], jobs=1, corrections=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss > 0)
+"""
+
+
+def test_a_run_on_its_own_forks_for_its_figure_outputs(tmp_path):
+    """No worker processes (one job): a child seen is the one that made figures.csv and the sheet."""
+    import subprocess
+
+    from test_store import write_corpus
+
+    write_corpus(tmp_path / "corpus", 3, seed=2)
+    done = subprocess.run([sys.executable, "-c", CLEAN_RUN, str(tmp_path / "corpus"), str(tmp_path / "out")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True"]
+    assert (tmp_path / "out" / "figures.csv").is_file() and (tmp_path / "out" / "comparison.xlsx").is_file()
