@@ -79,7 +79,8 @@ expression nor an anchor.
 Each figure takes the time expression of its own sentence nearest to its number (a `report`
 date only when there is no other; none told after it past a clause break, `clause_breaks`:
 ", and that", "; ", and one before it past a break only when no other is left or it runs up to
-now, `_own_clause`); if its sentence has none, the latest expression of the
+now, `_own_clause`; none told before a running total, `running_totals`: ", bringing the
+number of displaced to 1.2 million", and then no earlier sentence's); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there, and then the story's time, the article's first expression, when
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
@@ -121,7 +122,7 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
-             "clause_breaks"}
+             "clause_breaks", "running_totals"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -217,6 +218,8 @@ class CueGrammar:
     clause_breaks: regex.Pattern | None = None
     # the ids of cues that are no time expression when no start is found ("in the operation")
     needs_start: frozenset = frozenset()
+    # where a running total begins (", bringing the total to"): a time before one is the new count's
+    running_totals: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -339,9 +342,13 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     clause_breaks = regex.compile(
         "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in breaks) + f"){right}",
         regex.V1) if breaks else None
+    totals = words(pack, data.get("running_totals"))
+    running_totals = regex.compile(
+        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in totals) + f"){right}",
+        regex.V1) if totals else None
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
                       cue_words, index, week_starts, day_words, clause_breaks,
-                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")))
+                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")), running_totals)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -921,7 +928,7 @@ def resolve_periods(
     (datetime.date(2018, 5, 14), datetime.date(2018, 5, 20), 'en.period.same')
     """
     expressions = find_time_expressions(canonical, pack, published)
-    breaks = cue_grammar(pack).clause_breaks
+    breaks, totals = cue_grammar(pack).clause_breaks, cue_grammar(pack).running_totals
     sentences = sentence_spans(canonical)
     story_time = expressions[0] if expressions else None  # the article's first time: its own story's
     periods: list[Period] = []
@@ -930,6 +937,7 @@ def resolve_periods(
     starts = [e.start for e in expressions]
     reach = list(accumulate((e.end for e in expressions), max))  # furthest end of expressions[:k + 1]
     line_breaks = [m.start() for m in regex.finditer("\n", canonical)]
+    total_marks = [m.start() for m in totals.finditer(canonical)] if totals is not None else []
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
@@ -940,6 +948,12 @@ def resolve_periods(
             here = [e for e in here if e.kind in STATE_KINDS and (e.start >= f_end or e.start - s_lo <= STATE_HEAD)]
         if here and breaks is not None:
             here = _own_clause(here, canonical, f_start, f_end, breaks)
+        # a running total ("7,000 fled since Saturday, bringing the number of displaced to 1.2
+        # million"): the times told before it are the new count's, not the total's; nor an earlier sentence's
+        last_mark = bisect_left(total_marks, f_start) - 1
+        totalled = last_mark >= 0 and total_marks[last_mark] >= s_lo
+        if totalled:
+            here = [e for e in here if e.end > total_marks[last_mark]]
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
@@ -947,7 +961,7 @@ def resolve_periods(
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                         chosen.period_start, published, chosen.parts)
-        elif (carries is not None and not carries[i]) or (states is not None and states[i]):
+        elif (carries is not None and not carries[i]) or (states is not None and states[i]) or totalled:
             chosen = None
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
