@@ -373,6 +373,7 @@ class _Document:
         self._cue_reach = list(accumulate((c.end for c in self.cues), max, initial=-1))  # max end of cues[:i]
         self._figure_sentences: set[int] = set()  # sentences holding a figure (claims() sets them)
         self._figure_starts: list[int] = []
+        self._people: tuple[dict, dict] | None = None  # the people named with a title (_named_people)
 
     def claims(self, figures) -> list[Claim]:
         self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
@@ -755,7 +756,62 @@ class _Document:
                 return named
         if inside:
             return self._speaker(inside[0], inside)
-        return self._unknown_name(low, high, side) or self._headed_name(low, high, side)
+        found = self._unknown_name(low, high, side) or self._headed_name(low, high, side)
+        if found is not None and (found.start, found.end) in self.titles:
+            return self._titled_person(found) or found  # "the governor said": the governor named before
+        return found or self._surname(low, high, side)
+
+    def _named_people(self) -> tuple[dict, dict]:
+        """The people the text names with a title, by the title and by each word of the name but
+        the first (the name cut there), each a list of (end, found) in text order; made once,
+        when first asked."""
+        if self._people is None:
+            by_title: dict[str, list] = {}
+            by_surname: dict[str, list] = {}
+            for start, end in self.titles:
+                found = self._name_after_title(start, end, self.sentences[self._sentence_of(start)][1])
+                if found is None or (found.start, found.end) in self.titles:
+                    continue
+                body = next((m for m in self._mentions_within(found.start, found.end) if _identified(m)), None)
+                if body is not None:  # "المتحدث باسم الوزارة أشرف القدرة": he spoke as the ministry, and speaks so again
+                    found = _Found(_identified(body), body.text, body.start, body.end)
+                by_title.setdefault(self.text[start:end], []).append((found.end, found))
+                # any later word of the name may be the surname, and ends it: the canonical text has
+                # no capitals to end "Governor Babagana Zulum helped bury" at the name
+                name = list(WORD.finditer(self.text, end if found.start == start else found.start, found.end))
+                for word in name[1:]:
+                    bare = word.group().strip(QUOTES + ",.;:")
+                    if len(bare) > 2 and bare not in self.rules.name_stops:
+                        phrase = self.text[found.start:word.start() + len(bare)]
+                        person = found if body is not None else _Found(name_id(phrase), phrase, found.start, word.start() + len(bare))
+                        by_surname.setdefault(bare, []).append((found.end, person))
+            for people in chain(by_title.values(), by_surname.values()):
+                people.sort(key=lambda p: p[0])
+            self._people = by_title, by_surname
+        return self._people
+
+    def _titled_person(self, title: _Found) -> _Found | None:
+        """A title alone with the article of a known referent ("Governor Pavlo Kyrylenko ... the
+        governor said") is the last person named before it with the same title; not after an
+        apposition head ("a governor said" is someone else)."""
+        head = self.text[max(0, title.start - 12):title.start].split()
+        if head and head[-1] in self.rules.apposition_heads:
+            return None
+        people = self._named_people()[0].get(self.text[title.start:title.end], [])
+        i = bisect_right(people, title.start, key=lambda p: p[0])
+        return people[i - 1][1] if i else None
+
+    def _surname(self, low: int, high: int, side: str) -> _Found | None:
+        """A name's last word alone next to the cue, after the full name was written with a title
+        ("Borno State Governor Babagana Zulum ... Zulum told mourners", "وأضاف المسماري"): that
+        person."""
+        words = list(WORD.finditer(self.text, low, high))
+        if not words:
+            return None
+        word = words[-1] if side == "before" else words[0]
+        people = self._named_people()[1].get(word.group().strip(QUOTES + ",.;:"), [])
+        i = bisect_right(people, word.start(), key=lambda p: p[0])
+        return people[i - 1][1] if i else None
 
     def _apposed_person(self, mention: Mention) -> _Found | None:
         """A person named in apposition with the body he speaks for is the claimant, as written
