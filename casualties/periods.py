@@ -3,7 +3,8 @@
 Time expressions are dates (`casualties.dates`) and period cues from the pack's
 `dates.yaml` (`period_cues.cues`). A cue is a phrase with slots: `{DATE}` (a date mention;
 `reach` lets a few words sit between the cue and the date), `{DURATION}` (an amount of hours,
-days, weeks, months or years, counted or not) and `{COUNTED}` (a duration with a count). The
+days, weeks, months or years, counted or not), `{COUNTED}` (a duration with a count) and
+`{NOUNCOUNTED}` (a unit, the word it is of, then a count word: "days the-clashes the-four"). The
 cue's `kind` says how it resolves; `published` is the reference date and nothing is ever read
 from the wall clock. Policies:
 
@@ -129,7 +130,7 @@ KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous"
          "calendar", "report", "since_when", "after"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
-SLOTS = {"DATE", "DURATION", "COUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
+SLOTS = {"DATE", "DURATION", "COUNTED", "NOUNCOUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
 # A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"): the
 # date is the other event's, no start of a period. `period_cues.comparisons` forms block every
 # cue of these kinds they overlap.
@@ -269,13 +270,15 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     month_names = trie_regex(months)
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
-    slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "DATE": MASKS,
+    slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "NOUNCOUNTED": tuple(units), "DATE": MASKS,
                   "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": (), "DAY": ()}
     day_words = date_grammar(pack).day_words
     day_suffixes = trie_regex(words(pack, (pack.section("dates", "months", {}) or {}).get("day_suffixes")))
     slot_regex = {
         "COUNTED": rf"(?P<dur>{head}(?:{counted}))",
         "DURATION": rf"(?P<dur>{head}(?:{counted}|{unit}))",
+        # a unit, the word it is of, then a count word, as Arabic tells "the four days of the clashes"
+        "NOUNCOUNTED": rf"(?P<dur>{unit}\s+\p{{L}}+\s+(?:(?:{pre})\s*)?(?P<cw>{trie_regex(counts)}){right})",
         "MONTH": rf"{left}(?P<mon>{month_names}){right}",  # a whole word (its group is WholeWords)
         # a second month may have a conjunction glued before it ("July and-September")
         "MONTH2": rf"(?P<mon2>{month_names}){right}",
@@ -639,16 +642,17 @@ def _duration(match, g: CueGrammar, cue: Cue):
         if cue.unit and cue.count:
             return cue.unit, int(cue.count), int(cue.count)
         return None
-    if match.group("dual"):
-        unit, amount = g.units[match.group("dual")]
+    named = match.groupdict()  # a slot may lack some of the groups (NOUNCOUNTED)
+    if named.get("dual"):
+        unit, amount = g.units[named["dual"]]
     else:
-        unit, amount = g.units[match.group("unit")]
-        if match.group("num"):
-            amount = int(match.group("num"))
-        elif match.group("cw"):
-            amount = g.counts[match.group("cw")]
+        unit, amount = g.units[named["unit"]]
+        if named.get("num"):
+            amount = int(named["num"])
+        elif named.get("cw"):
+            amount = g.counts[named["cw"]]
     written = amount or 1
-    if match.group("approx"):
+    if named.get("approx"):
         amount = None
     return unit, amount, written
 
