@@ -827,7 +827,7 @@ class _Document:
             return None
         start, end = (min(mention.start, title[0]), max(mention.end, title[1])) if title else (mention.start, mention.end)
         if title is not None and title[1] >= mention.end:
-            after = self._comma_name_after(end)  # "a UNHCR spokesperson, Boris Cheshirkov, said"
+            after = self._comma_name_past_place(end)  # "a UNHCR spokesperson, Boris Cheshirkov, said"
             if after is not None:
                 return after
         if not self._apposition_closes(end):
@@ -843,8 +843,10 @@ class _Document:
         if i < len(self.titles):
             start, end = self.titles[i]
             gap = self.text[mention.end:start]
-            if len(gap.split()) <= 1 and "," not in gap and (not gap.strip() or gap.strip().startswith("'")):
-                return start, end
+            word = gap.strip()
+            if len(gap.split()) <= 1 and "," not in gap and (not word or word.startswith("'") or (
+                    word.isalpha() and word not in self.rules.name_stops and not self._cue_between(mention.end, start))):
+                return start, end  # "a UNHCR spokesperson", "Russia's defence minister", "the UN humanitarian coordinator"
         j = bisect_right(self._title_ends, mention.start) - 1
         if j >= 0:
             start, end = self._titles_by_end[j]
@@ -899,6 +901,28 @@ class _Document:
             return None
         phrase = self.text[start:end]
         return _Found(name_id(phrase), phrase, start, end)
+
+    def _comma_name_past_place(self, pos: int) -> _Found | None:
+        """A name in commas right after `pos`, or after a short place phrase an affiliation marker
+        opens ("the UN humanitarian coordinator in Nigeria, Edward Kallon, said", "المنسق الأممي في
+        نيجيريا، إدوارد كالون، إن": at most three words, no cue, number or stop but the marker)."""
+        found = self._comma_name_after(pos)
+        if found is not None or not self.rules.affiliation_markers:
+            return found
+        high = self.sentences[self._sentence_of(pos)][1]
+        words = list(islice(WORD.finditer(self.text, pos, high), 3))
+        if not words or words[0].group() not in self.rules.affiliation_markers:
+            return None
+        for word in words[1:]:
+            bare = word.group().rstrip(",")
+            if not bare.isalpha() or self._cue_between(pos, word.end()):
+                return None
+            if bare != word.group():
+                return self._comma_name_after(word.start() + len(bare))
+        return None
+
+    def _cue_between(self, start: int, end: int) -> bool:
+        return bisect_left(self._cue_starts, start) != bisect_left(self._cue_starts, end)
 
     def _headed_name(self, low: int, high: int, side: str) -> _Found | None:
         """A person named before an apposition that an apposition head opens and a comma closes,
@@ -1081,7 +1105,7 @@ class _Document:
 
     def _read_name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         rules = self.rules
-        apposed = self._comma_name_after(end)  # "the army's spokesman, Ali Musa, said"
+        apposed = self._comma_name_past_place(end)  # "the army's spokesman, Ali Musa, said"
         if apposed is not None and apposed.end <= bound:
             return apposed
         words = list(islice(WORD.finditer(self.text, end), rules.name_window))
