@@ -12,9 +12,10 @@ random, and a manifest (publisher, date, language). It reports, each run in a fr
   another 1% and reruns N times, and the ratio uses the fastest (the others show the noise);
 - processor time of the run and its workers (user and system, from the start of `run`: on a
   shared machine it moves less than the wall time);
-- peak resident memory of the run (parent) and of its largest worker (ru_maxrss), and with
-  psutil the peak of the run and its workers together (sampled every 20 ms; pages the workers
-  share with the parent are counted in each, so this errs high).
+- peak resident memory of the run (parent) and of its largest child (ru_maxrss: a worker, or the
+  process that makes figures.csv and the Figures sheet, which shares the parent's pages), and with
+  psutil the peak of the run and its workers together (sampled every 20 ms from the benchmark's
+  process; pages the workers share with the parent are counted in each, so this errs high).
 
 At 100,000 articles: `--articles 100000 --skip-jobs1 --repeat 1` (a first run on 2 processes,
 the two reruns; about 15 minutes here).
@@ -29,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,27 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DIGITS = re.compile(r"\d+")
 PUBLISHERS = ["Orient Net", "Enab Baladi", "Reuters", "AFP", "Al Jazeera", "", ""]
 RUN = """
-import json, resource, sys, threading, time
+import json, resource, sys, time
 from casualties.api import run
 
-peak = [0]
-def sample_tree():  # resident memory of this process and its workers together, every 20 ms
-    import psutil
-    me = psutil.Process()
-    while True:
-        total = 0
-        for process in [me, *me.children(recursive=True)]:
-            try:
-                total += process.memory_info().rss
-            except psutil.Error:  # a worker that just ended
-                pass
-        peak[0] = max(peak[0], total)
-        time.sleep(0.02)
-try:
-    import psutil  # noqa: F401
-    threading.Thread(target=sample_tree, daemon=True).start()
-except ImportError:
-    peak = [None]
 start = time.perf_counter()
 cpu_before = resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime
 result = run([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), corrections=False, reuse_reports=True)
@@ -68,10 +52,8 @@ print(json.dumps({
     "figures": len(result.extraction.figures), "changes": 0 if result.changes is None else len(result.changes),
     "parent_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    "tree_mib": peak[0] / 2**20 if peak[0] is not None else None,
 }))
 """
-
 
 def pieces() -> dict[str, list[str]]:
     """Paragraphs and sentences by language: the seeds (Arabic) and every spec's texts."""
@@ -123,11 +105,46 @@ def change_some(folder: Path, share: float, seed: int = 11) -> int:
 
 
 def timed_run(corpus: Path, out: Path, jobs: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, str(corpus), str(out), str(jobs)],
-                          capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        sys.exit(f"the run failed (exit {done.returncode}):\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """One run in a fresh process. Its memory with its workers' is sampled from here, not by a
+    thread of its own: a run with a second thread makes its reports without forking (see
+    casualties.writers.forked), and the sampling would count in its processor time."""
+    process = subprocess.Popen([sys.executable, "-c", RUN, str(corpus), str(out), str(jobs)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = [None]
+    sampler = threading.Thread(target=_sample_tree, args=(process, peak), daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"the run failed (exit {process.returncode}):\n{stderr}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["tree_mib"] = peak[0] / 2**20 if peak[0] is not None else None
+    return result
+
+
+def _sample_tree(process: subprocess.Popen, peak: list) -> None:
+    """Resident memory of `process` and its workers together, every 20 ms, while it runs."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    try:
+        run = psutil.Process(process.pid)
+    except psutil.Error:
+        return
+    while process.poll() is None:
+        total = 0
+        try:
+            members = [run, *run.children(recursive=True)]
+        except psutil.Error:  # the run just ended
+            break
+        for member in members:
+            try:
+                total += member.memory_info().rss
+            except psutil.Error:  # a worker that just ended
+                pass
+        peak[0] = max(peak[0] or 0, total)
+        time.sleep(0.02)
 
 
 def main() -> None:
