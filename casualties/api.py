@@ -39,6 +39,7 @@ QUOTE_MAX = 240
 # Counts of a state (a force present, people displaced) are no event of the days the story
 # tells: they take a period from their own sentence only, never carried from an earlier one;
 # nor does a count of none ("no civilians were killed", "لم يقتل أي مدني"), an absence denied.
+# People displaced told as a flight ("had fled") do carry (periods.resolve_periods, `displaced`).
 STATE_OUTCOMES = ("present", "displaced")
 # The strength of a force present is dated only by a named past time of its own sentence.
 STRENGTH_OUTCOMES = ("present",)
@@ -171,7 +172,8 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     claims = attribute(canonical, pack, gz, spans, publisher_id)
     periods = resolve_periods(canonical, pack, article.published, spans,
                               [m.outcome not in STATE_OUTCOMES and m.quantity.high != 0 for m in matches],
-                              [m.outcome in STRENGTH_OUTCOMES for m in matches])
+                              [m.outcome in STRENGTH_OUTCOMES for m in matches],
+                              [m.outcome == "displaced" and m.quantity.high != 0 for m in matches])
 
     figures: list[Figure] = []
     occurrences: dict[tuple, int] = {}

@@ -87,7 +87,9 @@ only when it is alone there, and then the story's time, the article's first expr
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
 "since the war began", carries only within its paragraph unless it is the article's first time
 expression), unless the figure does not carry (`carries`: a count of people
-present or displaced is a state, not an event of the story's days); if there is none, the
+present or displaced is a state, not an event of the story's days; but people displaced told
+as a flight, `flight_words` "had fled" with no `displaced_state_words` "who", "remain" in its
+clause, flee in the story's days: from the earlier time's start up to publication); if there is none, the
 period is unknown. The strength of a force present (`states`) takes only a named past time of
 its own sentence (`STATE_KINDS`: "last year", "in 2015", "from January to March") that heads
 the sentence or follows the count. `Period.rule` is the id of the data entry that decided and
@@ -123,7 +125,7 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
-             "clause_breaks", "running_totals"}
+             "clause_breaks", "running_totals", "flight_words", "displaced_state_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -148,6 +150,8 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # war began") told after the story's own time is an aside: the sentences of its paragraph (line)
 # take it, later paragraphs take the other times of its sentence or none ("Last month, 20
 # soldiers were killed near Gao." then "The conflict has killed thousands").
+FLIGHT_REACH = 48  # characters either side of a displaced count where its flight verb is looked for
+CLAUSE_MARK = regex.compile(r"[,;:]")
 ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after")
 DATELINE_WORDS = 4
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
@@ -221,6 +225,8 @@ class CueGrammar:
     needs_start: frozenset = frozenset()
     # where a running total begins (", bringing the total to"): a time before one is the new count's
     running_totals: regex.Pattern | None = None
+    # people displaced told as a flight ("had fled", "have been displaced by"), not a state
+    flight_words: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -351,7 +357,10 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         regex.V1) if totals else None
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
                       cue_words, index, week_starts, day_words, clause_breaks,
-                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")), running_totals)
+                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")), running_totals,
+                      regex.compile(rf"{left}(?:{proclitics})?(?:(?P<state>{trie_regex(words(pack, data.get('displaced_state_words') or []))})"
+                                    rf"|{trie_regex(words(pack, data['flight_words']))}){right}",
+                                    regex.V1) if data.get("flight_words") else None)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -903,6 +912,18 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=No
     return None
 
 
+def _fled(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, flight) -> bool:
+    """A flight word in the figure's own clause, near it ("8,000 people had fled", "displaced
+    by the clashes"), and no state word there ("remain displaced", "who had fled", "already")."""
+    lo = max(s_lo, f_start - FLIGHT_REACH)
+    marks = list(CLAUSE_MARK.finditer(text, lo, f_start))
+    lo = marks[-1].end() if marks else lo
+    mark = CLAUSE_MARK.search(text, f_end, min(s_hi, f_end + FLIGHT_REACH))
+    hi = mark.start() if mark else min(s_hi, f_end + FLIGHT_REACH)
+    found = list(flight.finditer(text, lo, hi))
+    return bool(found) and not any(m.group("state") for m in found)
+
+
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
     return max(b_start - a_end, a_start - b_end, 0)
 
@@ -917,11 +938,13 @@ def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
 
 def resolve_periods(
     canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]],
-    carries: list[bool] | None = None, states: list[bool] | None = None,
+    carries: list[bool] | None = None, states: list[bool] | None = None, displaced: list[bool] | None = None,
 ) -> list[Period]:
     """One Period per figure span (canonical offsets, text order) of one article; `carries[i]`
     False keeps figure i from taking an earlier sentence's time, `states[i]` True lets it take
-    only a named past time (`STATE_KINDS`) of its own sentence (module docstring).
+    only a named past time (`STATE_KINDS`) of its own sentence (module docstring). `displaced[i]`
+    True with a flight word near it (`flight_words`: "had fled") makes figure i a flight of the
+    story's days: with no time of its own it carries the earlier time's start up to publication.
 
     >>> from datetime import date
     >>> from casualties.langpack import load_pack
@@ -932,7 +955,7 @@ def resolve_periods(
     (datetime.date(2018, 5, 14), datetime.date(2018, 5, 20), 'en.period.same')
     """
     expressions = find_time_expressions(canonical, pack, published)
-    breaks, totals = cue_grammar(pack).clause_breaks, cue_grammar(pack).running_totals
+    breaks, totals, flight = cue_grammar(pack).clause_breaks, cue_grammar(pack).running_totals, cue_grammar(pack).flight_words
     sentences = sentence_spans(canonical)
     story_time = expressions[0] if expressions else None  # the article's first time: its own story's
     periods: list[Period] = []
@@ -958,6 +981,9 @@ def resolve_periods(
         totalled = last_mark >= 0 and total_marks[last_mark] >= s_lo
         if totalled:
             here = [e for e in here if e.end > total_marks[last_mark]]
+        # people displaced told as a flight ("had fled") with no time of their own: the story's
+        # flight, from the earlier time's start up to publication
+        fled = not here and flight is not None and displaced is not None and displaced[i] and _fled(canonical, f_start, f_end, s_lo, s_hi, flight)
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
@@ -965,7 +991,7 @@ def resolve_periods(
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                         chosen.period_start, published, chosen.parts)
-        elif (carries is not None and not carries[i]) or (states is not None and states[i]) or totalled:
+        elif (carries is not None and not carries[i] and not fled) or (states is not None and states[i]) or totalled:
             chosen = None
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
@@ -987,6 +1013,8 @@ def resolve_periods(
         elif chosen.kind == "same":
             previous = _same(periods, chosen.span)
             periods.append(Period(previous.start, previous.end, chosen.text, chosen.rule))
+        elif fled and chosen.period_start is not None and published is not None and chosen.period_start <= published:
+            periods.append(Period(chosen.period_start, published, chosen.text, chosen.rule))
         else:
             periods.append(Period(chosen.period_start, chosen.period_end, chosen.text, chosen.rule))
     return periods
