@@ -46,6 +46,7 @@ from the wall clock. Policies:
   after the duration is that long before the date (March 23); the expression is the duration
   and its word only, so the date stays a time of its own for the clause before it; with no
   count ("hours after", "days after") there is no expression at all.
+- `lasted`: "on Sunday ended a 30-hour siege" runs from that long before the date up to it.
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month"): it gives a figure its period only when its sentence has no other time expression,
@@ -129,7 +130,7 @@ CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
-         "calendar", "report", "since_when", "after"}
+         "calendar", "report", "since_when", "after", "lasted"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
 SLOTS = {"DATE", "DURATION", "COUNTED", "NOUNCOUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
@@ -267,7 +268,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     number_after = rf"(?:(?:{pre})\s*(?P<num>\d{{1,3}})(?!\d)|(?:(?:{pre})\s*)?(?P<cw>{trie_regex(counts)}){right})"
     unit = rf"(?:(?:{pre})\s*)?(?P<unit>{trie_regex(units)}){right}"
     counted = (
-        rf"(?:(?:{pre})\s*)?{number}\s*{unit}"
+        rf"(?:(?:{pre})\s*)?{number}\s*-?\s*{unit}"  # "three days", "a 30-hour siege"
         rf"|{unit}\s+{number_after}"
         rf"|(?:(?:{pre})\s*)?(?P<dual>{trie_regex(duals)}){right}"
     )
@@ -695,6 +696,9 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
+    elif kind == "lasted":  # "on Sunday ended a 30-hour siege": from that long before the date to it
+        if first is not None and first.first is not None and duration is not None and duration[1] is not None:
+            lo, hi = _shift(first.first, duration[0], -duration[1]), first.last
     elif kind == "after":  # "on March 31, eight days after ...": that long before the date
         if first is not None and first.first is not None and duration is not None and duration[1] is not None:
             lo = hi = _shift(first.first, duration[0], -duration[1])
