@@ -513,7 +513,9 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     # dates the start of the event it speaks of
     spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
     inside_spoken = _Spans(spoken)
-    anchors = [m for m in mentions if not inside_spoken.hold(m)]
+    # read once, not per cue: the whole text's mentions that may anchor (no dateline, a known day)
+    anchors = [m for m in mentions if not inside_spoken.hold(m) and m.kind in ANCHOR_KINDS and m.first is not None
+               and not _is_dateline(m, canonical)]
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
@@ -895,13 +897,10 @@ def _sentence_of(position: int, sentences) -> tuple[int, int]:
 
 def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=None) -> DateMention | None:
     """The date mention giving the start of the event a cue counts from (module docstring);
-    `event_words`, a cue's own, find its sentence instead of the start words."""
+    `mentions` are those that may anchor (`find_time_expressions`); `event_words`, a cue's own,
+    find its sentence instead of the start words."""
     event_words = event_words or g.start_words
-    full = [
-        m for m in mentions
-        if m.kind in ANCHOR_KINDS and m.first is not None and not (m.start >= start and m.end <= end)
-        and not _is_dateline(m, text)
-    ]
+    full = [m for m in mentions if not (m.start >= start and m.end <= end)]
     own = _sentence_of(start, sentences)
     full_starts = [m.start for m in full]  # mentions are in text order and apart
     before = bisect_right(sentences, own[0], key=lambda s: s[1])  # the sentences ending before it
