@@ -86,7 +86,7 @@ number of displaced to 1.2 million", and then no earlier sentence's); if its sen
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there, and then the story's time, the article's first expression, when
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
-"since the war began", carries only within its paragraph unless it is the article's first time
+"since the war began", "between Feb. 24 and April 7", carries only within its paragraph unless it is the article's first time
 expression), unless the figure does not carry (`carries`: a count of people
 present or displaced is a state, not an event of the story's days; but people displaced told
 as a flight, `flight_words` "had fled" with no `displaced_state_words` "who", "remain" in its
@@ -153,7 +153,7 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # soldiers were killed near Gao." then "The conflict has killed thousands").
 FLIGHT_REACH = 48  # characters either side of a displaced count where its flight verb is looked for
 CLAUSE_MARK = regex.compile(r"[,;:]")
-ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after")
+ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after", "range")
 DATELINE_WORDS = 4
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
