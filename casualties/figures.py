@@ -70,6 +70,7 @@ QUOTE_MARK = '"'  # canonical text writes every double quote this way
 FAMILY_WINDOW_WORDS = 7  # "fighters of Hayat Tahrir al-Sham and their families"
 SENTENCE_REACH = 600  # characters a frame may look at on each side: run-on text stays linear
 _WORD = regex.compile(r"[^\s\d,;.:!?\"]+ ")
+_PARAGRAPH_BREAK = regex.compile(r"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +481,29 @@ def _actor_at_noun(g, text, actors, starts, modifiers_start, noun_span):
     return found
 
 
+def _side_of_noun_before(text, matches, actors, starts, paragraph_start, noun_span):
+    """The side of the latest earlier figure of the paragraph whose counted noun is the same word
+    and whose side is known ("63 Kenyan soldiers ... 12 soldiers"), or of the
+    latest side named before in the paragraph by a name holding that word ("an attack on Kenyan
+    soldiers ... 12 soldiers"): a bare noun told again names the same people. Only figures and
+    names of the paragraph are looked at (the side counted is told anew in each)."""
+    noun = text[noun_span[0]:noun_span[1]]
+    best = None
+    for fm in reversed(matches):
+        if fm.quantity.start < paragraph_start:
+            break
+        if fm.actor and fm.noun_span and fm.noun_span[1] <= noun_span[0] and text[fm.noun_span[0]:fm.noun_span[1]] == noun:
+            best = (fm.noun_span[0], fm.actor, fm.actor_via_anaphora)
+            break
+    for start, end, actor_id, via in reversed(actors[bisect_left(starts, paragraph_start):bisect_left(starts, noun_span[0])]):
+        if best is not None and start <= best[0]:
+            break
+        if end <= noun_span[0] and f" {noun} " in f" {text[start:end]} ":
+            best = (start, actor_id, via)
+            break
+    return (best[1], best[2]) if best else (None, False)
+
+
 def _actor_naming_noun(actors, reach, noun_span):
     """An actor whose mention covers the counted noun: the noun names the side's members.
     `reach[i]` is the furthest end of actors[:i + 1]: the first actor ending at or after the
@@ -646,6 +670,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
     literals = g.literals.index(text) if counts else None
     actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's actors
     actor_reach = list(accumulate((a[1] for a in actors), max))  # furthest end of actors[:i + 1]
+    paragraph_starts = None  # found when first needed
     for q in counts:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
@@ -794,7 +819,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 actor, via = actors[first][2], actors[first][3]
         if actor is None and rule.actor == "sentence" and population in ("combatants", "mixed"):
             named = {a[2] for a in actors[bisect_left(actor_starts, sentence[0]):bisect_left(actor_starts, sentence[1])]}
-            if len(named) == 1:
+            # a side an earlier figure of the sentence counts under another noun is not this one's
+            # ("قتلت 11 من عناصر الميليشيا ... فيما قتل جنديان من الجيش")
+            counted_other = {matches[i].actor for i in in_sentence.get(whole, ())
+                             if matches[i].noun_span and noun_m_span
+                             and text[slice(*matches[i].noun_span)] != text[slice(*noun_m_span)]}
+            if len(named) == 1 and not named & counted_other:
                 actor = named.pop()
         if population in ("combatants", "unknown") and unit == "people" or unit != "people":
             family_window_end = _clause_end(g, text, people_end, sentence[1])
@@ -854,6 +884,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 population, actor = p.population, actor or p.actor
                 subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)
 
+        if actor is None and population == "combatants" and not subset and people_span and rule.actor != "none":
+            # "at least 63 Kenyan soldiers had been killed and the attackers had taken 12 soldiers
+            # captive": the same noun told bare later in the paragraph counts the same side
+            if paragraph_starts is None:
+                paragraph_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
+            paragraph = paragraph_starts[bisect_right(paragraph_starts, q.start) - 1]
+            actor, via = _side_of_noun_before(text, matches, actors, actor_starts, paragraph, people_span)
         if population is None and unit == "people":
             continue
         if population in ("civilians",):
