@@ -164,6 +164,27 @@ class Rules:
     # may close one ("Ali Musa, a resident who said")
     apposition_heads: frozenset[str] = frozenset()
     relative_pronouns: frozenset[str] = frozenset()
+    # the dates data's words, for telling a time phrase in commas from a name ("قال المتحدث، مساء
+    # الأربعاء، إن"): a day's own name (weekdays, today, yesterday) is never a name's word; the
+    # other date words (months, "on", "evening", "last") make a time phrase only all together
+    day_names: frozenset[str] = frozenset()
+    date_words: frozenset[str] = frozenset()
+
+
+def _date_words(pack: LanguagePack) -> dict:
+    """The day names and the other date words of the pack's dates data, canonical, word by word."""
+    def forms(entries):
+        return [form for entry in entries or [] for form in entry.get("forms") or []]
+
+    def split(phrases):
+        return {word for phrase in phrases for word in pack.canonical(str(phrase)).split()}
+
+    weekdays = pack.section("dates", "weekdays") or {}
+    months = pack.section("dates", "months") or {}
+    day_names = {pack.canonical(str(f)) for f in forms(weekdays.get("names")) + forms(pack.section("dates", "relative_days"))}
+    date_words = split(forms(months.get("names")) + [w for key in ("this_month", "past_month") for w in months.get(key) or []]
+                       + [w for key in ("prefixes", "future", "past") for w in weekdays.get(key) or []])
+    return {"day_names": frozenset(n for n in day_names if " " not in n), "date_words": frozenset(date_words)}
 
 
 def compile_rules(pack: LanguagePack) -> Rules:
@@ -238,6 +259,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         continuation_words=frozenset(words("continuation_words")),
         agent_markers=words("agent_markers"),
         private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles")),
+        **_date_words(pack),
         private_person_source=_source_id(path, settings.get("private_person_source")),
         apposition_heads=frozenset(words("apposition_heads")),
         relative_pronouns=frozenset(words("relative_pronouns")),
@@ -900,6 +922,9 @@ class _Document:
         if self._mention_overlaps(start, end) or bisect_left(self._cue_starts, start) != bisect_left(self._cue_starts, end):
             return None
         phrase = self.text[start:end]
+        said = [self.text[a:b] for a, b in words]
+        if any(w in self.rules.day_names for w in said) or all(w in self.rules.date_words for w in said):
+            return None  # a time phrase in commas: "the spokesman, on Wednesday evening, said"
         return _Found(name_id(phrase), phrase, start, end)
 
     def _comma_name_past_place(self, pos: int) -> _Found | None:
