@@ -411,8 +411,10 @@ class _Document:
             i = bisect_right(figure_ends, m.start) - 1
             if i < 0:
                 return False
+            if sum(1 for _ in islice(WORD.finditer(self.text, figure_ends[i], m.start), 3)) > 2:
+                return False  # (counted without copying what lies between: it may be most of the text)
             gap = self.text[figure_ends[i]:m.start]
-            return len(gap.split()) <= 2 and not any(ch in gap for ch in ",.;:\"()\n") \
+            return not any(ch in gap for ch in ",.;:\"()\n") \
                 and bisect_left(self._cue_starts, figure_ends[i]) == bisect_left(self._cue_starts, m.start)
         kept = [m for m in self.mentions if not counted(m)]
         if len(kept) < len(self.mentions):
