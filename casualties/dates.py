@@ -812,16 +812,23 @@ def _valid(year: int | None, month: int, day: int, day_end: int | None) -> bool:
     return day_end is None or day < day_end <= last
 
 
+def longest_apart(items: list, span) -> list:
+    """The items, longest first then leftmost, that overlap none taken before them, in the order
+    taken; `span(item)` is its (start, end). The taken spans are kept in text order (they never
+    overlap), so each item is checked against one neighbour, not against all taken so far."""
+    taken, spans = [], []
+    for item in sorted(items, key=lambda item: (span(item)[0] - span(item)[1], span(item)[0])):
+        start, end = span(item)
+        k = bisect_left(spans, (end,))  # the taken spans starting before the item ends
+        if k == 0 or spans[k - 1][1] <= start:
+            taken.append(item)
+            insort(spans, (start, end))
+    return taken
+
+
 def _select(candidates: list[DateMention]) -> list[DateMention]:
     """Longest first, then leftmost; an invalid reading still occupies its span."""
-    taken: list[DateMention] = []
-    spans: list[tuple[int, int]] = []  # the taken spans in text order (they never overlap)
-    for c in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
-        k = bisect_left(spans, (c.end,))  # the taken spans starting before c ends
-        if k == 0 or spans[k - 1][1] <= c.start:
-            taken.append(c)
-            insort(spans, (c.start, c.end))
-    return sorted(taken, key=lambda c: c.start)
+    return sorted(longest_apart(candidates, lambda c: (c.start, c.end)), key=lambda c: c.start)
 
 
 def _blocked(m: DateMention, text: str, g: DateGrammar) -> bool:

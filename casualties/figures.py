@@ -293,6 +293,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     links = trie_regex(_canon_list(pack, settings.get("links")))
     families = trie_regex(_canon_list(pack, pack.section("populations", "family_markers")))
     losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
+    perpetrators = trie_regex(_canon_list(pack, settings["perpetrator_words"])) if settings.get("perpetrator_words") else None
     return FigureGrammar(
         rules=tuple(rules), nouns=nouns, rules_for=_rules_for(rules),
         noun_pattern=compile_pattern(macros["NOUN"]),
@@ -331,12 +332,10 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("agent_before") else None,
         agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
         if settings.get("agent_after") else None,
-        perpetrator_before=compile_pattern(
-            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['perpetrator_words']))})(?!{word})")
-        if settings.get("perpetrator_words") else None,
-        perpetrator_after=compile_pattern(
-            f"[\"']?(?: \\S+)? (?:{pre})??(?:{trie_regex(_canon_list(pack, settings['perpetrator_words']))})(?!{word})")
-        if settings.get("perpetrator_words") else None,
+        perpetrator_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{perpetrators})(?!{word})")
+        if perpetrators else None,
+        perpetrator_after=compile_pattern(f"[\"']?(?: \\S+)? (?:{pre})??(?:{perpetrators})(?!{word})")
+        if perpetrators else None,
         noun_modifier=compile_pattern(
             f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_modifiers')))})(?!{word})")
         if pack.section("outcomes", "noun_modifiers") else None,

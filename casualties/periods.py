@@ -110,7 +110,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate, chain
@@ -118,7 +118,7 @@ from itertools import accumulate, chain
 import regex
 
 from .dates import (DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceScanner, WholeWords, find_dates,
-                    word_automaton, words)
+                    longest_apart, word_automaton, words)
 from .dates import grammar as date_grammar
 from .errors import DataFileError
 from .langpack import LanguagePack, check_keys, shared_phrases, trie_regex
@@ -503,12 +503,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
                 if match.end() > match.start():
                     found.append((match.start(), match.end(), cue, match))
-    chosen, taken = [], []  # taken: the chosen spans in text order (they never overlap)
-    for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
-        k = bisect_left(taken, (item[1],))  # the chosen spans starting before the item's end
-        if k == 0 or taken[k - 1][1] <= item[0]:
-            chosen.append(item)
-            insort(taken, (item[0], item[1]))
+    chosen = longest_apart(found, lambda f: f[:2])
     # the day a source spoke ("said on Saturday that ... since the operation began") never
     # dates the start of the event it speaks of
     spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
