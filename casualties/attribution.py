@@ -771,7 +771,7 @@ class _Document:
         if side == "before":
             inside = [m for m in inside if not self._reported_before(m, cue) and not self._modifies(m)]
             inside.reverse()
-        inside.sort(key=lambda m: _identified(m) is None)
+        inside.sort(key=lambda m: (_identified(m) is None, m.inferred))  # a body named outranks one the story's country gives
         if inside and _identified(inside[0]) is None and inside[0].kind != "correspondent":
             # only anaphora with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman):
             # a name written after a title says more

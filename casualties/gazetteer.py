@@ -16,13 +16,19 @@ Example: with proclitics [w, b, l, al, wal, bal, kal, ll, wll], "al" ends "wal",
 without its article an anaphor is an indefinite noun.
 
 Anaphora ("the group", "the source") name an entry only after the article named it; one
-anaphor may be listed by several entries and resolves to the one named last.
+anaphor may be listed by several entries and resolves to the one named last. With none of them
+named before it, an anaphor names the one entry of the country the text names most, by the
+entries' `country` words ("the health ministry" in a story on Lebanon, "القوات الحكومية" in one
+from Taiz); it stays unresolved when another country is named as often, or none of its entries is
+of that country ("القوات المسلحة" in a story on Yemen names no Egyptian or Russian army). Such a
+mention is `inferred`: a body the text names outranks it.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 from bisect import bisect_left
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,12 +48,14 @@ KINDS: dict[str, frozenset[str]] = {
         "medical", "un", "ngo", "unnamed_source", "correspondent",
     }),
 }
-ENTRY_KEYS = {"id", "kind", "names", "aliases", "anaphora", "people", "ambiguous", "context", "valid_from", "valid_to",
-              "note"}
+ENTRY_KEYS = {"id", "kind", "names", "aliases", "anaphora", "people", "ambiguous", "context", "country", "valid_from",
+              "valid_to", "note"}
 # `ambiguous`: aliases that other conflicts use for other bodies ("SDF" is also Cameroon's Social
 # Democratic Front); they name the entry only in a text that also names it otherwise, or names one
 # of its `context` words (its country, its region) or entries (the ids of its foes and allies)
-LISTS = ("aliases", "anaphora", "people", "ambiguous", "context")
+# `country`: the words that name the country a state body belongs to (its names, demonyms, capital):
+# an anaphor none of whose entries was named before it is the entry whose country the text names most
+LISTS = ("aliases", "anaphora", "people", "ambiguous", "context", "country")
 RESERVED_IDS = frozenset({"publisher"})
 ID_FORM = regex.compile(r"[a-z][a-z0-9_]*")
 LANG_FORM = regex.compile(r"[a-z]{2,3}")
@@ -72,6 +80,7 @@ class Mention:
     prefix: str
     group: str
     candidates: tuple[str, ...] = ()
+    inferred: bool = False  # an anaphor resolved by the story's country, not by an earlier name
 
 
 @dataclass(frozen=True)
@@ -144,16 +153,34 @@ class Gazetteers:
         key = (self.fingerprint, pack.code, canonical)
         found = _RECENT_MENTIONS.get(key)
         if found is None:
-            sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources"))
+            country = self._country_counter(pack, canonical)
+            sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources", country))
             spans = [(m.start, m.end) for m in sources]
             starts = [start for start, _ in spans]
             hits = [h for h in self._in_context(self.actor_lexicon(pack).find(canonical), canonical)
                     if not _inside_longer(h[0], h[1], spans, starts)]
-            found = (sources, tuple(_resolve(hits, "actors")))
+            found = (sources, tuple(_resolve(hits, "actors", country)))
             if len(_RECENT_MENTIONS) >= RECENT_TEXTS:
                 _RECENT_MENTIONS.clear()
             _RECENT_MENTIONS[key] = found
         return found
+
+    def _country_counter(self, pack: LanguagePack, canonical: str):
+        """A function giving, when first called, the ids of the entries of the country the text
+        names most (none when two countries are named as often)."""
+        found: list[frozenset[str]] = []
+
+        def top() -> frozenset[str]:
+            if not found:
+                countries = pack.compiled(f"gazetteer.countries.{self.fingerprint}",
+                                          lambda p: _country_lexicon(chain(self.actors.items(), self.sources.items()), p))
+                counts: dict[frozenset[str], int] = {}
+                for hit in countries.find(canonical) if countries is not None else ():
+                    counts[hit[3]] = counts.get(hit[3], 0) + 1
+                ranked = sorted(counts.items(), key=lambda c: c[1], reverse=True)
+                found.append(ranked[0][0] if ranked and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) else frozenset())
+            return found[0]
+        return top
 
     @staticmethod
     def _in_context(hits: list, canonical: str) -> list:
@@ -202,22 +229,47 @@ def _inside_longer(start: int, end: int, spans, starts) -> bool:
     return False
 
 
-def _resolve(hits, group: str) -> list[Mention]:
+def _resolve(hits, group: str, country=None) -> list[Mention]:
     named: dict[str, int] = {}
     mentions = []
     for start, end, term, attrs, pre, _suf in hits:
+        inferred = False
         if attrs["anaphora"]:
             known = [i for i in attrs["ids"] if i in named]
             entry_id = max(known, key=named.__getitem__) if known else None
+            if entry_id is None and country is not None:
+                of_country = [i for i in attrs["ids"] if i in country()]
+                entry_id = of_country[0] if len(of_country) == 1 else None
+                inferred = entry_id is not None
         else:
             entry_id = attrs["id"]
             named[entry_id] = start
         kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
         start += len(pre)
         mentions.append(Mention(
-            start, end - len(_suf), entry_id, kind, term, attrs["anaphora"], attrs["person"], pre, group, attrs["ids"],
+            start, end - len(_suf), entry_id, kind, term, attrs["anaphora"], attrs["person"], pre, group, attrs["ids"], inferred,
         ))
     return mentions
+
+
+def _country_lexicon(entries, pack: LanguagePack) -> Lexicon | None:
+    """{country word: the ids of the entries of that country} in `pack`'s language, or None. A
+    country is the set of entries listing the same words (the data writes them once, as an
+    anchor); a word two countries list counts for neither."""
+    countries: dict[tuple[str, ...], set[str]] = {}
+    for entry_id, entry in entries:
+        words = tuple(sorted({pack.canonical(w) for w in entry["country"].get(pack.code, ())}))
+        if words:
+            countries.setdefault(words, set()).add(entry_id)
+    table: dict[str, frozenset[str]] = {}
+    shared: set[str] = set()
+    for words, ids in countries.items():
+        for word in words:
+            if word in table:
+                shared.add(word)
+            table[word] = frozenset(ids)
+    table = {word: ids for word, ids in table.items() if word not in shared}
+    return build_lexicon(pack, table) if table else None
 
 
 def _articles(pack: LanguagePack) -> list[str]:
