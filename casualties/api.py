@@ -169,7 +169,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
         parents = [position.get(m.parent) for m in matches]
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
-    claims = attribute(canonical, pack, gz, spans, publisher_id)
+    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice)
     periods = resolve_periods(canonical, pack, article.published, spans,
                               [m.outcome not in STATE_OUTCOMES and m.quantity.high != 0 for m in matches],
                               [m.outcome in STRENGTH_OUTCOMES for m in matches],

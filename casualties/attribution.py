@@ -59,7 +59,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, chain, islice
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import regex
@@ -84,7 +84,7 @@ SETTINGS_KEYS = {
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
-    "private_person_source", "apposition_heads", "relative_pronouns",
+    "private_person_source", "apposition_heads", "relative_pronouns", "written_stops",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -110,10 +110,14 @@ def attribute(
     gazetteers: Gazetteers,
     figures: list[tuple[int, int]],
     publisher_id: str | None,
+    written=None,
 ) -> list[Claim]:
     """One Claim per figure span (canonical offsets of the figure's number), in order.
 
     Claim.start/end and Claim.text are the canonical span and text naming the claimant.
+    `written(start, end)` gives the text as written under a canonical span (Normalised's
+    original_slice): a name stop the normalisation folds onto a name's spelling stops a name only
+    where written as the stop (`written_stops`); without it, every folded form stops one.
 
     >>> from casualties.langpack import load_pack
     >>> from casualties.gazetteer import load_gazetteers
@@ -125,7 +129,7 @@ def attribute(
     if not figures:
         return []
     rules = pack.compiled("attribution", compile_rules)
-    return _Document(canonical, pack, gazetteers, rules, publisher_id).claims(figures)
+    return _Document(canonical, pack, gazetteers, rules, publisher_id, written).claims(figures)
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,9 @@ class Rules:
     # other date words (months, "on", "evening", "last") make a time phrase only all together
     day_names: frozenset[str] = frozenset()
     date_words: frozenset[str] = frozenset()
+    # name stops whose canonical form is also a name's ("على" folds onto the name "علي"): the
+    # canonical stop -> its written forms, without marks; only these spellings stop a name
+    written_stops: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -263,7 +270,22 @@ def compile_rules(pack: LanguagePack) -> Rules:
         private_person_source=_source_id(path, settings.get("private_person_source")),
         apposition_heads=frozenset(words("apposition_heads")),
         relative_pronouns=frozenset(words("relative_pronouns")),
+        written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
     )
+
+
+def _written_stops(path, pack: LanguagePack, forms) -> MappingProxyType:
+    if not isinstance(forms, list) or not all(isinstance(f, str) and f.strip() for f in forms):
+        raise DataFileError(path, "settings.written_stops", "expected a list of strings")
+    found: dict[str, set[str]] = {}
+    for form in forms:
+        found.setdefault(pack.canonical(form), set()).add(_unmarked(form))
+    return MappingProxyType({stop: frozenset(spellings) for stop, spellings in found.items()})
+
+
+def _unmarked(text: str) -> str:
+    """The letters without their combining marks (vowel signs): how a stop is spelt."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text) if not unicodedata.combining(ch))
 
 
 def _source_id(path, value) -> str | None:
@@ -357,8 +379,9 @@ class _Found:
 class _Document:
     """The mentions, cues and sentences of one text, computed once for all its figures."""
 
-    def __init__(self, canonical: str, pack: LanguagePack, gazetteers: Gazetteers, rules: Rules, publisher_id):
+    def __init__(self, canonical: str, pack: LanguagePack, gazetteers: Gazetteers, rules: Rules, publisher_id, written=None):
         self.text = canonical
+        self.written = written
         self.rules = rules
         self.publisher = publisher_id or PUBLISHER
         self.sentences = sentence_spans(canonical) or [(0, len(canonical))]
@@ -805,7 +828,7 @@ class _Document:
                 name = list(WORD.finditer(self.text, end if found.start == start else found.start, found.end))
                 for word in name[1:]:
                     bare = word.group().strip(QUOTES + ",.;:")
-                    if len(bare) > 2 and bare not in self.rules.name_stops:
+                    if len(bare) > 2 and not self._name_stop(bare, word.start() + word.group().index(bare)):
                         phrase = self.text[found.start:word.start() + len(bare)]
                         person = found if body is not None else _Found(name_id(phrase), phrase, found.start, word.start() + len(bare))
                         by_surname.setdefault(bare, []).append((found.end, person))
@@ -910,7 +933,7 @@ class _Document:
         words = []
         for token in islice(WORD.finditer(self.text, begin, high), self.rules.name_max_words):
             bare = token.group().rstrip(",.;")
-            if not bare or bare in self.rules.name_stops or any(ch.isdigit() or ch in QUOTES for ch in bare):
+            if not bare or self._name_stop(bare, token.start()) or any(ch.isdigit() or ch in QUOTES for ch in bare):
                 return None
             words.append((token.start(), token.start() + len(bare)))
             if bare != token.group() or token.end() >= high:
@@ -947,6 +970,17 @@ class _Document:
             if bare != word.group():
                 return self._comma_name_after(word.start() + len(bare))
         return None
+
+    def _name_stop(self, word: str, start: int) -> bool:
+        """Whether `word`, at `start`, ends a name: a name stop, unless the normalisation folded
+        another spelling onto it and the text writes that one ("وقال علي ديالو": the name علي,
+        not the preposition على)."""
+        if word not in self.rules.name_stops:
+            return False
+        spellings = self.rules.written_stops.get(word)
+        if spellings is None or self.written is None:
+            return True
+        return _unmarked(self.written(start, start + len(word))) in spellings
 
     def _cue_between(self, start: int, end: int) -> bool:
         return bisect_left(self._cue_starts, start) != bisect_left(self._cue_starts, end)
@@ -1111,7 +1145,7 @@ class _Document:
         if len(name) < 2 and not after_cue:
             return None  # "Meanwhile, a spokesman said": a lone word before a comma is rarely a name
         words = [m.group().rstrip(",") for m in name]
-        if any(w in self.rules.name_stops or any(ch.isdigit() for ch in w) for w in words):
+        if any(self._name_stop(w, m.start()) or any(ch.isdigit() for ch in w) for w, m in zip(words, name)):
             return None
         start, end = name[0].start(), name[-1].start() + len(words[-1])
         before = self.text[low:start].rstrip()
@@ -1154,7 +1188,8 @@ class _Document:
         for count, word in enumerate(WORD.finditer(self.text, end, limit)):
             token = word.group()
             bare = token.strip(QUOTES + ",.:;()")
-            if count >= rules.name_max_words or not bare or bare in rules.name_stops or any(ch.isdigit() for ch in bare):
+            if count >= rules.name_max_words or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
+                    or any(ch.isdigit() for ch in bare):
                 break
             name_end = word.start() + token.index(bare) + len(bare)
             if bare != token:

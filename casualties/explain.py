@@ -31,7 +31,7 @@ def explain(text: str, lang: str, published: date | None = None, publisher: str 
     matches = match_figures(canonical, pack, quantities, actors)
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     publisher_id = gz.source_id_for_publisher(publisher) if publisher else None
-    claims = attribute(canonical, pack, gz, spans, publisher_id) if matches else []
+    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice) if matches else []
     periods = resolve_periods(canonical, pack, published, spans) if matches else []
     if not matches:
         lines.append("no figure")

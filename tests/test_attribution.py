@@ -32,7 +32,8 @@ def figure_span(pack, text: str, figure: str) -> tuple[str, tuple[int, int]]:
 
 def claim_for(pack, text: str, figure: str, publisher=None, gazetteers=None) -> Claim:
     canonical, span = figure_span(pack, text, figure)
-    [claim] = attribute(canonical, pack, gazetteers or load_gazetteers(), [span], publisher)
+    written = pack.normalise(text).original_slice  # the spelling tells a folded name stop from a name
+    [claim] = attribute(canonical, pack, gazetteers or load_gazetteers(), [span], publisher, written)
     return claim
 
 
