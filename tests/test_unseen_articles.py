@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-one
-Arabic and forty-one English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-five
+Arabic and forty-five English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -10,11 +10,12 @@ border; batch 7: the Kunduz hospital, the Mariupol theatre, the Beirut port, Boh
 Rawda mosque, Jenin camp, Tripoli airport; batch 8: Plaine Savo, Armed Forces Day in Myanmar,
 West Wollega, Ngarbuh, the Gaza border, the Palm Sunday bombings, Karrada, Ogossagou; batch 9:
 Kramatorsk station, Zabarmari, El Adde, the Waer evacuation, the Rashidin bus bombing, Taiz,
-Derna, Solhan), with a hand-annotated gold file and traps, scored by
+Derna, Solhan; batch 10: In Amenas, the Ghouta chemical attack, Sinjar, Ben Guerdane, Tudun Biri,
+the Peshawar school, the Easter Sunday bombings, Garissa University), with a hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
 rules had been fixed from the first twelve, and the eight of batches 2 to 9 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
-from them; batch 5's, 6's, 7's and 8's in BATCH5_FIRST_SCORE.md to BATCH8_FIRST_SCORE.md).
+from them; batch 5's to 10's in BATCH5_FIRST_SCORE.md to BATCH10_FIRST_SCORE.md).
 
 The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
 (scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
@@ -25,7 +26,10 @@ before it (scope before_batch_8); batch 8 and all 74 have floors just below the 
 once rules were fixed from it (its first score is in BATCH8_FIRST_SCORE.md), and two of its traps
 are still read (expected failures). Batch 9 was added after them: the floors of all 74 hold
 over the 74 before it (scope before_batch_9); batch 9 and all 82 have floors just below batch 9's
-first score (BATCH9_FIRST_SCORE.md), and the two of its traps read then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
+first score (BATCH9_FIRST_SCORE.md), and the two of its traps read then are expected failures.
+Batch 10 was added after them: the 82 before it (scope before_batch_10), batch 10 and all 90 have
+floors just below batch 10's first score (BATCH10_FIRST_SCORE.md), and the two of its traps read
+then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -50,6 +54,7 @@ BATCH_6 = {row["id"] for row in _MANIFEST if "batch 6" in row["note"]}
 BATCH_7 = {row["id"] for row in _MANIFEST if "batch 7" in row["note"]}
 BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
 BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
+BATCH_10 = {row["id"] for row in _MANIFEST if "batch 10" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -78,14 +83,29 @@ BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 # value 0.998, population 0.972, actor 0.929, subgroup 0.991, outcome 0.975, claimed_by 0.881,
 # period 0.855, subset_of 0.981, unit 1.000. Their floors sit just below.
 FLOORS = {
+    # Batch 10's first score, before any rule change (clean git archive of 15264fa,
+    # BATCH10_FIRST_SCORE.md): P 0.982, R 0.778, value 1.000, population 0.800, actor 0.864,
+    # subgroup 1.000, outcome 0.882, unit 1.000, claimed_by 0.482, period 0.745, subset_of 0.909,
+    # 2 of 75 traps read; all 90 P 0.993, R 0.967, value 0.999, population 0.950, actor 0.923,
+    # subgroup 0.993, outcome 0.967, claimed_by 0.876, period 0.894, subset_of 0.971; the 82 before
+    # it P 0.995, R 0.991, value 0.999, population 0.965, actor 0.929, subgroup 0.993, outcome 0.975,
+    # claimed_by 0.916, period 0.909, subset_of 0.977. Floors just below.
+    "all": (0.96, 0.99, {
+        "value": 0.995, "population": 0.945, "actor": 0.915, "subgroup": 0.99, "outcome": 0.96, "unit": 1.0,
+        "claimed_by": 0.87, "period": 0.885, "subset_of": 0.965}),
+    "batch_10": (0.77, 0.975, {
+        "value": 0.995, "population": 0.795, "actor": 0.855, "subgroup": 0.995, "outcome": 0.875, "unit": 1.0,
+        "claimed_by": 0.475, "period": 0.74, "subset_of": 0.9}),
+    "before_batch_10": (0.985, 0.99, {
+        "value": 0.995, "population": 0.96, "actor": 0.925, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.91, "period": 0.9, "subset_of": 0.97}),
     # Batch 9's first score, before any rule change (clean git archive of 4f795cf,
     # BATCH9_FIRST_SCORE.md): P 0.981, R 0.979, value 1.000, population 0.911, actor 0.812,
     # subgroup 1.000, outcome 0.970, unit 1.000, claimed_by 0.703, period 0.812, subset_of 0.960,
     # 2 of 32 traps read; all 82 P 0.995, R 0.990, value 0.999, population 0.962, actor 0.918,
-    # subgroup 0.993, outcome 0.975, claimed_by 0.880, period 0.886, subset_of 0.977. Floors just below.
-    "all": (0.985, 0.99, {
-        "value": 0.995, "population": 0.955, "actor": 0.91, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.875, "period": 0.88, "subset_of": 0.97}),
+    # subgroup 0.993, outcome 0.975, claimed_by 0.880, period 0.886, subset_of 0.977. Floors just below;
+    # batch 10 was added after them: the floors of all 82 (R 0.985, P 0.99, population 0.955, actor
+    # 0.91, claimed_by 0.875, period 0.88) were raised as before_batch_10's, above.
     "batch_9": (0.97, 0.975, {
         "value": 0.995, "population": 0.905, "actor": 0.805, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
         "claimed_by": 0.695, "period": 0.805, "subset_of": 0.955}),
@@ -160,10 +180,11 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8 | BATCH_9
-    return {"all": scope(set()), "batch_9": scope(set(texts) - BATCH_9),
-            "before_batch_9": scope(BATCH_9), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8 | BATCH_9), "batch_7": scope(set(texts) - BATCH_7),
+    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10
+    return {"all": scope(set()), "batch_10": scope(set(texts) - BATCH_10),
+            "before_batch_10": scope(BATCH_10), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9 | BATCH_10), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -171,9 +192,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_forty_one_arabic_and_forty_one_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 41
-    assert len([d for d in texts if d.startswith("en_")]) == 41
+def test_fixtures_are_forty_five_arabic_and_forty_five_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 45
+    assert len([d for d in texts if d.startswith("en_")]) == 45
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -183,8 +204,8 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9],
-                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10],
+                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -227,6 +248,12 @@ _BATCH_8_TRAPS = {("ar_alayam_2018-05-15_gazaborder", "وشيّع آلاف ال�
 _BATCH_9_TRAPS = {("en_kyivpost_2022-04-09_kramatorsk", "Thousands of civilians, mostly women"),
                   ("en_kyivpost_2022-04-09_kramatorsk", "around 4,000 people were in and around the station")}
 
+# Two batch-10 traps were read as figures at its first score: worshippers gathered at a mosque ('as
+# hundreds of worshippers gathered', read as wounded) and students reunited with their families
+# ('reunited about 300 students', read as evacuated) (BATCH10_FIRST_SCORE.md).
+_BATCH_10_TRAPS = {("en_channelstv_2023-12-05_tudunbiri", "hundreds of worshippers gathered around the mosque"),
+                   ("en_thestandard_2015-04-03_garissa", "reunited about 300 students with their families")}
+
 
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
@@ -235,6 +262,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_9_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_10_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 10: still read", strict=False))
     return trap
 
 
