@@ -79,9 +79,10 @@ class Extraction:
     corrections_not_applied: list = field(default_factory=list)
     locations: dict = field(default_factory=dict)  # doc_id -> the article's URL, else its file
 
-    def frame(self):
+    def frame(self, *, compact: bool = False):
+        """The figure table; with `compact`, repeated texts may be categoricals (table.compact_text)."""
         # Figures read from the store (store.FigureTable) are a table already.
-        frame = self.figures.table() if hasattr(self.figures, "table") else figures_frame(self.figures)
+        frame = self.figures.table(compact=compact) if hasattr(self.figures, "table") else figures_frame(self.figures)
         if self.corrected is not None:
             frame["corrected"] = [";".join(self.corrected.get(i, ())) for i in frame["figure_id"]]
         return frame
@@ -483,8 +484,18 @@ def _linked(extraction: Extraction, frame):
     """The figure table with each figure's article address (`url`: its URL, else its file), as
     the workbook's Figures sheet shows it."""
     # Each article's address made once, not once per figure (two million strings at 100,000 articles).
+    import pandas as pd
+
     addresses = {doc_id: str(location or "") for doc_id, location in extraction.locations.items()}
-    return frame.assign(url=frame["doc_id"].map(addresses).fillna(""))
+    doc_ids = frame["doc_id"]
+    if isinstance(doc_ids.dtype, pd.CategoricalDtype):
+        # Per article, by codes: the addresses as categories (a text per figure is 100 MB at two million).
+        per_article = [addresses.get(doc_id, "") for doc_id in doc_ids.cat.categories] + [""]
+        address_codes, distinct = pd.factorize(pd.Series(per_article, dtype=object))
+        codes = address_codes[doc_ids.cat.codes.to_numpy()]  # code -1 (no article): the last, ""
+        categories = pd.Index(distinct, dtype=doc_ids.cat.categories.dtype)
+        return frame.assign(url=pd.Categorical.from_codes(codes, categories=categories))
+    return frame.assign(url=doc_ids.map(addresses).fillna(""))
 
 
 def _write_workbook(extraction: Extraction, path: Path, frame, comparison, changes, inputs, *, linked=None,
@@ -579,7 +590,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
         with _collector_paused():
             if corrections_path:
                 _apply_corrections(extraction, corrections_path, on_problem, store)
-            frame = extraction.frame()
+            frame = extraction.frame(compact=True)
             _release_memory()
             # figures.csv and the workbook's Figures sheet need the table only: made on other
             # threads while it is reconciled (the sheet not past FIGURES_SHEET_MEANWHILE_ROWS,

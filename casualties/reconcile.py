@@ -141,6 +141,15 @@ _TEXT_DTYPE = pd.Series(["text"]).dtype  # pandas' own text type (object before 
 
 
 def _text(column: pd.Series) -> pd.Series:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # Repeated texts held once each (table.compact_text): blanks become the category "",
+        # the categories kept sorted so that grouping and sorting by codes order as texts do.
+        if not column.hasnans:
+            return column
+        categories = column.cat.categories
+        if "" not in categories:
+            column = column.cat.set_categories(pd.Index(sorted(["", *categories]), dtype=categories.dtype))
+        return column.fillna("")
     if column.dtype == _TEXT_DTYPE != object:
         # Text already: only the blanks to fill. Without blanks the column itself (filling
         # copies it: the quotes of two million figures are a quarter of a gigabyte).
@@ -164,10 +173,10 @@ def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
     rows = pd.DataFrame({name: _text(source[name]) for name in (
         "figure_id", "claimed_by", *KEY, "qualifier", "stance", "quote",
     )})
-    rows["stance"] = rows["stance"].replace("", "asserted")
+    rows["stance"] = _as_text(rows["stance"]).replace("", "asserted")  # two values: as text, 30 MB at 2M figures
     rows["is_subset"] = _text(source["subset_of"]) != ""
     publisher = _text(source["publisher"])
-    rows["outlet"] = publisher.where(publisher != "", _text(source["doc_id"]))
+    rows["outlet"] = _either(publisher != "", publisher, _text(source["doc_id"]))
     for name in ("low", "high"):
         rows[name] = pd.to_numeric(source[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     start, end, rows["published"] = _day(source["period_start"]), _day(source["period_end"]), _day(source["published"])
@@ -179,8 +188,24 @@ def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
     rows["point_high"] = rows["high"].fillna(rows["low"])
     rows["true_low"] = rows["low"].fillna(0.0)
     rows["true_high"] = rows["high"].fillna(np.inf)
-    rows["key"] = rows.groupby([*KEY, "is_subset"], sort=True).ngroup()
+    rows["key"] = rows.groupby([*KEY, "is_subset"], sort=True, observed=True).ngroup()
     return rows
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """A categorical column as text (for the small tables made from the figures)."""
+    return column.astype(column.cat.categories.dtype) if isinstance(column.dtype, pd.CategoricalDtype) else column
+
+
+def _either(chosen: pd.Series, first: pd.Series, second: pd.Series) -> pd.Series:
+    """`first.where(chosen, second)`; of two categoricals, a categorical of both's categories."""
+    if not (isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype)):
+        return _as_text(first).where(chosen, _as_text(second))
+    categories = first.cat.categories.union(second.cat.categories)  # sorted
+    first_codes = categories.get_indexer(first.cat.categories)[first.cat.codes.to_numpy()]
+    second_codes = categories.get_indexer(second.cat.categories)[second.cat.codes.to_numpy()]
+    codes = np.where(chosen.to_numpy(dtype=bool), first_codes, second_codes)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=first.index)
 
 
 def _assign_groups(rows: pd.DataFrame) -> pd.Series:
@@ -233,7 +258,7 @@ def _assign_groups(rows: pd.DataFrame) -> pd.Series:
 def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct claim: (group, claimant, bounds, qualifier, stance)."""
     claim_key = ["group", "claimed_by", "low", "high", "qualifier", "stance"]
-    claim = rows.groupby(claim_key, dropna=False, sort=False).ngroup()
+    claim = rows.groupby(claim_key, dropna=False, sort=False, observed=True).ngroup()
     # Each claim's figures, latest last. Only the sort keys are sorted; every other column is
     # taken by position for the claims' latest figures alone (sorting the whole table would
     # copy all of it: a gigabyte at two million figures).
@@ -241,6 +266,7 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     codes = claim.to_numpy()[order]
     latest = order[np.flatnonzero(np.append(codes[1:] != codes[:-1], True))]  # each claim's latest figure
     claims = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "end", "published"]].iloc[latest]
+    claims = claims.assign(**{name: _as_text(claims[name]) for name in ("claimed_by", "qualifier")})
     claims.index = pd.Index(claim.to_numpy()[latest], name="claim")
     claims["first_start"] = rows["start"].groupby(claim).min()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
@@ -251,6 +277,7 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     claims["figure_ids"] = _joined(codes, rows["figure_id"].iloc[order])
     # Each claim's distinct outlets in order, as numbers (outlets numbered in their sorted order).
     outlet_codes, outlet_names = pd.factorize(rows["outlet"], sort=True)
+    outlet_names = pd.Index(np.asarray(outlet_names, dtype=object), dtype=_TEXT_DTYPE)  # of a categorical: as text
     pairs = np.unique(claim.to_numpy() * len(outlet_names) + outlet_codes)
     pair_claims, pair_outlets = np.divmod(pairs, len(outlet_names))
     claims["outlets"] = _joined(pair_claims, pd.Series(outlet_names.take(pair_outlets)))
@@ -318,6 +345,7 @@ def _joined(codes, values: pd.Series) -> pd.Series:
 def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     by_group = rows.groupby("group", sort=True)
     groups = by_group[[*KEY, "is_subset"]].first()
+    groups = groups.assign(**{name: _as_text(groups[name]) for name in KEY})
     groups["period_start"] = _iso(by_group["start"].min())
     groups["period_end"] = _iso(by_group["end"].max())
     undated = ~by_group["dated"].all()

@@ -46,6 +46,7 @@ from .errors import CasualtiesError
 from .model import Article, Figure
 from .table import COLUMN_NAMES as TABLE_COLUMN_NAMES
 from .table import COLUMNS as TABLE_COLUMNS
+from .table import REPEATED_TEXT_COLUMNS, compact_text, expand_text
 
 SCHEMA_VERSION = 4
 _FIELDS = [f for f in dataclasses.fields(Figure) if f.name != "extra"]
@@ -376,6 +377,9 @@ class Store:
             columns = {name: copy.column(name) for name in FIGURE_FIELDS}
             del copy  # its columns are let go one by one as they are taken
             table = _in_input_order(pa, pc, table, columns, reused, order)
+        else:
+            table = _compacted(pa, pc, table)
+        # Compact before the copy is written: its writer holds the table for seconds.
         self._write_figure_copy_meanwhile(pa, table, states)
         return FigureTable(_arrow_fields_frame({name: table[name] for name in FIGURE_FIELDS}))
 
@@ -399,15 +403,24 @@ class Store:
         """The figures of the run's input articles (or of `doc_ids`) as an Arrow table, read a
         batch of rows at a time: a Python object per cell only for READ_ROWS rows at once.
         Each column is one array (see _whole)."""
+        import pyarrow.compute as pc
+
         types = {name: _arrow_type(pa, name) for name in FIGURE_FIELDS}
         pieces: dict[str, list] = {name: [] for name in FIGURE_FIELDS}
         cursor = self._figure_rows(doc_ids)
         while rows := cursor.fetchmany(READ_ROWS):
             for name, values in zip(FIGURE_FIELDS, zip(*rows)):
-                pieces[name].append(pa.array(values, type=types[name]))
+                piece = pa.array(values, type=types[name])
+                # Repeated texts encoded as they are read: never a text per figure held whole.
+                pieces[name].append(pc.dictionary_encode(piece) if name in REPEATED_TEXT_COLUMNS else piece)
         columns = {}
         for name in FIGURE_FIELDS:
-            columns[name] = _whole(pa.chunked_array(pieces.pop(name), types[name]))
+            if name in REPEATED_TEXT_COLUMNS:
+                encoded = pa.chunked_array(pieces.pop(name), _copy_type(pa, name)).unify_dictionaries()
+                columns[name] = _compact_column(pa, pc, name, _whole(encoded))
+                del encoded
+            else:
+                columns[name] = _whole(pa.chunked_array(pieces.pop(name), types[name]))
             # Arrow's allocator keeps the freed pieces for reuse; but they do not fit the whole
             # columns made next: given back, they are not held beside them (a gigabyte at two
             # million figures).
@@ -438,7 +451,7 @@ class Store:
                 schema = reader.schema
                 meta = schema.metadata or {}
                 if meta.get(b"format") != FIGURE_COPY_FORMAT.encode() or schema.names != list(FIGURE_FIELDS) or any(
-                        schema.field(name).type != _arrow_type(pa, name) for name in FIGURE_FIELDS):
+                        schema.field(name).type != _copy_type(pa, name) for name in FIGURE_FIELDS):
                     raise ValueError("another format")
                 states = json.loads(meta[b"articles"])
             except (OSError, ValueError, KeyError, pa.ArrowException):  # unreadable: read the store instead
@@ -605,6 +618,48 @@ def _whole(column):
     return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
+def _copy_type(pa, name: str):
+    """The Arrow type of a Figure field in the figure copy and the compacted tables: repeated
+    texts (table.REPEATED_TEXT_COLUMNS) dictionary-encoded, the rest as _arrow_type."""
+    if name in REPEATED_TEXT_COLUMNS:
+        return pa.dictionary(pa.int32(), pa.large_string())
+    return _arrow_type(pa, name)
+
+
+def _compacted(pa, pc, table):
+    """`table` with its repeated texts dictionary-encoded (_compact_column), a column at a time."""
+    columns = {name: table.column(name) for name in table.column_names}
+    del table  # each text column is let go as its encoding replaces it
+    for name in list(columns):
+        columns[name] = _compact_column(pa, pc, name, _whole(columns[name]))
+    return pa.table(columns)
+
+
+def _compact_column(pa, pc, name: str, array):
+    """A repeated text column (table.REPEATED_TEXT_COLUMNS) dictionary-encoded with its values
+    sorted: pandas reads it as a categorical whose codes order as its texts (table.compact_text).
+    Each distinct text once: at two million figures, half a gigabyte less than a text per figure."""
+    import numpy as np
+
+    if name not in REPEATED_TEXT_COLUMNS:
+        return array
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    if np.array_equal(order, np.arange(len(order))):
+        return encoded  # sorted already (the copy's columns)
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    indices = pc.take(pa.array(rank), encoded.indices)  # a blank stays a null index
+    return pa.DictionaryArray.from_arrays(indices, encoded.dictionary.take(pa.array(order)))
+
+
+def _decoded(pa, column):
+    """A column with its texts written out again (large_string) if dictionary-encoded."""
+    if not pa.types.is_dictionary(column.type):
+        return column
+    return pa.chunked_array([chunk.dictionary_decode() for chunk in column.chunks], type=column.type.value_type)
+
+
 def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[str]):
     """The figures of `fresh` (an Arrow table of FIGURE_FIELDS) and those of the `reused`
     articles in `copy` (the copy's columns by name, taken out of the dict as they are used) as
@@ -619,10 +674,12 @@ def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[st
     import numpy as np
 
     copied = len(copy["doc_id"])
-    kept = np.flatnonzero(pc.is_in(copy["doc_id"], value_set=pa.array(reused, type=pa.large_string()))
+    copied_doc_ids = _decoded(pa, copy["doc_id"])
+    kept = np.flatnonzero(pc.is_in(copied_doc_ids, value_set=pa.array(reused, type=pa.large_string()))
                           .to_numpy(zero_copy_only=False))
     rows = np.concatenate([np.arange(fresh.num_rows), fresh.num_rows + kept])  # in [fresh, copy]
-    doc_ids = pa.chunked_array([*fresh["doc_id"].chunks, *copy["doc_id"].chunks], type=pa.large_string())
+    doc_ids = pa.chunked_array([*_decoded(pa, fresh["doc_id"]).chunks, *copied_doc_ids.chunks], type=pa.large_string())
+    del copied_doc_ids
     position = pc.index_in(doc_ids.take(pa.array(rows)), value_set=pa.array(order, type=pa.large_string()))
     rows = rows[np.lexsort((rows, position.to_numpy(zero_copy_only=False)))]  # by article, then as they come
     if fresh.num_rows == 0 and len(kept) == copied and np.array_equal(rows, np.arange(copied)):
@@ -634,8 +691,8 @@ def _in_input_order(pa, pc, fresh, copy: dict, reused: list[str], order: list[st
         # Joined into one array, which lets go of both parts, then taken: a take from the two
         # parts would hold them, their join and the result at once (the quotes of two million
         # figures are a quarter of a gigabyte).
-        both = pa.concat_arrays([*fresh.pop(name).chunks, *copy.pop(name).chunks])
-        taken[name] = both.take(indices)
+        both = pa.concat_arrays([*_decoded(pa, fresh.pop(name)).chunks, *_decoded(pa, copy.pop(name)).chunks])
+        taken[name] = _compact_column(pa, pc, name, both.take(indices))
         del both
         pa.default_memory_pool().release_unused()  # the copy's column, as in Store._figure_arrow
     return pa.table(taken)
@@ -659,7 +716,7 @@ def _fields_frame(columns: dict[str, list]):
 _INTEGER_COLUMNS = tuple(name for name, kind, _ in TABLE_COLUMNS if kind == "integer")
 READ_ROWS = 20_000  # figures read from SQLite at a time
 FIGURE_COPY_SUFFIX = "-figures.arrow"
-FIGURE_COPY_FORMAT = "casualties figure copy 1"
+FIGURE_COPY_FORMAT = "casualties figure copy 2"  # 2: repeated texts dictionary-encoded (_copy_type)
 
 
 def _copy_compression(ipc) -> str | None:
@@ -677,14 +734,18 @@ def _copy_compression(ipc) -> str | None:
 
 def _arrow_fields_frame(columns: dict):
     """`_fields_frame` of columns already in Arrow arrays (text large_string, the rest int64):
-    the same DataFrame, types as pandas would infer them from the values."""
+    the same DataFrame, types as pandas would infer them from the values; a dictionary-encoded
+    text column (_compact_column) becomes a categorical."""
     import pandas as pd
+    import pyarrow as pa
 
     text = pd.Series(["text"]).dtype
     typed = {}
     for name, array in columns.items():
         if array.null_count == len(array) and name not in _INTEGER_COLUMNS:
             typed[name] = pd.Series([None] * len(array), dtype=object)  # no value at all: as inferred
+        elif pa.types.is_dictionary(array.type):
+            typed[name] = array.to_pandas()  # a categorical, as table.compact_text makes it
         elif FIGURE_COLUMN_TYPES[name] == "TEXT":
             series = array.to_pandas()
             typed[name] = series if series.dtype == text else pd.Series(array.to_pylist(), dtype=text)
@@ -720,12 +781,16 @@ class FigureTable(Sequence):
     """
 
     def __init__(self, fields):
-        self.fields = fields.reset_index(drop=True)
+        # Repeated texts held once each (table.compact_text): half a gigabyte at two million figures.
+        self.fields = compact_text(fields.reset_index(drop=True))
         self._figures: list[Figure] | None = None
 
-    def table(self):
-        """The figure table (table.COLUMN_NAMES): what table.figures_frame gives for these figures."""
-        return self.fields[list(TABLE_COLUMN_NAMES)]
+    def table(self, *, compact: bool = False):
+        """The figure table (table.COLUMN_NAMES): what table.figures_frame gives for these
+        figures; with `compact`, its repeated texts as categoricals (table.compact_text), as
+        the run's reports read it."""
+        table = self.fields[list(TABLE_COLUMN_NAMES)]
+        return table if compact else expand_text(table)
 
     def __len__(self) -> int:
         return len(self.fields)

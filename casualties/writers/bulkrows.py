@@ -501,6 +501,8 @@ def _joined_rows_arrow(letters: list[str], numbers: list[str], columns: list) ->
 def _column_kind(column: pd.Series) -> str:
     """How a column's cells are written: `int`, `float`, `bool`, `text` (only strings) or `any`."""
     dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # repeated texts held once each (table.compact_text)
+        return "text" if pd.api.types.infer_dtype(dtype.categories, skipna=True) in ("string", "empty") else "any"
     if pd.api.types.is_bool_dtype(dtype):
         return "any"  # few columns, and a nullable one may hold NA
     if pd.api.types.is_integer_dtype(dtype):
@@ -519,7 +521,7 @@ def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_
     `arrow`, text and integer bodies come as a pyarrow array, an empty cell as null."""
     missing = column.isna().to_numpy()
     if kind == "text":
-        codes, uniques = pd.factorize(column)
+        codes, uniques = _factorized(column)
         # Each distinct value once; many of them (ids, quotes) by pyarrow's kernels.
         many = arrow and len(uniques) >= ARROW_TEXT_VALUES and _text_bodies_arrow(pd.Series(uniques), styles)
         if many is not None and many is not False:
@@ -545,6 +547,15 @@ def _column_bodies(column: pd.Series, kind: str, styles: dict[str, str], number_
         return ["" if value != value or value in (math.inf, -math.inf) else f"{number_style}><v>{value!r}</v></c>"
                 for value in column.astype("float64").tolist()]
     return _bodies(_python_values(column), styles, number_style)
+
+
+def _factorized(column: pd.Series):
+    """pd.factorize of a text column: the codes and the distinct texts, as an Index of text
+    even for a categorical column (of which factorize gives a Categorical)."""
+    codes, uniques = pd.factorize(column)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        uniques = pd.Index(np.asarray(uniques, dtype=object), dtype=column.cat.categories.dtype)
+    return codes, uniques
 
 
 # A character that needs more than copying: one XML forbids, a surrogate or non-character, or one to escape.
@@ -684,7 +695,7 @@ def _text_bodies_arrow(column: pd.Series, styles: dict[str, str]):
 def _text_link_bodies(column: pd.Series, letter: str, numbers: list[str], styles: dict[str, str],
                       links: list) -> list[str]:
     """`_link_bodies` of a text column, each distinct value rendered once."""
-    codes, uniques = pd.factorize(column)
+    codes, uniques = _factorized(column)
     values = uniques.tolist()
     bodies_of = [*_text_bodies(values, styles), ""]  # code -1: a missing value
     web = np.array([_WEB_ADDRESS.fullmatch(value) is not None for value in values] + [False])

@@ -89,8 +89,14 @@ def _csv_fields_arrow(column: pd.Series):
     """The fields of one column as the csv module writes them (`_csv_cells`, then quoted where
     it quotes), as a pyarrow array: text, integer and boolean columns by pyarrow's kernels,
     other columns a cell at a time."""
-    missing = column.isna().to_numpy()
     dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        # Each category's field once, then taken per row by its code (-1, a blank: "").
+        fields = _csv_fields_arrow(pd.Series(dtype.categories))
+        fields = pa.concat_arrays([fields, pa.array([""], type=fields.type)])
+        codes = column.cat.codes.to_numpy()
+        return fields.take(pa.array(np.where(codes < 0, len(dtype.categories), codes)))
+    missing = column.isna().to_numpy()
     if pd.api.types.is_integer_dtype(dtype) and dtype.kind == "i":
         return pc.fill_null(pc.cast(pa.array(column.to_numpy(dtype="int64", na_value=0), mask=missing), pa.string()), "")
     if pd.api.types.is_bool_dtype(dtype) and not missing.any():
@@ -143,6 +149,8 @@ def _csv_rows_arrow(fields: list) -> bytes | memoryview:
 def _csv_cells(column: pd.Series) -> list:
     """The cells of one column as the csv module writes them: blanks for missing values,
     defused text, numbers as Python numbers."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
     missing = column.isna().to_numpy()
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
         values = column.astype(object).tolist()

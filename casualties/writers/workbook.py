@@ -24,6 +24,7 @@ import types
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -212,19 +213,27 @@ def _header(sheet, names) -> list:
 def _fit_widths(sheet, frame: pd.DataFrame, headers) -> None:
     """Column widths from the longest text in each column (must run before the first row)."""
     for index, (name, header) in enumerate(zip(frame.columns, headers), 1):
-        values = frame[name]
-        values = values[values.notna()]
-        if pd.api.types.is_float_dtype(values.dtype):
-            values = values.round(2)
-        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-            longest = int(values.str.len().max()) if len(values) else 0  # a text column: at once
-        elif pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-            # The longest integer written is the largest or, with its minus sign, the smallest.
-            longest = max(len(str(int(values.max()))), len(str(int(values.min())))) if len(values) else 0
-        else:
-            longest = max(map(len, map(str, values.tolist())), default=0)
-        width = max(longest, len(str(header))) + 2
+        width = max(_longest_written(frame[name]), len(str(header))) + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
+
+
+def _longest_written(values: pd.Series) -> int:
+    """Length of the longest value of a column as a cell shows it; blanks skipped."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the categories in use
+        used = np.unique(values.cat.codes.to_numpy())
+        return _longest_written(pd.Series(values.cat.categories.take(used[used >= 0])))
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        # A text column at once; max skips blanks (filtering them first copied the column:
+        # the quotes of two million figures are a quarter of a gigabyte).
+        lengths = values.str.len()
+        return int(lengths.max()) if lengths.notna().any() else 0
+    values = values[values.notna()]
+    if pd.api.types.is_float_dtype(values.dtype):
+        values = values.round(2)
+    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        # The longest integer written is the largest or, with its minus sign, the smallest.
+        return max(len(str(int(values.max()))), len(str(int(values.min())))) if len(values) else 0
+    return max(map(len, map(str, values.tolist())), default=0)
 
 
 def _start_table(sheet, table: pd.DataFrame, freeze: str, whole: pd.DataFrame | None = None) -> None:
@@ -311,20 +320,33 @@ def _print_on_one_page_width(sheet) -> None:
 
 
 def _claim_notes(comparison: Comparison, group_ids: set) -> dict[tuple[str, str], str]:
-    """Comment text for each claimant cell: the quote, the outlets, and earlier figures."""
-    claims = comparison.claims[comparison.claims["group_id"].isin(group_ids)]
-    history = {}
-    earlier = claims[~claims["current"]]
+    """Comment text for each claimant cell: the quote, the outlets, and earlier figures.
+
+    Only the columns a note needs are taken, and a claimant's earlier figures only as far as a
+    note can show them (COMMENT_TEXT_LIMIT): at 100,000 articles a claimant can have thousands
+    of earlier figures in one group, and the notes of the first groups held half a gigabyte.
+    """
+    claims = comparison.claims
+    chosen = claims["group_id"].isin(group_ids).to_numpy() if len(claims) else np.zeros(0, dtype=bool)
+    current = claims["current"].to_numpy(dtype=bool)
+    history: dict[tuple[str, str], list[str]] = {}
+    shown_length: dict[tuple[str, str], int] = {}
+    earlier = claims.loc[chosen & ~current, ["group_id", "claimed_by", "display", "period_end"]]
     for group_id, claimant, shown, end in zip(
         earlier["group_id"].tolist(), earlier["claimed_by"].tolist(), earlier["display"].tolist(),
         earlier["period_end"].tolist(),
     ):
-        history.setdefault((group_id, claimant), []).append(f"{shown} (to {end})" if end else shown)
+        key = (group_id, claimant)
+        if shown_length.get(key, 0) > COMMENT_TEXT_LIMIT:
+            continue  # past what a note shows (earlier figures are digits and days: nothing to clean)
+        entry = f"{shown} (to {end})" if end else shown
+        history.setdefault(key, []).append(entry)
+        shown_length[key] = shown_length.get(key, 0) + len(entry) + 2
+    del earlier
     notes = {}
-    current = claims[claims["current"]]
+    now = claims.loc[chosen & current, ["group_id", "claimed_by", "quote", "outlets"]]
     for group_id, claimant, quote, outlets in zip(
-        current["group_id"].tolist(), current["claimed_by"].tolist(), current["quote"].tolist(),
-        current["outlets"].tolist(),
+        now["group_id"].tolist(), now["claimed_by"].tolist(), now["quote"].tolist(), now["outlets"].tolist(),
     ):
         text = f"«{quote}»\noutlets: {outlets.replace(';', ', ')}"
         if (group_id, claimant) in history:
@@ -384,15 +406,20 @@ def _changes_sheet(sheet, table: pd.DataFrame, first: int, whole: pd.DataFrame) 
 
 def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources: dict) -> None:
     figures = figures.reindex(columns=["claimed_by", "claimed_by_text"])
-    claimed_by = figures["claimed_by"].astype(object).where(figures["claimed_by"].notna(), "").astype(str)
-    named = figures["claimed_by_text"].astype(object).where(figures["claimed_by_text"].notna(), "").astype(str)
-    names = (
-        pd.DataFrame({"id": claimed_by, "name": named})[named != ""]
-        .drop_duplicates().sort_values(["id", "name"]).groupby("id")["name"].agg("; ".join)
-    )
-    counts = claimed_by.value_counts()
+    # Counted by codes: a Python string per figure (and their pairs' table) was a third of
+    # a gigabyte at two million figures, for a few hundred claimants.
+    id_codes, id_values = pd.factorize(_blank_filled(figures["claimed_by"]))
+    name_codes, name_values = pd.factorize(_blank_filled(figures["claimed_by_text"]))
+    id_values, name_values = list(id_values), list(name_values)
+    counts = dict(zip(id_values, np.bincount(id_codes, minlength=len(id_values)).tolist()))
+    pairs = np.unique(id_codes.astype(np.int64) * max(len(name_values), 1) + name_codes)
+    named: dict[str, list[str]] = {}
+    for id_code, name_code in zip(*np.divmod(pairs, max(len(name_values), 1))):
+        if name_values[name_code] != "":
+            named.setdefault(id_values[id_code], []).append(name_values[name_code])
+    names = {claimant: "; ".join(sorted(written)) for claimant, written in named.items()}
     reach = comparison.claims.groupby("claimed_by")["group_id"].nunique()
-    ids = sorted(counts.index, key=lambda claimant: (-counts[claimant], claimant))
+    ids = sorted(counts, key=lambda claimant: (-counts[claimant], claimant))
     table = pd.DataFrame({
         "claimant": ids,
         "name": [str(sources.get(claimant, {}).get("name", "")) for claimant in ids],
@@ -404,6 +431,15 @@ def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources
     _start_table(sheet, table, freeze="B2")
     for values in table.itertuples(index=False, name=None):
         sheet.append([_cell(sheet, value) for value in values])
+
+
+def _blank_filled(column: pd.Series) -> pd.Series:
+    """A column as text, blanks as "": in Arrow where pandas keeps text there."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(column.cat.categories.dtype)  # the few columns of one sheet, one at a time
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.fillna("")
+    return column.astype(object).where(column.notna(), "").astype(str)
 
 
 def _chart_sheet(sheet, comparison: Comparison) -> None:
