@@ -29,7 +29,10 @@ from the wall clock. Policies:
   ends on that day of the first date's month. `until`: "until X", "until the end of last year"
   starts where the latest earlier "since X" of the article starts, X a written date (the story's
   start: "attacked the camp since Friday" then "bodies lay in the streets until Sunday"), else
-  its start is unknown; a `since` and an `until` said apart in one sentence make one period.
+  the story's day when the article's first time is a date no later than X ("attacked at dawn on
+  Wednesday" then "counted 1,188 dead until Wednesday evening": Wednesday), else its start is
+  unknown, and then it carries only within its paragraph, as an aside (an end bound of one count
+  is no period for later ones); a `since` and an `until` said apart in one sentence make one period.
 - `same`: "during the same period" is the period of the previous figure; with a unit ("in the
   same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
@@ -566,26 +569,38 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
     """A `since_event` cue without an anchor starts where the latest earlier `since_event` with
     a start starts (the same event, told again), else the latest earlier `since` built on a
     written date (module docstring); an `until` without a start starts with the later of that
-    `since` and the latest `since_event` with a start; `expressions` are in text order."""
+    `since` and the latest `since_event` with a start, else with the story's day (the article's
+    first time, when it is a date told before the `until`); `expressions` are in text order."""
     out, latest, latest_event = [], None, None
+    story_day = expressions[0] if expressions and expressions[0].kind == "date" else None
     for e in expressions:
         earlier = latest_event or latest
         if e.kind == "since_event" and e.period_start is None and earlier is not None:
             source = next((p for p in earlier.parts if p not in e.parts), None)  # what dated the earlier one
             e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, earlier.period_start, e.period_end,
                                e.parts + ((source,) if source else ()))
-        elif e.kind == "until" and e.period_start is None and (begun := _latest(latest, latest_event)) is not None \
+        elif e.kind == "until" and e.period_start is None and (begun := _latest(latest, latest_event, story_day)) is not None \
+                and begun.start < e.start and begun.period_start is not None \
                 and e.period_end is not None and begun.period_start <= e.period_end:
             # "the bodies lay in the streets until Sunday": since the story's start told before;
-            # "had verified 1,081 deaths by midnight on Thursday": since the invasion told before
+            # "had verified 1,081 deaths by midnight on Thursday": since the invasion told before;
+            # "attacked at dawn on Wednesday ... counted 1,188 dead until Wednesday evening": that day
             e = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, begun.period_start, e.period_end,
-                               e.parts + tuple(p for p in begun.parts[1:] if p not in e.parts))
+                               e.parts + tuple(p for p in begun.parts[begun.kind != "date":] if p not in e.parts))
         elif e.kind == "since" and e.period_start is not None and len(e.parts) > 1:
             latest = e  # parts beyond the cue's own id are those of its date mention
         if e.kind == "since_event" and e.period_start is not None:
             latest_event = e  # a later "since the event" is the same event
         out.append(e)
     return out
+
+
+def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
+    """Carried only within its paragraph: an aside (`ASIDE_KINDS`) other than the article's
+    first time, or an `until` whose start is unknown, even the first ("counted 1,188 dead until
+    Wednesday evening" with no start told: one count's end bound, no period for the counts of
+    later paragraphs)."""
+    return (e.kind in ASIDE_KINDS and e is not story_time) or (e.kind == "until" and e.period_start is None)
 
 
 def _latest(*expressions: TimeExpression | None) -> TimeExpression | None:
@@ -1004,7 +1019,7 @@ def resolve_periods(
                 if earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
                     earlier = [story_time]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
-                    earlier = [e for e in earlier if e.kind not in ASIDE_KINDS or e is story_time]
+                    earlier = [e for e in earlier if not _aside(e, story_time)]
             chosen = earlier[-1] if earlier else None
         if chosen is None:
             periods.append(Period(None, None))
