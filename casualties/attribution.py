@@ -890,8 +890,11 @@ class _Document:
         if i < len(self.titles):
             start, end = self.titles[i]
             gap = self.text[mention.end:start]
-            word = gap.strip()
-            if len(gap.split()) <= 1 and "," not in gap and (not word or word.startswith("'") or (
+            between = gap.split()
+            if between and between[0].startswith("'"):  # a possessive, then at most one word: "the military's chief spokesman"
+                between = between[1:]
+            word = between[0] if between else ""
+            if len(between) <= 1 and "," not in gap and (not word or (
                     word.isalpha() and word not in self.rules.name_stops and not self._cue_between(mention.end, start))):
                 return start, end  # "a UNHCR spokesperson", "Russia's defence minister", "the UN humanitarian coordinator"
         j = bisect_right(self._title_ends, mention.start) - 1
@@ -1121,12 +1124,12 @@ class _Document:
         tokens = list(WORD.finditer(self.text, low, title_start))
         while tokens and tokens[-1].group() in self.rules.name_stops:
             tokens.pop()
-        for words in (1, 2):  # "Joseph Wirba, a former SDF lawmaker": modifiers between the article and the title
+        for words in (1, 2):  # "Joseph Wirba, a former SDF lawmaker", "Asim Bajwa, the military's chief spokesman"
             if tokens and tokens[-1].group().endswith(","):
                 break
             head = tokens[-words - 2:-words] if len(tokens) > words + 1 else []
             if head and head[1].group() in self.rules.name_stops and head[0].group().endswith(",") \
-                    and not any(ch in t.group() for t in tokens[-words:] for ch in ",;:.()" + QUOTES):
+                    and not any(ch in _unpossessed(t.group()) for t in tokens[-words:] for ch in ",;:.()" + QUOTES):
                 tokens = tokens[:-words - 1]
         if not tokens or not tokens[-1].group().endswith(","):
             return None
@@ -1219,6 +1222,11 @@ def _last_quoted(text: str, start: int, end: int, max_words: int) -> tuple[int, 
             a = start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             found = (a, a + len(inner))
     return found
+
+
+def _unpossessed(word: str) -> str:
+    """A word without its possessive ending: "military's" is a modifier of a title, no quote."""
+    return word[:-2] if word.endswith("'s") else word
 
 
 def _trailing_space(text: str, pos: int) -> int:
