@@ -630,8 +630,9 @@ class SentenceScanner:
         key = (starts, back)
         places = self._tries.get(key)
         if places is None:
-            # first words: a phrase's later words may be spaced otherwise
-            places = self._tries[key] = sorted({p for word in starts for p in self._word_starts(word, back)})
+            # first words: a phrase's later words may be spaced otherwise; only those in the text
+            # (a month or weekday pattern has dozens, most absent: each absent one had a lookup)
+            places = self._tries[key] = sorted({p for word in self._occurring(starts) for p in self._word_starts(word, back)})
         return places
 
     def _word_starts(self, word: str, back: int) -> list[int]:
