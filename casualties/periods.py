@@ -116,7 +116,7 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 
 import regex
 
@@ -649,8 +649,10 @@ def _is_dateline(m: DateMention, text: str) -> bool:
     line_start = text.rfind("\n", 0, m.start) + 1
     line_end = text.find("\n", m.end)
     line_end = len(text) if line_end < 0 else line_end
-    rest = text[line_start:m.start] + " " + text[m.end:line_end]
-    return len(LETTER_RUNS.findall(rest)) <= DATELINE_WORDS
+    # the words on its line before and after it, counted up to one more than a dateline has
+    # (the line may be a paragraph of hundreds of words)
+    words = chain(LETTER_RUNS.finditer(text, line_start, m.start), LETTER_RUNS.finditer(text, m.end, line_end))
+    return sum(1 for _ in islice(words, DATELINE_WORDS + 1)) <= DATELINE_WORDS
 
 
 def _mention_at(mentions: list[DateMention], start: int) -> DateMention | None:
