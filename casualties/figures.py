@@ -260,7 +260,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         text = str(pattern)
         for name, body in reversed(literal_macros.items()):
             text = text.replace("{" + name + "}", body)
-        return literals.add(required_literals(text, lexicon_forms))
+        # the frames are matched with an end (the amount's start, the sentence's end) within the
+        # text the literals are looked for in, so their lookaheads' words count
+        return literals.add(required_literals(text, lexicon_forms, lookaheads=True))
 
     def expanded(pattern: str, table: dict[str, str]) -> str:
         text = str(pattern)

@@ -488,7 +488,8 @@ class _Opaque(Exception):
     """The pattern uses what the analysis does not read (case folding, back references, ...)."""
 
 
-def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int = 3) -> tuple[frozenset, ...]:
+def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int = 3,
+                      lookaheads: bool = False) -> tuple[frozenset, ...]:
     """Sets of literal strings such that any text a match of `pattern` consumes holds one
     string of each set: a cheap test (LiteralIndex.holds) that rules a pattern out before the
     regex engine is run. Lookarounds are not counted (they may read outside the match).
@@ -497,7 +498,9 @@ def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int 
     name's macro, with whatever clitics or boundaries around it; it must not be an
     alternation at its top level). Up to `keep` sets are given, those whose shortest string
     is longest, none with a string shorter than `shortest`. A pattern the analysis cannot
-    read gives no sets, which only costs the precheck.
+    read gives no sets, which only costs the precheck. With `lookaheads`, what a positive
+    lookahead must read counts too: right for a pattern matched or searched with an end
+    (`endpos`) no further than the text checked, where no lookahead reads past it.
 
     >>> sorted(required_literals("(?:killed|wounded) (?:at least )?\\\\Z")[0])
     ['killed ', 'wounded ']
@@ -519,7 +522,7 @@ def required_literals(pattern: str, lexicons=None, keep: int = 3, shortest: int 
             parsed = re._parser.parse(text)
         if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
             return ()
-        _, sets = _literal_info(parsed, names)
+        _, sets = _literal_info(parsed, names, lookaheads)
     except (re.error, _Opaque, Warning, RecursionError):
         return ()
     useful = {_shortest_only(s) for s in sets if min(map(len, s)) >= shortest}
@@ -557,7 +560,7 @@ def _best(exact, sets):
     return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _literal_info(items, names) -> tuple[frozenset | None, list]:
+def _literal_info(items, names, lookaheads: bool = False) -> tuple[frozenset | None, list]:
     """(exact, sets) of a parsed sequence: `exact` every string it can match (None when not a
     small finite set), `sets` sets that every match holds a string of."""
     from re import _constants as c
@@ -591,11 +594,11 @@ def _literal_info(items, names) -> tuple[frozenset | None, list]:
             group, add_flags, _, sub = av
             if add_flags & (re.IGNORECASE | re.VERBOSE):
                 raise _Opaque("flags")
-            item_exact, item_sets = _literal_info(sub, names)
+            item_exact, item_sets = _literal_info(sub, names, lookaheads)
         elif op is c.ATOMIC_GROUP:
-            item_exact, item_sets = _literal_info(av, names)
+            item_exact, item_sets = _literal_info(av, names, lookaheads)
         elif op is c.BRANCH:
-            infos = [_literal_info(branch, names) for branch in av[1]]
+            infos = [_literal_info(branch, names, lookaheads) for branch in av[1]]
             exacts = [e for e, _ in infos]
             item_exact = None
             if all(e is not None for e in exacts):
@@ -605,7 +608,7 @@ def _literal_info(items, names) -> tuple[frozenset | None, list]:
             item_sets = [frozenset().union(*bests)] if all(b is not None for b in bests) else []
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, high, sub = av
-            sub_exact, sub_sets = _literal_info(sub, names)
+            sub_exact, sub_sets = _literal_info(sub, names, lookaheads)
             if low == 0:
                 item_exact = sub_exact | {""} if sub_exact is not None and high == 1 else None
                 item_sets = []
@@ -614,6 +617,12 @@ def _literal_info(items, names) -> tuple[frozenset | None, list]:
                 item_sets = list(sub_sets)
                 if sub_exact is not None and "" not in sub_exact:
                     item_sets.append(sub_exact)
+        elif op is c.ASSERT and lookaheads and av[0] == 1:
+            # a positive lookahead consumes nothing, but what it reads is in the text
+            ahead_exact, ahead_sets = _literal_info(av[1], names, lookaheads)
+            item_exact, item_sets = frozenset({""}), list(ahead_sets)
+            if ahead_exact is not None and "" not in ahead_exact:
+                item_sets.append(ahead_exact)
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             item_exact, item_sets = frozenset({""}), []  # consumes nothing
         elif op in (c.ANY, c.NOT_LITERAL, c.CATEGORY):
