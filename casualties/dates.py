@@ -348,6 +348,22 @@ class RunStarts(tuple):
     __slots__ = ()
 
 
+class LeadRunStarts(RunStarts):
+    """Start characters of runs (a masked date) that optional words may come before: a match
+    begins inside such a run, or in the run of `lead` characters (the words' letters, spaces;
+    a REVERSE character class run) right before it. Tried only there, each match found takes
+    its text as `pattern.finditer` takes it, also one that `accept` drops. `wordy`: the lead
+    characters of the pattern's word class, after which its left boundary lets no match begin."""
+
+    def __new__(cls, chars, lead, wordy=frozenset()):
+        self = super().__new__(cls, chars)
+        self.lead, self.wordy = lead, wordy
+        return self
+
+    def __reduce__(self):
+        return LeadRunStarts, (tuple(self), self.lead, self.wordy)
+
+
 class AnchoredStarts(NamedTuple):
     """Where a pattern without start words may begin: every match holds one of `anchors`, and
     from its start up to the first anchor it holds only characters of `lead` (a character class
@@ -675,6 +691,20 @@ class SentenceScanner:
                     places.update(m.start() for m in finder(text, begin, at, overlapped=True))
         return sorted(places)
 
+    def _lead_places(self, starts: LeadRunStarts, lo: int, hi: int) -> list[int]:
+        """Where a match of a `LeadRunStarts` pattern may begin within [lo, hi), in order: each
+        place of the lead run right before a run of a start character but those after a word
+        character, the run's first place and its second. A match that begins further inside
+        the run begins at its second place too (what comes before the run matches nothing
+        there, and the run's end is free), so the leftmost one is found there."""
+        text, lead, wordy, places = self.text, starts.lead.match, starts.wordy, set()
+        for char in starts:
+            for at in self._run_starts(char, lo, hi):
+                begin = lead(text, lo, at).start()
+                places.add(begin)
+                places.update(p for p in range(begin + 1, min(at + 2, hi)) if text[p - 1] not in wordy)
+        return sorted(places)
+
     def _match_start(self, at: int, back: int, floor: int) -> int | None:
         """Where a match holding a start word (or run) at `at` begins: the start of the word
         holding it, a proclitic of at most `back` letters glued before it, not before `floor`;
@@ -692,7 +722,8 @@ class SentenceScanner:
         never tried right after a letter or a digit. Without them, `ends` may give the words
         every match ends with and the pattern (its part after any proclitic) compiled right to
         left: a window is scanned only if that matches, in one attempt, at one of those words.
-        `starts` may also be `AnchoredStarts`, which says where a match may begin otherwise.
+        `starts` may also be `AnchoredStarts`, which says where a match may begin otherwise, or
+        `LeadRunStarts` (with `ends` as without starts), tried as `pattern.finditer` finds.
         `accept(match)` False drops a match (a blocker's): a later start inside it is still tried."""
         text = self.text
         for lo, hi in self.windows(required):
@@ -701,6 +732,19 @@ class SentenceScanner:
                     for match in pattern.finditer(text, lo, hi):
                         if accept is None or accept(match):
                             yield match
+                continue
+            if isinstance(starts, LeadRunStarts):
+                if ends is not None and not self._may_end(ends, lo, hi):
+                    continue
+                # every place a match may begin, in order: the matches of pattern.finditer
+                reached = lo
+                for at in self._lead_places(starts, lo, hi):
+                    if at >= reached:
+                        match = pattern.match(text, at, hi)
+                        if match is not None:
+                            reached = match.end()
+                            if accept is None or accept(match):
+                                yield match
                 continue
             if isinstance(starts, AnchoredStarts):
                 tries = self._anchored_places(starts, lo, hi)

@@ -120,7 +120,7 @@ from itertools import accumulate, chain, islice
 
 import regex
 
-from .dates import (DEFAULT_WORD, DateMention, GroupIndex, RunStarts, SentenceScanner, WholeWords, find_dates,
+from .dates import (DEFAULT_WORD, DateMention, GroupIndex, LeadRunStarts, RunStarts, SentenceScanner, WholeWords, find_dates,
                     longest_apart, word_automaton, words)
 from .dates import grammar as date_grammar
 from .errors import DataFileError
@@ -324,12 +324,14 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         if entry["kind"] in ("current", "previous") and entry.get("unit") not in ("week", "month", "year"):
             raise DataFileError(path, where, f"a {entry['kind']} cue needs unit week, month or year")
         reach = int(entry.get("reach") or 0)
-        compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words) for form in entry.get("forms") or []]
+        compiled = [_form(pack, form, slot_regex, reach, path, where, slot_words, ("".join(proclitic_words), word))
+                    for form in entry.get("forms") or []]
         patterns = tuple(
             regex.compile(left + f"(?:{proclitics})??\\K" + body + right, regex.V1) for body, *_ in compiled
         )
         ends = tuple(
-            (last_words, regex.compile(body + right, regex.V1 | regex.REVERSE)) if starts is None and last_words else None
+            (last_words, regex.compile(body + right, regex.V1 | regex.REVERSE))
+            if (starts is None or isinstance(starts, LeadRunStarts)) and last_words else None
             for body, _, starts, last_words in compiled
         )
         if not patterns:
@@ -387,7 +389,8 @@ def _months(entry: dict, path, where: str) -> tuple[int, int] | None:
     return months[0], months[1]
 
 
-def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict) -> tuple[str, tuple, tuple | None, tuple]:
+def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_words: dict,
+          lead: tuple[str, str] | None = None) -> tuple[str, tuple, tuple | None, tuple]:
     """Compile one cue form: literal words (canonicalised), `(a|b)` alternatives with an
     optional `?`, and slots. Words are joined by `\\s+`, slots and punctuation by `\\s*`.
 
@@ -395,10 +398,14 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
     of which any match contains (a literal, the longest word of each alternative, a slot's
     words), so a text holding none of them needs no scan; and the words every match begins
     with when the first item says (a literal, an alternative, a date slot), else None; and the
-    last words of its last item when that is a literal or an alternative, else ()."""
+    last words of its last item when that is a literal or an alternative, else ().
+    With `lead` (the characters of what the pattern may have before the form, proclitics, and
+    the word class of its left boundary), a form whose optional words come before a masked
+    date begins in or right before that date's run (`LeadRunStarts`)."""
     items = []
     required = []
     firsts = []  # per item: the words it begins with, or None
+    texts = []  # per item: its literal words (a literal, an alternative's), or None for a slot
     lasts: tuple = ()  # the last item's last words, when it is a literal or an alternative
     pos, dates = 0, 0
     for t in FORM_TOKEN.finditer(form):
@@ -429,6 +436,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                     body = slot_regex["YEAR2"]  # "between 2014 and 2017"
                 firsts.append(None)
             items.append((body, False, False, False))
+            texts.append(None)
             words_ = _longest_words(slot_words[slot])
             required.append(WholeWords(words_) if isinstance(slot_words[slot], WholeWords) and words_ else words_)
         elif t.group("alts") is not None:
@@ -437,6 +445,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             firsts.append(tuple(sorted({a.split()[0] for a in alts})) if all(alts) else None)
             lasts = () if t.group("opt") or not all(alts) else tuple(sorted({a.split()[-1] for a in alts}))
             items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
+            texts.append(alts)
             if not t.group("opt"):
                 required.append(_longest_words(alts))
         else:
@@ -444,11 +453,21 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             firsts.append((lit,) if lit else None)
             lasts = (lit.split()[-1],) if lit else ()
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
+            texts.append([lit])
             required.append(_longest_words([lit]))
     if pos != len(form) or not items or dates > 2 or any(sum(1 for i in items if f"(?P<{name}>" in i[0]) > 1
                                                             for name in ("dur", "mon", "year")):
         raise DataFileError(path, where, f"cannot read form {form!r}")
     starts = firsts[0] if firsts and firsts[0] and not items[0][3] else None
+    first = next((i for i, item in enumerate(items) if not item[3]), None)  # the first item not optional
+    if starts is None and lead is not None and first and isinstance(firsts[first], RunStarts) \
+            and all(texts[i] for i in range(first)):
+        # "(on|early on)? {DATE} ...": a match begins in the date's run or in the run of the
+        # optional words' characters and spaces before it (the words or a space may begin it)
+        chars = set(lead[0]).union(*(text for i in range(first) for text in texts[i]))
+        run = "".join(f"\\U{ord(char):08x}" for char in sorted(chars))
+        wordy = frozenset(char for char in chars if regex.fullmatch(lead[1], char, regex.V1))
+        starts = LeadRunStarts(firsts[first], regex.compile(f"[{run}\\s]*", regex.V1 | regex.REVERSE), wordy)
     out = ""
     prev_letter = False
     for n, (body, first_letter, last_letter, optional) in enumerate(items):
