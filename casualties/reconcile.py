@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .table import COLUMN_NAMES
+from .table import COLUMN_NAMES, as_text, text_with_blanks
 
 KEY = ("population", "actor", "subgroup", "outcome", "unit")
 # Two claimants whose ranges are further apart than this factor contradict each other.
@@ -140,28 +140,11 @@ def _missing(value) -> bool:
 _TEXT_DTYPE = pd.Series(["text"]).dtype  # pandas' own text type (object before pandas 3)
 
 
-def _text(column: pd.Series) -> pd.Series:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        # Repeated texts held once each (table.compact_text): blanks become the category "",
-        # the categories kept sorted so that grouping and sorting by codes order as texts do.
-        if not column.hasnans:
-            return column
-        categories = column.cat.categories
-        if "" not in categories:
-            column = column.cat.set_categories(pd.Index(sorted(["", *categories]), dtype=categories.dtype))
-        return column.fillna("")
-    if column.dtype == _TEXT_DTYPE != object:
-        # Text already: only the blanks to fill. Without blanks the column itself (filling
-        # copies it: the quotes of two million figures are a quarter of a gigabyte).
-        return column.fillna("") if column.hasnans else column
-    return column.astype(object).where(column.notna(), "").astype(str)
-
-
 def _day(column: pd.Series) -> pd.Series:
     # Dates arrive as ISO strings, date objects or blanks; the day is all grouping needs.
     # Each distinct day parsed once: a corpus has thousands of days for millions of figures,
     # and parsing every value made a Python string of each.
-    codes, days = pd.factorize(_text(column).str.slice(0, 10))
+    codes, days = pd.factorize(text_with_blanks(column).str.slice(0, 10))
     parsed = pd.to_datetime(pd.Series(days, dtype=object), format="%Y-%m-%d", errors="coerce")
     return pd.Series(parsed.to_numpy().take(codes), index=column.index) if len(days) else \
         pd.Series(pd.NaT, index=column.index, dtype=parsed.dtype)
@@ -170,13 +153,13 @@ def _day(column: pd.Series) -> pd.Series:
 def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
     source = figures.reindex(columns=list(COLUMN_NAMES)).reset_index(drop=True)
     # Only the columns the comparison reads: a text column of two million figures is 20-50 MB.
-    rows = pd.DataFrame({name: _text(source[name]) for name in (
+    rows = pd.DataFrame({name: text_with_blanks(source[name]) for name in (
         "figure_id", "claimed_by", *KEY, "qualifier", "stance", "quote",
     )})
-    rows["stance"] = _as_text(rows["stance"]).replace("", "asserted")  # two values: as text, 30 MB at 2M figures
-    rows["is_subset"] = _text(source["subset_of"]) != ""
-    publisher = _text(source["publisher"])
-    rows["outlet"] = _either(publisher != "", publisher, _text(source["doc_id"]))
+    rows["stance"] = as_text(rows["stance"]).replace("", "asserted")  # two values: as text, 30 MB at 2M figures
+    rows["is_subset"] = text_with_blanks(source["subset_of"]) != ""
+    publisher = text_with_blanks(source["publisher"])
+    rows["outlet"] = _either(publisher != "", publisher, text_with_blanks(source["doc_id"]))
     for name in ("low", "high"):
         rows[name] = pd.to_numeric(source[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     start, end, rows["published"] = _day(source["period_start"]), _day(source["period_end"]), _day(source["published"])
@@ -192,15 +175,10 @@ def _prepare(figures: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _as_text(column: pd.Series) -> pd.Series:
-    """A categorical column as text (for the small tables made from the figures)."""
-    return column.astype(column.cat.categories.dtype) if isinstance(column.dtype, pd.CategoricalDtype) else column
-
-
 def _either(chosen: pd.Series, first: pd.Series, second: pd.Series) -> pd.Series:
     """`first.where(chosen, second)`; of two categoricals, a categorical of both's categories."""
     if not (isinstance(first.dtype, pd.CategoricalDtype) and isinstance(second.dtype, pd.CategoricalDtype)):
-        return _as_text(first).where(chosen, _as_text(second))
+        return as_text(first).where(chosen, as_text(second))
     categories = first.cat.categories.union(second.cat.categories)  # sorted
     first_codes = categories.get_indexer(first.cat.categories)[first.cat.codes.to_numpy()]
     second_codes = categories.get_indexer(second.cat.categories)[second.cat.codes.to_numpy()]
@@ -266,7 +244,7 @@ def _claims(rows: pd.DataFrame) -> pd.DataFrame:
     codes = claim.to_numpy()[order]
     latest = order[np.flatnonzero(np.append(codes[1:] != codes[:-1], True))]  # each claim's latest figure
     claims = rows[[*claim_key, "point_low", "point_high", "true_low", "true_high", "end", "published"]].iloc[latest]
-    claims = claims.assign(**{name: _as_text(claims[name]) for name in ("claimed_by", "qualifier")})
+    claims = claims.assign(**{name: as_text(claims[name]) for name in ("claimed_by", "qualifier")})
     claims.index = pd.Index(claim.to_numpy()[latest], name="claim")
     claims["first_start"] = rows["start"].groupby(claim).min()
     # A claimant's current claim is its latest; on a tie the larger figure, since tolls rise.
@@ -345,7 +323,7 @@ def _joined(codes, values: pd.Series) -> pd.Series:
 def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     by_group = rows.groupby("group", sort=True)
     groups = by_group[[*KEY, "is_subset"]].first()
-    groups = groups.assign(**{name: _as_text(groups[name]) for name in KEY})
+    groups = groups.assign(**{name: as_text(groups[name]) for name in KEY})
     groups["period_start"] = _iso(by_group["start"].min())
     groups["period_end"] = _iso(by_group["end"].max())
     undated = ~by_group["dated"].all()
@@ -414,9 +392,9 @@ def group_keys(groups: pd.DataFrame) -> pd.Series:
         >>> group_keys(comparison.groups).iloc[0]                     # doctest: +SKIP
         'combatants|syrian_government||killed|people|whole|2018-04-19|2018-05-21'
     """
-    parts = [_text(groups[name]) for name in KEY]
+    parts = [text_with_blanks(groups[name]) for name in KEY]
     parts.append(groups["is_subset"].map({True: "subset", False: "whole"}).astype(object))
-    parts += [_text(groups["period_start"]), _text(groups["period_end"])]
+    parts += [text_with_blanks(groups["period_start"]), text_with_blanks(groups["period_end"])]
     keys = parts[0].astype(object)
     for part in parts[1:]:
         keys = keys + "|" + part.astype(object)

@@ -377,9 +377,8 @@ class Store:
             columns = {name: copy.column(name) for name in FIGURE_FIELDS}
             del copy  # its columns are let go one by one as they are taken
             table = _in_input_order(pa, pc, table, columns, reused, order)
-        else:
-            table = _compacted(pa, pc, table)
-        # Compact before the copy is written: its writer holds the table for seconds.
+        # The table's repeated texts are dictionary-encoded (_figure_arrow, _in_input_order):
+        # the copy's writer holds it for seconds.
         self._write_figure_copy_meanwhile(pa, table, states)
         return FigureTable(_arrow_fields_frame({name: table[name] for name in FIGURE_FIELDS}))
 
@@ -624,15 +623,6 @@ def _copy_type(pa, name: str):
     if name in REPEATED_TEXT_COLUMNS:
         return pa.dictionary(pa.int32(), pa.large_string())
     return _arrow_type(pa, name)
-
-
-def _compacted(pa, pc, table):
-    """`table` with its repeated texts dictionary-encoded (_compact_column), a column at a time."""
-    columns = {name: table.column(name) for name in table.column_names}
-    del table  # each text column is let go as its encoding replaces it
-    for name in list(columns):
-        columns[name] = _compact_column(pa, pc, name, _whole(columns[name]))
-    return pa.table(columns)
 
 
 def _compact_column(pa, pc, name: str, array):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 
 from .model import Figure
@@ -65,14 +66,20 @@ def figures_frame(figures):
     return frame
 
 
+@functools.lru_cache(maxsize=1)
+def text_dtype():
+    """pandas' own text type: Arrow-backed `str` with pandas 3, object before."""
+    import pandas as pd
+
+    return pd.Series(["text"]).dtype
+
+
 def compact_text(frame):
     """`frame` with its REPEATED_TEXT_COLUMNS of text held as categoricals, in place, a column
     at a time (each text column is let go as its categorical replaces it). Their categories
     are sorted, so that sorting or grouping by codes orders as the texts do. A column without
     any value (object) is left as it is."""
-    import pandas as pd
-
-    text = pd.Series(["text"]).dtype
+    text = text_dtype()
     if text == object:  # pandas before 3 keeps text in Python objects, which expand_text could not tell
         return frame
     for name in REPEATED_TEXT_COLUMNS:
@@ -85,9 +92,34 @@ def expand_text(frame):
     """A copy of `frame` with its categorical columns back as text (what compact_text undid)."""
     import pandas as pd
 
-    text = pd.Series(["text"]).dtype
     compacted = [name for name in frame.columns if isinstance(frame[name].dtype, pd.CategoricalDtype)]
-    return frame.assign(**{name: frame[name].astype(text) for name in compacted}) if compacted else frame
+    return frame.assign(**{name: as_text(frame[name]) for name in compacted}) if compacted else frame
+
+
+def as_text(column):
+    """A categorical column (compact_text) as text; any other column as it is."""
+    import pandas as pd
+
+    return column.astype(column.cat.categories.dtype) if isinstance(column.dtype, pd.CategoricalDtype) else column
+
+
+def text_with_blanks(column):
+    """A text column with its blanks as "". A categorical (compact_text) stays one, "" among
+    its categories, which stay sorted so that grouping and sorting by codes order as texts do."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        if not column.hasnans:
+            return column
+        categories = column.cat.categories
+        if "" not in categories:
+            column = column.cat.set_categories(pd.Index(sorted(["", *categories]), dtype=categories.dtype))
+        return column.fillna("")
+    if column.dtype == text_dtype() != object:
+        # Text already: only the blanks to fill. Without blanks the column itself (filling
+        # copies it: the quotes of two million figures are a quarter of a gigabyte).
+        return column.fillna("") if column.hasnans else column
+    return column.astype(object).where(column.notna(), "").astype(str)
 
 
 def data_dictionary_markdown(columns: tuple[tuple[str, str, str], ...] = COLUMNS) -> str:

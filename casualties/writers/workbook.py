@@ -35,7 +35,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..reconcile import KEY, Comparison, claimant_column
-from ..table import COLUMN_NAMES
+from ..table import COLUMN_NAMES, text_with_blanks
 from . import bulkrows
 from .atomic import atomic_write
 from .bulkrows import (
@@ -408,8 +408,8 @@ def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources
     figures = figures.reindex(columns=["claimed_by", "claimed_by_text"])
     # Counted by codes: a Python string per figure (and their pairs' table) was a third of
     # a gigabyte at two million figures, for a few hundred claimants.
-    id_codes, id_values = pd.factorize(_blank_filled(figures["claimed_by"]))
-    name_codes, name_values = pd.factorize(_blank_filled(figures["claimed_by_text"]))
+    id_codes, id_values = pd.factorize(text_with_blanks(figures["claimed_by"]))
+    name_codes, name_values = pd.factorize(text_with_blanks(figures["claimed_by_text"]))
     id_values, name_values = list(id_values), list(name_values)
     counts = dict(zip(id_values, np.bincount(id_codes, minlength=len(id_values)).tolist()))
     pairs = np.unique(id_codes.astype(np.int64) * max(len(name_values), 1) + name_codes)
@@ -431,15 +431,6 @@ def _sources_sheet(sheet, figures: pd.DataFrame, comparison: Comparison, sources
     _start_table(sheet, table, freeze="B2")
     for values in table.itertuples(index=False, name=None):
         sheet.append([_cell(sheet, value) for value in values])
-
-
-def _blank_filled(column: pd.Series) -> pd.Series:
-    """A column as text, blanks as "": in Arrow where pandas keeps text there."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        column = column.astype(column.cat.categories.dtype)  # the few columns of one sheet, one at a time
-    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        return column.fillna("")
-    return column.astype(object).where(column.notna(), "").astype(str)
 
 
 def _chart_sheet(sheet, comparison: Comparison) -> None:
