@@ -272,9 +272,9 @@ def test_adversarial_input_is_fast_and_well_formed(lang, filler):
     pack = load_pack(lang)
     text = pack.canonical(f"{filler} 5 {filler} 7")
     spans = [m.span() for m in regex.finditer(r"\d+", text)]
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: other processes on the machine do not count
     claims = attribute(text, pack, load_gazetteers(), spans, None)
-    assert time.perf_counter() - began < 3
+    assert time.process_time() - began < 3
     assert len(claims) == len(spans)
     for claim in claims:
         assert claim.attribution in ("own", "explicit")

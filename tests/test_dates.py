@@ -190,9 +190,9 @@ def test_adversarial_input_stays_fast():
     pack = load_pack("ar")
     nasty = " ".join(["1 - 2 و 3 أيار / مايو (ماي - مايو"] * 400 + ["9" * 5000, "السبت - " * 2000])
     text = pack.canonical(nasty)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     find_time_expressions(text, pack, REFERENCE)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 @pytest.mark.parametrize("module", ENGINE_MODULES, ids=lambda m: m.__name__)
