@@ -52,8 +52,11 @@ from the wall clock. Policies:
 - `lasted`: "on Sunday ended a 30-hour siege" runs from that long before the date up to it.
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
-  month"): it gives a figure its period only when its sentence has no other time expression,
-  and it never anchors the start of an event. A period up to now in its sentence (`since`,
+  month"): it gives a figure its period only when its sentence has no other time expression
+  and the story's time (the article's first) is no date told earlier that ends before it ("the
+  village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
+  Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
+  said" is Tuesday), and it never anchors the start of an event. A period up to now in its sentence (`since`,
   `since_event`, `last`) runs up to that day, also for the counts it carries to later sentences: "said on Friday that 10,000 had fled since
   Monday" is Monday to Friday, "said on Saturday that 83 were killed in the past 24 hours"
   Friday and Saturday.
@@ -625,6 +628,16 @@ def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
     return (e.kind in ASIDE_KINDS and e is not story_time) or (e.kind == "until" and e.period_start is None)
 
 
+def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
+    """The story's time (the article's first) is a date told before the figure's sentence that
+    ends before the day a source spoke ("said on Wednesday that it had counted 400 dead", told
+    before the count: not "had seized 15 workers on Tuesday, she said", where the day is the
+    seizure's)."""
+    return (story_time is not None and story_time.kind == "date" and story_time.end <= s_lo
+            and story_time.period_end is not None and spoken.period_start is not None
+            and story_time.period_end < spoken.period_start)
+
+
 def _latest(*expressions: TimeExpression | None) -> TimeExpression | None:
     """The one told last of those given."""
     return max((e for e in expressions if e is not None), key=lambda e: e.start, default=None)
@@ -1024,6 +1037,10 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
+            if chosen.kind == "report" and chosen.end <= f_start and _earlier_story(story_time, chosen, s_lo):
+                # "said on Wednesday that it had counted nearly 400 dead", the attack told on
+                # Saturday: the day a source spoke is not when the count's event happened
+                chosen = story_time
             if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
