@@ -199,7 +199,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
 
     nouns: dict[str, dict] = {}
     for i, term in enumerate(pack.section("populations", "terms", []) or []):
-        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit")}
+        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit", "outcome_is_state")}
         for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or [])):
             nouns.setdefault(form, attrs)
     outcomes: dict[str, str] = {}
@@ -620,6 +620,25 @@ def _inside_any_before(spans, starts, pos, current_start) -> bool:
     return False
 
 
+GOVERNING_WORDS = 2  # words between an outcome word and the count it governs ("executed the 7 ...")
+
+
+def _outcome_governing(g, text, start, sentence_start, starts) -> str | None:
+    """The outcome of an outcome word (a verb or verbal noun, not a counted noun) right before the
+    count at `start`, with at most GOVERNING_WORDS words and no clause break or other count between."""
+    lo = max(sentence_start, start - 60)
+    last = None
+    for m in g.outcome_pattern.finditer(text, lo, start):
+        last = m
+    if last is None or last.end() > start or last.group("outcome") in g.nouns:
+        return None  # a counted noun names people and governs no count: "the dead were among 58 prisoners"
+    between = text[last.end():start]
+    i = bisect_left(starts, last.end())
+    if len(between.split()) > GOVERNING_WORDS or g.clause_break.search(between) or (i < len(starts) and starts[i] < start):
+        return None
+    return g.outcomes[last.group("outcome")]
+
+
 def _owned_before(g, text, spans, starts, m, current_start) -> bool:
     """An outcome word before the current count belongs to another count: it is that count's own
     counted noun, right after it ("وصل 20 جريحا، و7 آخرين"), or a count and a reported clause's opener
@@ -784,6 +803,10 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
             verb = g.overrides.match(text, people_end, sentence[1])
             if verb:  # "20 detainees died under torture": the verb says what happened to them
                 outcome = g.outcomes.get(verb.group("verb"), outcome)
+        if outcome and attrs.get("outcome_is_state") and not rule.outcome:
+            # "killed 12 prisoners", "مقتل 23 رهينة": captives are a state the people were in; an
+            # outcome word governing the count says what happened to them
+            outcome = _outcome_governing(g, text, q.start, sentence[0], span_starts) or outcome
         if rule.outcome:
             outcome = rule.outcome
         for frame in (before, after):
