@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-five
-Arabic and forty-five English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-nine
+Arabic and forty-nine English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -11,11 +11,13 @@ Rawda mosque, Jenin camp, Tripoli airport; batch 8: Plaine Savo, Armed Forces Da
 West Wollega, Ngarbuh, the Gaza border, the Palm Sunday bombings, Karrada, Ogossagou; batch 9:
 Kramatorsk station, Zabarmari, El Adde, the Waer evacuation, the Rashidin bus bombing, Taiz,
 Derna, Solhan; batch 10: In Amenas, the Ghouta chemical attack, Sinjar, Ben Guerdane, Tudun Biri,
-the Peshawar school, the Easter Sunday bombings, Garissa University), with a hand-annotated gold file and traps, scored by
+the Peshawar school, the Easter Sunday bombings, Garissa University; batch 11: Houla, the Sanaa
+funeral hall, the Rabaa dispersal, Nasiriyah, Chibok, Balakot and Pulwama, Olenivka prison, the
+Marawi siege), with a hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
 rules had been fixed from the first twelve, and the eight of batches 2 to 9 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
-from them; batch 5's to 10's in BATCH5_FIRST_SCORE.md to BATCH10_FIRST_SCORE.md).
+from them; batch 5's to 11's in BATCH5_FIRST_SCORE.md to BATCH11_FIRST_SCORE.md).
 
 The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
 (scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
@@ -29,7 +31,9 @@ over the 74 before it (scope before_batch_9); batch 9 and all 82 have floors jus
 first score (BATCH9_FIRST_SCORE.md), and the two of its traps read then are expected failures.
 Batch 10 was added after them: the 82 before it (scope before_batch_10), batch 10 and all 90 have
 floors just below batch 10's first score (BATCH10_FIRST_SCORE.md), and the two of its traps read
-then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
+then are expected failures. Batch 11 was added after them: the 90 before it (scope before_batch_11),
+batch 11 and all 98 have floors just below batch 11's first score (BATCH11_FIRST_SCORE.md), and the
+three of its traps read then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -55,6 +59,7 @@ BATCH_7 = {row["id"] for row in _MANIFEST if "batch 7" in row["note"]}
 BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
 BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 BATCH_10 = {row["id"] for row in _MANIFEST if "batch 10" in row["note"]}
+BATCH_11 = {row["id"] for row in _MANIFEST if "batch 11" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -83,16 +88,32 @@ BATCH_10 = {row["id"] for row in _MANIFEST if "batch 10" in row["note"]}
 # value 0.998, population 0.972, actor 0.929, subgroup 0.991, outcome 0.975, claimed_by 0.881,
 # period 0.855, subset_of 0.981, unit 1.000. Their floors sit just below.
 FLOORS = {
+    # Batch 11's first score, before any rule change (clean git archive of fd36573,
+    # BATCH11_FIRST_SCORE.md): P 0.968, R 0.800, value 1.000, population 0.879, actor 0.846,
+    # subgroup 0.978, outcome 0.956, unit 1.000, claimed_by 0.604, period 0.714, subset_of 0.945,
+    # 3 of 70 traps read; all 98 P 0.992, R 0.969, value 0.999, population 0.958, actor 0.915,
+    # subgroup 0.992, outcome 0.969, claimed_by 0.878, period 0.891, subset_of 0.970; the 90 before
+    # it P 0.994, R 0.984, value 0.999, population 0.964, actor 0.921, subgroup 0.994, outcome 0.970,
+    # claimed_by 0.899, period 0.904, subset_of 0.972. Floors just below.
+    "all": (0.965, 0.99, {
+        "value": 0.995, "population": 0.955, "actor": 0.91, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.875, "period": 0.885, "subset_of": 0.965}),
+    "batch_11": (0.79, 0.96, {
+        "value": 0.995, "population": 0.875, "actor": 0.84, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
+        "claimed_by": 0.6, "period": 0.71, "subset_of": 0.94}),
+    # The floors of all 90 (below) raised to just below their score at batch 11's first score.
+    "before_batch_11": (0.98, 0.99, {
+        "value": 0.995, "population": 0.96, "actor": 0.915, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.895, "period": 0.9, "subset_of": 0.97}),
     # Batch 10's first score, before any rule change (clean git archive of 15264fa,
     # BATCH10_FIRST_SCORE.md): P 0.982, R 0.778, value 1.000, population 0.800, actor 0.864,
     # subgroup 1.000, outcome 0.882, unit 1.000, claimed_by 0.482, period 0.745, subset_of 0.909,
     # 2 of 75 traps read; all 90 P 0.993, R 0.967, value 0.999, population 0.950, actor 0.923,
     # subgroup 0.993, outcome 0.967, claimed_by 0.876, period 0.894, subset_of 0.971; the 82 before
     # it P 0.995, R 0.991, value 0.999, population 0.965, actor 0.929, subgroup 0.993, outcome 0.975,
-    # claimed_by 0.916, period 0.909, subset_of 0.977. Floors just below.
-    "all": (0.96, 0.99, {
-        "value": 0.995, "population": 0.945, "actor": 0.915, "subgroup": 0.99, "outcome": 0.96, "unit": 1.0,
-        "claimed_by": 0.87, "period": 0.885, "subset_of": 0.965}),
+    # claimed_by 0.916, period 0.909, subset_of 0.977. Floors just below; batch 11 was added after
+    # them: the floors of all 90 (R 0.96, P 0.99, population 0.945, actor 0.915, outcome 0.96,
+    # claimed_by 0.87, period 0.885, subset_of 0.965) were raised as before_batch_11's, above.
     # raised after the first rule fixes from batch 10 (gazetteer bodies, ttp, English demonyms):
     # R 0.794, population 0.804, actor 0.875, outcome 0.884, claimed_by 0.679, period 0.750, subset_of 0.911;
     # Arabic demonyms as the counted noun found three In Amenas rows whose actor and period come from
@@ -193,11 +214,12 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10
-    return {"all": scope(set()), "batch_10": scope(set(texts) - BATCH_10),
-            "before_batch_10": scope(BATCH_10), "batch_9": scope(set(texts) - BATCH_9),
-            "before_batch_9": scope(BATCH_9 | BATCH_10), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10), "batch_7": scope(set(texts) - BATCH_7),
+    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11
+    return {"all": scope(set()), "batch_11": scope(set(texts) - BATCH_11),
+            "before_batch_11": scope(BATCH_11), "batch_10": scope(set(texts) - BATCH_10),
+            "before_batch_10": scope(BATCH_10 | BATCH_11), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11), "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -205,9 +227,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_forty_five_arabic_and_forty_five_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 45
-    assert len([d for d in texts if d.startswith("en_")]) == 45
+def test_fixtures_are_forty_nine_arabic_and_forty_nine_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 49
+    assert len([d for d in texts if d.startswith("en_")]) == 49
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -217,8 +239,9 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10],
-                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10"])
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11],
+                         ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
+                              "batch_11"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -267,6 +290,14 @@ _BATCH_9_TRAPS = {("en_kyivpost_2022-04-09_kramatorsk", "Thousands of civilians,
 _BATCH_10_TRAPS = {("en_channelstv_2023-12-05_tudunbiri", "hundreds of worshippers gathered around the mosque"),
                    ("en_thestandard_2015-04-03_garissa", "reunited about 300 students with their families")}
 
+# Three batch-11 traps were read as figures at its first score: surgical supplies for a number of
+# patients ('لعلاج 300 مريض', read as killed, as batch 7's supplies once were), evacuation centres
+# ('in 79 evacuation centres', read as evacuated) and a town's population of which a percentage left
+# ("About 90% of the city's 200,000 residents have left", read as evacuated) (BATCH11_FIRST_SCORE.md).
+_BATCH_11_TRAPS = {("ar_alkhaleej_2016-10-09_sanaa", "لعلاج 300 مريض"),
+                   ("en_rappler_2017-06-20_marawi", "in 79 evacuation centres"),
+                   ("en_rappler_2017-06-20_marawi", "About 90% of the city's 200,000 residents")}
+
 
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
@@ -277,6 +308,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_10_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 10: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_11_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 11: still read", strict=False))
     return trap
 
 
