@@ -161,8 +161,10 @@ FLIGHT_REACH = 48  # characters either side of a displaced count where its fligh
 CLAUSE_MARK = regex.compile(r"[,;:]")
 ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after", "range")
 DATELINE_WORDS = 4
+MASTHEAD_WORDS = 2  # words before a relative day that names an outlet ("l'orient today")
 # compiled once: a call of the regex module's own functions costs about 20 microseconds in its cache
 LETTER_RUNS = regex.compile(r"\p{L}+")
+DIGIT = regex.compile(r"\d")
 LINE_BREAK = regex.compile("\n")
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
@@ -675,16 +677,24 @@ def _cue_blocked(cue: Cue, masked: str, match) -> bool:
 
 def _is_dateline(m: DateMention, text: str) -> bool:
     """A full date near the top of an article whose line says little else: the publication
-    stamp (a cue built on it, such as "since 19 April 2018", is kept)."""
-    if m.kind != "day" or not m.explicit_year or "\n" not in text or text.count("\n", 0, m.start) >= DATELINE_LINES:
+    stamp (a cue built on it, such as "since 19 April 2018", is kept). A relative day ending
+    a line of at most `MASTHEAD_WORDS` other words and no digit there is the name of an outlet
+    or a programme ("L'Orient Today", "Sudan Today"), no time ("Gunmen storm Kano market
+    today" is a headline's)."""
+    relative = m.kind == "relative"
+    if not (relative or (m.kind == "day" and m.explicit_year)) or "\n" not in text \
+            or text.count("\n", 0, m.start) >= DATELINE_LINES:
         return False
     line_start = text.rfind("\n", 0, m.start) + 1
     line_end = text.find("\n", m.end)
     line_end = len(text) if line_end < 0 else line_end
+    if relative and (m.start == line_start or text[m.end:line_end].strip() or DIGIT.search(text, line_start, line_end)):
+        return False  # "Today, ...", "today in Kabul", or a headline with a count
+    most = MASTHEAD_WORDS if relative else DATELINE_WORDS
     # the words on its line before and after it, counted up to one more than a dateline has
     # (the line may be a paragraph of hundreds of words)
     words = chain(LETTER_RUNS.finditer(text, line_start, m.start), LETTER_RUNS.finditer(text, m.end, line_end))
-    return sum(1 for _ in islice(words, DATELINE_WORDS + 1)) <= DATELINE_WORDS
+    return sum(1 for _ in islice(words, most + 1)) <= most
 
 
 def _mention_at(mentions: list[DateMention], start: int) -> DateMention | None:
