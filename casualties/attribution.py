@@ -47,7 +47,9 @@ anaphor with no antecedent ("the ministry") is kept as written the same way. A d
 With `after_start_window`, a speech verb's claimant after it must start within that many words
 of it ("..., said the ministry"), never further on in the reported clause ("said its troops
 killed 15 insurgents"). A speech verb whose subject is a pronoun (`pronouns`: "it said"), with no
-claimant in its sentence or inherited, is claimed by the last body named in the sentence before.
+claimant in its sentence or inherited, is claimed by the last body named in the sentence before;
+with none, by the claimant a speech verb of the three sentences before names (a person kept as
+written: "Balarabe Garba, the village head, told ... "We buried 120 people," he said").
 A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), when
 `not_preceded_by` words stand right before it ("an estimated 30,000": an adjective), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
@@ -84,7 +86,7 @@ SETTINGS_KEYS = {
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
-    "private_person_source", "apposition_heads", "relative_pronouns", "written_stops",
+    "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -92,6 +94,7 @@ QUOTED = regex.compile(r"\"([^\"\n]{1,80})\"")  # compiled once: the regex modul
 WORDLIKE = regex.compile(r"\w")
 LOOKAROUND = 80
 MAX_CUES = 8  # cues tried on each side of a figure: farther ones do not govern it
+PRONOUN_REACH = 3  # sentences back a pronoun subject's antecedent is sought in, when no gazetteer name is
 MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media", "correspondent"})  # addressees
 SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
@@ -177,6 +180,9 @@ class Rules:
     # name stops whose canonical form is also a name's ("على" folds onto the name "علي"): the
     # canonical stop -> its written forms, without marks; only these spellings stop a name
     written_stops: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # titles that name someone only with a name ("Police chief Joseph Boinnet", "Balarabe Garba,
+    # the village head,"): alone they are other words ("shot in the head")
+    named_titles: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -272,6 +278,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         apposition_heads=frozenset(words("apposition_heads")),
         relative_pronouns=frozenset(words("relative_pronouns")),
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
+        named_titles=frozenset(words("named_titles")),
     )
 
 
@@ -479,6 +486,9 @@ class _Document:
                 antecedent = self._last_named(index - 1)
                 if antecedent is not None:
                     return self._explicit(self._speaker(antecedent, [antecedent]), pronoun_cue.rule)
+                speaker = self._earlier_speaker(index - 1)
+                if speaker is not None:
+                    return self._explicit(speaker, pronoun_cue.rule)
         return self._own("")
 
     def _quotation_speaker(self, start: int, end: int) -> Claim | None:
@@ -510,6 +520,7 @@ class _Document:
             low, high_ = self.sentences[opening - 1]
             speech = [c for c in self._cues_from(low, high_) if c.role == "verb" and c.end <= high_]
             person = self._private_person(speech[-1], speech[-1].sides[0]) if speech else None
+            person = person or self._earlier_speaker(opening - 1)
             return self._explicit(person, cue.rule) if person else None
         for side in cue.sides:
             low, high_ = (closing + 1, cue.start) if side == "before" else (cue.end, self._after_limit(cue.end, high))
@@ -581,6 +592,20 @@ class _Document:
             return False
         head = self.text[max(0, cue.start - 20):cue.start].rstrip().split()
         return bool(head) and head[-1].strip(QUOTES + ",") in self.rules.pronouns
+
+    def _earlier_speaker(self, index: int, depth: int = PRONOUN_REACH) -> _Found | None:
+        """A pronoun's antecedent that no gazetteer knows: the claimant a speech cue of the
+        sentence `index` or of the `depth` - 1 before it names, nearest first, passing over
+        sentences whose cues have a pronoun subject themselves ('Balarabe Garba, the village head,
+        told TV that ... "We buried 120 people," he said. He added that 30 were missing')."""
+        for i in range(index, max(index - depth, -1), -1):
+            low, high = self.sentences[i]
+            for cue in reversed([c for c in self._cues_from(low, high) if c.end <= high][-MAX_CUES:]):
+                if cue.role == "verb" and not self._pronoun_subject(cue):
+                    found = self._claimant(cue, i, high, high)
+                    if found is not None:
+                        return found
+        return None
 
     def _last_named(self, index: int) -> Mention | None:
         """The last source or side the sentence names (not an addressee): a pronoun's antecedent."""
@@ -1111,10 +1136,19 @@ class _Document:
         if side == "before":
             titles.reverse()
         for start, end in titles:
+            if self._title_follows(end):
+                continue  # "Chief Minister Pervez Khattak": the name is read after the last title
             found = self._name_after_title(start, end, high)
+            if found and (found.start, found.end) == (start, end) and self.text[start:end] in self.rules.named_titles:
+                continue  # "a man shot in the head said": "head" alone names no one
             if found:
                 return found
         return None
+
+    def _title_follows(self, end: int) -> bool:
+        """Another title begins right after `end`, only spaces between."""
+        i = bisect_left(self._title_starts, end)
+        return i < len(self._title_starts) and not self.text[end:self._title_starts[i]].strip()
 
     def _apposition_name(self, title_start: int, title_end: int) -> tuple[_Found, bool] | None:
         """The name in apposition before a title: "Akram Gliwan, a spokesman" (from the sentence's
