@@ -94,6 +94,7 @@ QUOTED = regex.compile(r"\"([^\"\n]{1,80})\"")  # compiled once: the regex modul
 WORDLIKE = regex.compile(r"\w")
 LOOKAROUND = 80
 MAX_CUES = 8  # cues tried on each side of a figure: farther ones do not govern it
+APPOSITION_MODIFIERS = 5  # words between an apposition's article and its title: "the Armed Forces of the Philippines spokesman"
 PRONOUN_REACH = 3  # sentences back a pronoun subject's antecedent is sought in, when no gazetteer name is
 MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media", "correspondent"})  # addressees
 SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
@@ -681,8 +682,9 @@ class _Document:
         sides = cue.sides
         if "before" in sides and self._preceded_by(cue.start, self.rules.subject_before_markers):
             sides = ("before",) + tuple(s for s in sides if s != "before")  # "وكانت المنظمة قد اتهمت"
-        if self._pronoun_subject(cue):  # "..., it said": the pronoun is the subject; no side named before it is
-            sides = tuple(s for s in sides if s != "before")
+        if self._pronoun_subject(cue):  # "..., it said", "He said the militants had killed 26": the pronoun
+            sides = ()  # is the subject; no side named before it is, nor one the reported clause names
+
         for side in sides:
             if side == "after":
                 limit = fig_start if figure_after else high
@@ -1159,7 +1161,7 @@ class _Document:
         tokens = list(WORD.finditer(self.text, low, title_start))
         while tokens and tokens[-1].group() in self.rules.name_stops:
             tokens.pop()
-        for words in (1, 2):  # "Joseph Wirba, a former SDF lawmaker", "Asim Bajwa, the military's chief spokesman"
+        for words in range(1, APPOSITION_MODIFIERS + 1):  # "Joseph Wirba, a former SDF lawmaker", "Asim Bajwa, the military's chief spokesman"
             if tokens and tokens[-1].group().endswith(","):
                 break
             head = tokens[-words - 2:-words] if len(tokens) > words + 1 else []
@@ -1190,8 +1192,18 @@ class _Document:
         clause_start = not before or before.endswith((",", ";", ":", "\"", "("))
         if not (clause_start or after_cue) or self._mention_overlaps(start, end):
             return None
+        start = self._past_ranks(start, end)
         phrase = self.text[start:end]
         return _Found(name_id(phrase), phrase, start, end), after_cue
+
+    def _past_ranks(self, start: int, end: int) -> int:
+        """Where a name in apposition begins past the titles written before it ("Major General Asif
+        Ghafoor, the military's spokesman": asif_ghafoor); `start` when no word would be left."""
+        inside = self.titles[bisect_left(self._title_starts, start):bisect_left(self._title_starts, end)]
+        if not inside:
+            return start
+        word = WORD.search(self.text, max(e for _s, e in inside), end)
+        return word.start() if word is not None else start
 
     def _name_after_title(self, start: int, end: int, bound: int) -> _Found | None:
         apposed = self._apposition_name(start, end)
