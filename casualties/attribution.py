@@ -897,7 +897,7 @@ class _Document:
         comma, a relative pronoun or the sentence's end, no cue between)."""
         if mention.person or mention.kind == "correspondent" or _identified(mention) is None:
             return None
-        title = self._owned_title(mention)
+        title = self._owned_title(mention) or self._leading_title(mention)
         if title is None and mention.kind != UNNAMED:
             return None
         start, end = (min(mention.start, title[0]), max(mention.end, title[1])) if title else (mention.start, mention.end)
@@ -931,6 +931,13 @@ class _Document:
             gap = self.text[end:mention.start]
             if len(gap.split()) <= self.rules.owner_window and "," not in gap:
                 return start, end
+        return None
+
+    def _leading_title(self, mention: Mention) -> tuple[int, int] | None:
+        """A title the mention begins with ("مدير المستشفى", a medical source), ending inside it."""
+        i = bisect_left(self._title_starts, mention.start)
+        if i < len(self.titles) and self.titles[i][0] == mention.start and self.titles[i][1] < mention.end:
+            return self.titles[i]
         return None
 
     def _apposition_closes(self, end: int) -> bool:
