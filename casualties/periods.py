@@ -52,7 +52,7 @@ from the wall clock. Policies:
 - `lasted`: "on Sunday ended a 30-hour siege" runs from that long before the date up to it.
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
-  month"): it gives a figure its period only when its sentence has no other time expression
+  month", or with `count: 0` the publication's own up to it, "said this week"): it gives a figure its period only when its sentence has no other time expression
   and the story's time (the article's first) is no date told earlier that ends before it ("the
   village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
   Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
@@ -767,8 +767,10 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     elif kind == "report":
         if first is not None:
             lo, hi = first.first, first.last
-        elif cue.unit and published is not None:  # "said in a report last month": the unit before
-            lo, hi = _previous_unit(published, cue.unit, g.week_starts)
+        elif cue.unit and published is not None:  # "said in a report last month": the unit before;
+            # with `count: 0` ("said this week") the publication's own unit up to it
+            lo, hi = (_current_unit(published, cue.unit, g.week_starts) if cue.count == 0
+                      else _previous_unit(published, cue.unit, g.week_starts))
     elif kind == "since":
         if first is not None:
             lo = first.first
@@ -826,11 +828,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
         elif lo is not None and duration is not None and duration[1] is not None:
             hi = _shift(lo, duration[0], duration[1])
     elif kind == "current" and published is not None:
-        if cue.unit == "week":
-            lo = _week_start(published, g.week_starts)
-        else:
-            lo = published.replace(day=1) if cue.unit == "month" else published.replace(month=1, day=1)
-        hi = published
+        lo, hi = _current_unit(published, cue.unit, g.week_starts)
     elif kind == "previous" and published is not None:
         lo, hi = _previous_unit(published, cue.unit, g.week_starts)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
@@ -899,6 +897,13 @@ def _told_on(chosen: TimeExpression, reports: list[TimeExpression], published: d
         return chosen
     return TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule, lo, day,
                           chosen.parts + said.parts)
+
+
+def _current_unit(published: date, unit: str, week_starts: int) -> tuple[date, date]:
+    """The first day of the calendar week, month or year of the publication, and the publication date."""
+    if unit == "week":
+        return _week_start(published, week_starts), published
+    return (published.replace(day=1) if unit == "month" else published.replace(month=1, day=1)), published
 
 
 def _previous_unit(published: date, unit: str, week_starts: int) -> tuple[date, date]:
