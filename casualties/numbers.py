@@ -80,6 +80,7 @@ class NumberGrammar:
     qualifiers_after_kind: MappingProxyType
     ranges: tuple
     kinds: tuple
+    kind_max: tuple  # per kind, the largest amount it can be (a clock's minutes are no more than 59), or None
     any_kind_before: object
     kind_patterns: regex.Pattern
     kind_afters: object
@@ -298,7 +299,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         middle_re = compile_pattern(f" ?{regex.escape(middle.strip())} ?" if middle.strip() else " ?")
         ranges.append((entry.get("id", f"range{i}"), opener_re, middle_re))
 
-    kinds, before_alternations, after_sources = [], [], []
+    kinds, kind_max, before_alternations, after_sources = [], [], [], []
     for i, entry in enumerate(data.get("kinds") or []):
         kind = entry.get("kind")
         before = None
@@ -319,6 +320,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         if entry.get("unless_after"):
             unless = compile_pattern(f" ?(?:{_expand(pack, entry['unless_after'], macros)})(?!{word_re})")
         kinds.append((kind, before, after, pattern, unless))
+        kind_max.append(None if entry.get("max") is None else int(entry["max"]))
     any_kind_before = _end_anchored("|".join(before_alternations) or "(?!)", word_re, proclitics)
     # One alternation of every kind's pattern, in kind order: the first that matches names its kind.
     sources = [(i, p.pattern) for i, (_, _, _, p, _) in enumerate(kinds) if p is not None]
@@ -352,7 +354,7 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
         qualifiers_before_kind=MappingProxyType(quals_before),
         qualifiers_after=qualifiers_after, qualifiers_after_gap=qualifiers_after_gap,
         qualifiers_after_kind=MappingProxyType(quals_after),
-        ranges=tuple(ranges), kinds=tuple(kinds), any_kind_before=any_kind_before, kind_patterns=kind_patterns,
+        ranges=tuple(ranges), kinds=tuple(kinds), kind_max=tuple(kind_max), any_kind_before=any_kind_before, kind_patterns=kind_patterns,
         unless=tuple(u for _, _, _, _, u in kinds if u is not None),
         before_reach=min(MAX_SCAN_GAP, 2 + 2 * max((len(f) for f in _forms(pack, pack.section("morphology", "proclitics", []))), default=0)
                          + max((_phrase_length(pack, p, macros) for p in list(quals_before)
@@ -726,6 +728,10 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
         am = g.kind_afters.match(text, number_end) if some_after else None
         after_kind = next(i for i in g.after_kinds if am.start(f"a{i}") >= 0) if am else -1
         vetoed = some_after and any(u.match(text, number_end) for u in g.unless)
+        if _beyond(g, core, after_kind):
+            after_kind = -1
+        if _beyond(g, core, pattern_kind):
+            pattern_kind = -1
         if not vetoed and (after_kind >= 0 or pattern_kind >= 0):
             if after_kind >= 0 and (pattern_kind < 0 or after_kind <= pattern_kind):
                 return g.kinds[after_kind][0], am.end()
@@ -733,7 +739,7 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
         if not vetoed:
             return _year_or_count(g, text, core, number_start, number_end)
     for index, (kind, before, after, pattern, unless) in enumerate(g.kinds):
-        if some_after and unless is not None and unless.match(text, number_end):
+        if some_after and unless is not None and unless.match(text, number_end) or _beyond(g, core, index):
             continue
         if some_before and before is not None and before.search(text, window, number_start):
             return kind, number_end
@@ -744,6 +750,13 @@ def _classify(g: NumberGrammar, text: str, core: _Core, number_start: int, numbe
         if index == pattern_kind:
             return kind, max(number_end, pm.end())
     return _year_or_count(g, text, core, number_start, number_end)
+
+
+def _beyond(g: NumberGrammar, core: _Core, kind_index: int) -> bool:
+    """The amount is larger than the kind can be (dozens in the evening are no clock time), or unbounded."""
+    if kind_index < 0 or g.kind_max[kind_index] is None:
+        return False
+    return core.high is None or core.high > g.kind_max[kind_index]
 
 
 def _year_or_count(g: NumberGrammar, text: str, core: _Core, number_start: int, number_end: int) -> tuple[str, int]:
