@@ -87,6 +87,7 @@ SETTINGS_KEYS = {
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
+    "copulas", "common_noun_prefixes",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -184,6 +185,10 @@ class Rules:
     # titles that name someone only with a name ("Police chief Joseph Boinnet", "Balarabe Garba,
     # the village head,"): alone they are other words ("shot in the head")
     named_titles: frozenset[str] = frozenset()
+    # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
+    # beginnings of a word that make it a common noun, no given name (the article)
+    copulas: frozenset[str] = frozenset()
+    common_noun_prefixes: tuple[str, ...] = ()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -280,6 +285,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         relative_pronouns=frozenset(words("relative_pronouns")),
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
         named_titles=frozenset(words("named_titles")),
+        copulas=frozenset(words("copulas")),
+        common_noun_prefixes=words("common_noun_prefixes"),
     )
 
 
@@ -699,7 +706,7 @@ class _Document:
                 window = (self._mention_start(self._words_back(cue.start, floor), floor), cue.start)
                 if any(self._modifies(m) for m in self._mentions_within(*window)):
                     window = (floor, cue.start)  # "A nurse at a clinic run by the SDF said": the subject is further back
-                found = self._apposed_subject(cue, floor)
+                found = self._apposed_subject(cue, floor) or self._copula_subject(cue, floor)
                 if found:
                     return found
             found = self._pick(cue, side, *window)
@@ -766,6 +773,44 @@ class _Document:
         if not named or self.text[named[-1].end:opening].strip(" )" + QUOTES):
             return None  # the body must close the words before the apposition ("X (CJTF),")
         return self._speaker(named[-1], named)
+
+    def _copula_subject(self, cue: _Cue, floor: int) -> _Found | None:
+        """"وكان خالد الأحمد قد أعلن", "وكانت فيان دخيل، النائبة ...، قد قالت": the words between a
+        copula and the subject marker (قد) right before the cue are its subject; a name no gazetteer
+        knows and no title opens is kept as written (up to a comma that opens an apposition). Its
+        first word may not begin as a common noun does (`common_noun_prefixes`: the article)."""
+        rules = self.rules
+        if not rules.copulas:
+            return None
+        head = self.text[floor:cue.start].rstrip(" " + QUOTES)
+        marker = next((m for m in rules.subject_before_markers if head.endswith(m)
+                       and (len(head) == len(m) or not head[-len(m) - 1].isalnum())), None)
+        if marker is None:
+            return None
+        tokens = list(WORD.finditer(self.text, floor, floor + len(head) - len(marker)))[-rules.name_window:]
+        at = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i].group() in rules.copulas), None)
+        if at is None or at == len(tokens) - 1:
+            return None
+        subject = tokens[at + 1:]
+        if self._mention_overlaps(subject[0].start(), subject[-1].end()) or self._cue_between(subject[0].start(), subject[-1].end()):
+            return None  # a body ("وكانت وزارة الداخلية قد") is read by _pick; a cue between is another clause
+        i = bisect_left(self._title_starts, subject[0].start())
+        if i < len(self._title_starts) and self._title_starts[i] == subject[0].start():
+            return None  # "وكان محافظ المدينة قد أعلن": the title's own reading
+        name = []
+        for token in subject:
+            bare = token.group().rstrip(",")
+            if not bare or self._name_stop(bare, token.start()) or any(ch.isdigit() or ch in QUOTES for ch in bare):
+                return None
+            name.append((token.start(), token.start() + len(bare)))
+            if bare != token.group():
+                break
+        if len(name) > rules.name_max_words or (len(name) < 2 and len(name) == len(subject)) \
+                or self.text[name[0][0]:name[0][1]].startswith(rules.common_noun_prefixes):
+            return None  # a lone word is rarely a name; a word with the article is a noun
+        start, end = name[0][0], name[-1][1]
+        phrase = self.text[start:end]
+        return _Found(name_id(phrase), phrase, start, end)
 
     def _apposition_head(self, cue_start: int, floor: int) -> int | None:
         """"X, the alliance that dominates the region, said": the window before the cue reaches
