@@ -98,8 +98,11 @@ FLOORS = {
     "all": (0.965, 0.99, {
         "value": 0.995, "population": 0.955, "actor": 0.91, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
         "claimed_by": 0.875, "period": 0.885, "subset_of": 0.965}),
+    # actor lowered from 0.84 when later rules found two more Pulwama rows ('two Indian pilots had
+    # been arrested', 'one pilot was "missing in action"') whose side, India, has no gazetteer entry:
+    # actor 0.846 -> 0.823 at fc63997 (R 0.850), no previously found row's actor changed
     "batch_11": (0.79, 0.96, {
-        "value": 0.995, "population": 0.875, "actor": 0.84, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
+        "value": 0.995, "population": 0.875, "actor": 0.815, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
         "claimed_by": 0.6, "period": 0.71, "subset_of": 0.94}),
     # The floors of all 90 (below) raised to just below their score at batch 11's first score.
     "before_batch_11": (0.98, 0.99, {
