@@ -174,11 +174,15 @@ FLOORS = {
     # nine more of its rows (recall 0.882 -> 0.958): periods right 86 -> 88 and populations right
     # 112 -> 121, but most new rows are states (people present, displaced) that the tool dates with
     # no day where the gold has the event's (BATCH7_FIRST_SCORE.md, doubts), so the ratios fell
+    # ar.figure.transported (01988df: the wounded moved out are evacuated, as four articles' gold
+    # says) costs the Mogadishu article's 'نقلت 35 مصابا' and its part, whose gold says wounded, and
+    # Rawda's part in critical condition, now tied to the last wounded count: outcome floors of the
+    # scopes holding Mogadishu and subset_of of the one holding Rawda down by 0.005
     "batch_7": (0.995, 0.995, {
         "value": 0.98, "population": 0.95, "actor": 0.885, "subgroup": 0.97, "outcome": 0.92, "unit": 1.0,
-        "claimed_by": 0.64, "period": 0.69, "subset_of": 0.92}),
+        "claimed_by": 0.64, "period": 0.69, "subset_of": 0.915}),
     "before_batch_7": (0.99, 0.995, {
-        "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.985, "unit": 1.0,
+        "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
         "claimed_by": 0.945, "period": 0.885, "subset_of": 0.99}),
     "batch_6": (0.96, 0.985, {
         "value": 0.995, "population": 0.865, "actor": 0.9, "subgroup": 0.95, "outcome": 0.945, "unit": 1.0,
@@ -196,7 +200,7 @@ FLOORS = {
         "value": 0.995, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
         "claimed_by": 0.97, "period": 0.87, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
-        "value": 0.99, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
+        "value": 0.99, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
         "claimed_by": 0.965, "period": 0.855, "subset_of": 1.0}),
 }
 FIELD_CASES = [(scope, name) for scope, (_r, _p, fields) in FLOORS.items() for name in sorted(fields)]
