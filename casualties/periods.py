@@ -36,7 +36,8 @@ from the wall clock. Policies:
 - `same`: "during the same period" is the period of the previous figure; with a unit ("in the
   same quarter") the latest earlier figure's period of about that length.
 - `calendar`: a named year or month that is no date on its own ("in 2014", "the 2014 war",
-  `{YEAR}`, `{MONTH}`) covers it: the year, or the most recent such month up to publication;
+  `{YEAR}`, `{MONTH}`), or a date naming an event ("the February 14 suicide bombing", `{DATE}`:
+  an aside, as the year of an event) covers it: the year, or the most recent such month up to publication;
   two years ("between 2014 and 2017", "a 1991-94 war") cover both and those between; a cue's
   `months` make it part of a named year ("the first half of 2021": January to June). The slots
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
@@ -755,6 +756,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo, hi = date(year, 1, 1), date(year, 12, 31)
         elif published is not None:
             lo, hi = _named_month(month, published, strict=kind == "previous")
+    elif kind == "calendar" and first is not None:  # "the February 14 suicide bombing": that date's days
+        lo, hi = first.first, first.last
     elif kind == "lasted":  # "on Sunday ended a 30-hour siege": from that long before the date to it
         if first is not None and first.first is not None and duration is not None and duration[1] is not None:
             lo, hi = _shift(first.first, duration[0], -duration[1]), first.last
@@ -1070,12 +1073,12 @@ def resolve_periods(
                 last = _sentence_of(latest.start, sentences)
                 earlier = [e for e in before[bisect_left(starts, last[0]):]
                            if e.end <= s_lo and _sentence_of(e.start, sentences) == last]
-                earlier = [e for e in earlier if e.kind != "report"] or earlier
-                # the day a source spoke dates its own words, not a later sentence's count
-                if earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
-                    earlier = [story_time]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if not _aside(e, story_time)]
+                earlier = [e for e in earlier if e.kind != "report"] or earlier
+                # the day a source spoke dates its own words, not a later sentence's count
+                if earlier and earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
+                    earlier = [story_time]
             chosen = earlier[-1] if earlier else None
         if chosen is None:
             periods.append(Period(None, None))
