@@ -27,7 +27,7 @@ from .attribution import attribute, is_denial
 from .corpus import detect_language, load_articles
 from .engines import check_engine, run_tasks
 from .errors import ArticleError, Problem
-from .figures import FigureMatch, match_figures
+from .figures import FigureMatch, StorySides, match_figures
 from .gazetteer import Gazetteers, load_gazetteers
 from .langpack import LanguagePack, available_languages, load_pack
 from .model import Article, Figure
@@ -155,7 +155,8 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     if not quantities:
         return []  # no amount, no figure: the actors are not looked for
     actors = gz.resolve_actor_mentions(canonical, pack)
-    all_matches = match_figures(canonical, pack, quantities, actors)
+    sides = StorySides(gz.actor_kinds(), lambda: gz.country_mentions(canonical, pack))
+    all_matches = match_figures(canonical, pack, quantities, actors, sides)
     kept = [i for i, m in enumerate(all_matches) if include_latent or not m.latent]
     if not kept:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from .attribution import attribute
-from .figures import match_figures
+from .figures import StorySides, match_figures
 from .gazetteer import load_gazetteers
 from .langpack import load_pack
 from .numbers import find_quantities
@@ -28,7 +28,8 @@ def explain(text: str, lang: str, published: date | None = None, publisher: str 
     for start, end, actor_id, via in actors:
         a, b = norm.to_original(start, end)
         lines.append(f"actor {text[a:b]!r} -> {actor_id}{' (anaphora)' if via else ''}")
-    matches = match_figures(canonical, pack, quantities, actors)
+    sides = StorySides(gz.actor_kinds(), lambda: gz.country_mentions(canonical, pack))
+    matches = match_figures(canonical, pack, quantities, actors, sides)
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     publisher_id = gz.source_id_for_publisher(publisher) if publisher else None
     claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice) if matches else []

@@ -26,7 +26,9 @@ slots, and generic slot filling completes the figure from the sentence:
   named before it (not the agent of an attack, `agent_before`/`agent_after`: "a Turkish drone
   strike killed two of its guards", nor the side a figure of an earlier clause counts); some
   rules fall back to the only group named in the sentence, others (`actor: subject`) to the
-  group named last before the amount ("the group had up to 6,000 fighters");
+  group named last before the amount ("the group had up to 6,000 fighters"); a bare noun only
+  one kind of side has ("33 soldiers", "17 insurgents") counts the one side of that kind the
+  sentence, else the article, names, never the agent (`_side_of_kind`);
 - a subset marker ("among them") makes the figure part of the previous figure (of its sentence,
   else of the latest sentence with one, unless an amount of its own sentence that is no figure
   stands before the marker; of those, the latest with the part's outcome), and a
@@ -42,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping
 from itertools import accumulate
 from types import MappingProxyType
 
@@ -117,6 +120,16 @@ class FigureMatch:
 
 
 @dataclass(frozen=True)
+class StorySides:
+    """What the gazetteer tells of one article's sides: each actor id's kind (state_forces,
+    armed_group, ...) and, asked only when needed, where the article names a country."""
+
+    kinds: Mapping[str, str]
+    # (start, end, ids of that country's entries) for each country word, in text order
+    countries: Callable[[], list] = list
+
+
+@dataclass(frozen=True)
 class FigureGrammar:
     rules: tuple
     nouns: dict
@@ -164,6 +177,17 @@ class FigureGrammar:
     # a reported clause's opener ("that", أن): an outcome word before it and another count is
     # that count's ("killed 48, and that more than 500 were wounded")
     clause_opener: regex.Pattern | None = None
+    # the kind of side a bare counted noun can only be ("soldiers": state_forces, "insurgents":
+    # armed_group; populations `side`), by the noun's canonical form
+    noun_sides: MappingProxyType | None = None
+    # words that may stand between an amount and such a bare noun ("42 OF THE attackers"); any
+    # other word describes them ("nine South African soldiers") and they get no side of its kind
+    bare_fillers: frozenset = frozenset()
+    # a word right after the noun that tells whose they are ("troops from Rwanda", "جندي من قوات
+    # الاتحاد الأفريقي"): their side is told, if not one the gazetteer knows
+    owner_after: regex.Pattern | None = None
+    place_before: regex.Pattern | None = None  # a country named after these is a place: "a base in Mali"
+    other_event: regex.Pattern | None = None  # "in a separate attack": the story's side is not carried
 
 
 class EndAnchored:
@@ -206,6 +230,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     for term in pack.section("outcomes", "terms", []) or []:
         for form in _canon_list(pack, term.get("forms")):
             outcomes.setdefault(form, term.get("outcome"))
+    noun_sides = {form: term["side"] for term in pack.section("populations", "terms", []) or [] if term.get("side")
+                  for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or []))}
     combination = {}
     for entry in pack.section("outcomes", "combinations", []) or []:
         combination[tuple(entry["parts"])] = entry["outcome"]
@@ -319,6 +345,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     links = trie_regex(_canon_list(pack, settings.get("links")))
     families = trie_regex(_canon_list(pack, pack.section("populations", "family_markers")))
     losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
+    owner_links = settings.get("owner_links") or settings.get("actor_links")
     perpetrators = trie_regex(_canon_list(pack, settings["perpetrator_words"])) if settings.get("perpetrator_words") else None
     return FigureGrammar(
         rules=tuple(rules), nouns=nouns, rules_for=_rules_for(rules),
@@ -374,6 +401,13 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         companion_before=compile_pattern(
             f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'companions')))}) \\Z")
         if pack.section("outcomes", "companions") else None,
+        noun_sides=MappingProxyType(noun_sides),
+        bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
+        place_before=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['place_words']))})(?: \\S+)? \\Z")
+        if settings.get("place_words") else None,
+        other_event=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['other_event_words']))})(?!{word})")
+        if settings.get("other_event_words") else None,
+        owner_after=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, owner_links))})(?!{word})") if owner_links else None,
     )
 
 
@@ -564,12 +598,77 @@ def _possessor(g, text, actors, starts, start_limit, pos, counted):
         if end > pos:
             continue
         last = (actor_id, via)
-        agent = (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
-            g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
+        agent = _is_agent(g, text, start, end, start_limit)
         earlier_count = any(a <= start < b and g.clause_break.search(text, b, pos) for a, b in counted)
         if not (agent or earlier_count or _in_relative_clause(g, text, start_limit, start, end, pos)):
             found = (actor_id, via)
     return found or last or (None, False)
+
+
+def _is_agent(g, text, start, end, start_limit) -> bool:
+    """The side named at [start, end) is the agent of an attack: "a Turkish drone strike", "غارة تركية"."""
+    return (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
+        g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
+
+
+def _bare(g, text, sentence_start, amount_start, amount_end, noun_span, people_end) -> bool:
+    """The counted noun stands bare: no word describes it between the amount and it ("nine South
+    African soldiers"), none after it tells whose they are ("troops from Rwanda"), and the amount
+    stands in no relative clause, whose antecedent owns them ("MONUSCO, which has some 11,000
+    troops")."""
+    if g.relative_clause is not None:
+        opened = None
+        for opened in g.clause_break.finditer(text, sentence_start, amount_start):
+            pass
+        if opened is not None and g.relative_clause.match(text, opened.start()):
+            return False
+    between = text[amount_end:noun_span[0]]
+    if any(w not in g.bare_fillers for w in regex.findall(r"[^\W\d_]+", between)):
+        return False
+    return not (g.owner_after is not None and g.owner_after.match(text, people_end))
+
+
+AGENT_WORDS = 4  # words between a side and the outcome word it is the subject of: "the SDF said it captured"
+
+
+def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted):
+    """The side a bare noun that only one kind of side has counts ("33 soldiers" are a state's,
+    "17 insurgents" an armed group's; populations `side`): the side the sentence names (by name,
+    or by its country's name where not a place: "in Mali"), when it names one and it is of that
+    kind; else, when the sentence names none and tells of no other event ("in a separate
+    attack"), the one side of that kind the article named before.
+    Never the agent: a side named before the amount with an outcome word after it in its clause
+    or within AGENT_WORDS words ("the SDF captured 35 gunmen"), unless an earlier figure of the
+    sentence counts it (`counted`: "29,600 IS members and their families left ..., and its
+    forces detained 520 gunmen"), nor an attack's ("a Turkish drone strike"). None where two are:
+    a wrong side is worse than none."""
+    def agent(start, end):
+        if _is_agent(g, text, start, end, sentence[0]):
+            return True
+        if end > pos:
+            return False
+        verb = g.outcome_pattern.search(text, end, pos)
+        return verb is not None and (not g.clause_break.search(text, end, verb.start())
+                                     or text.count(" ", end, verb.start()) <= AGENT_WORDS)
+    in_sentence = actors[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
+    agents = {a[2] for a in in_sentence if agent(a[0], a[1]) and a[2] not in counted}
+    named = {a[2] for a in in_sentence} - agents
+    for start, end, ids in sides.countries():
+        if not sentence[0] <= start < sentence[1]:
+            continue
+        of_kind = {i for i in ids if sides.kinds.get(i) == kind}
+        if agent(start, end):
+            agents |= of_kind
+        elif not (g.place_before is not None and g.place_before.search(text, max(sentence[0], start - 20), start)):
+            named |= of_kind
+    named -= agents
+    if named:
+        return next(iter(named)) if len(named) == 1 and sides.kinds.get(next(iter(named))) == kind else None
+    if g.other_event is not None and g.other_event.search(text, sentence[0], sentence[1]):
+        return None  # "In a separate attack, five soldiers were wounded": another story's side
+    before = {a[2] for a in actors[:bisect_left(starts, pos)]
+              if sides.kinds.get(a[2]) == kind} - agents
+    return next(iter(before)) if len(before) == 1 else None
 
 
 def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
@@ -697,9 +796,10 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
     return best
 
 
-def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> list[FigureMatch]:
+def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides: StorySides | None = None) -> list[FigureMatch]:
     """Figures among `quantities` (canonical offsets). `actors` are (start, end, actor_id,
-    via_anaphora) mentions in canonical offsets, in text order."""
+    via_anaphora) mentions in canonical offsets, in text order; `sides` what the gazetteer tells
+    of them (without it a bare "soldiers" gets no side of its kind)."""
     g = figure_grammar(pack)
     text = canonical
     sentences = sentence_spans(text)
@@ -939,6 +1039,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors) -> lis
                 paragraph_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
             paragraph = paragraph_starts[bisect_right(paragraph_starts, q.start) - 1]
             actor, via = _side_of_noun_before(text, matches, actors, actor_starts, paragraph, people_span)
+        kind = g.noun_sides.get(text[people_span[0]:people_span[1]]) if people_span and g.noun_sides else None
+        if actor is None and kind and sides is not None and population == "combatants" and rule.actor != "none" \
+                and _bare(g, text, sentence[0], q.start, q.end, people_span, people_end):
+            counted_sides = {matches[i].actor for i in in_sentence.get(whole, ())}
+            actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides)
+            via = actor is not None
         if population is None and unit == "people":
             continue
         if population in ("civilians",):

@@ -165,6 +165,18 @@ class Gazetteers:
             _RECENT_MENTIONS[key] = found
         return found
 
+    def country_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, frozenset[str]]]:
+        """(start, end, the ids of that country's entries) for each word naming a country, in order."""
+        countries = pack.compiled(f"gazetteer.countries.{self.fingerprint}",
+                                  lambda p: _country_lexicon(chain(self.actors.items(), self.sources.items()), p))
+        if countries is None:
+            return []
+        return [(start + len(pre), end - len(suf), ids) for start, end, _term, ids, pre, suf in countries.find(canonical)]
+
+    def actor_kinds(self) -> dict[str, str]:
+        """{actor id: its kind}."""
+        return {entry_id: entry["kind"] for entry_id, entry in self.actors.items()}
+
     def _country_counter(self, pack: LanguagePack, canonical: str):
         """A function giving, when first called, the ids of the entries of the country the text
         names most (none when two countries are named as often)."""
