@@ -1026,6 +1026,9 @@ class _Document:
                 return None
         if len(words) < 2:
             return None
+        proper = self._past_descriptors(words)
+        if len(proper) >= 2:  # ", the Norwegian general Robert Mood,": the name itself
+            words = proper
         start, end = words[0][0], words[-1][1]
         if self._mention_overlaps(start, end) or bisect_left(self._cue_starts, start) != bisect_left(self._cue_starts, end):
             return None
@@ -1034,6 +1037,16 @@ class _Document:
         if any(w in self.rules.day_names for w in said) or all(w in self.rules.date_words for w in said):
             return None  # a time phrase in commas: "the spokesman, on Wednesday evening, said"
         return _Found(name_id(phrase), phrase, start, end)
+
+    def _past_descriptors(self, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """A name's words past the titles written before it and the common nouns after them ("Major
+        General Ali Musa", "الجنرال النرويجي روبرت مود": the rank and the nationality are not the name's)."""
+        past = self._past_ranks(words[0][0], words[-1][1])
+        words = [w for w in words if w[0] >= past]
+        prefixes = self.rules.common_noun_prefixes
+        while words and prefixes and self.text[words[0][0]:words[0][1]].startswith(prefixes):
+            words = words[1:]
+        return words
 
     def _comma_name_past_place(self, pos: int) -> _Found | None:
         """A name in commas right after `pos`, or after a short place phrase an affiliation marker
@@ -1292,6 +1305,10 @@ class _Document:
             bare = token.strip(QUOTES + ",.:;()")
             if count >= rules.name_max_words or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
                     or any(ch.isdigit() for ch in bare):
+                if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
+                    apposed = self._comma_name_past_place(name_end)
+                    if apposed is not None and self.text.rfind(",", name_end, apposed.start) < bound:
+                        return apposed  # the apposition opens in the window: the name counts whole
                 break
             name_end = word.start() + token.index(bare) + len(bare)
             if bare != token:
