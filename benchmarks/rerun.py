@@ -1,9 +1,10 @@
 """Time first runs and reruns of `casualties run` with its store on a synthetic corpus.
 
-    python benchmarks/rerun.py [--articles 2000] [--out benchmarks/out/rerun] [--seed 7] [--skip-jobs1] [--repeat 1]
+    python benchmarks/rerun.py [--articles 2000] [--out benchmarks/out/rerun] [--seed 7] [--skip-jobs1] [--repeat 1] [--pool specs|articles]
 
 The corpus recombines paragraphs of seeds/ and sentences of tests/specs/*/<lang>.jsonl (one
-language per article, 8-30 pieces), with every written number in Western digits replaced at
+language per article, 8-30 pieces; `--pool articles`: paragraphs of seeds/ and of the held-out
+articles in tests/fixtures/unseen instead), with every written number in Western digits replaced at
 random, and a manifest (publisher, date, language). It reports, each run in a fresh process:
 
 - first run on 1 and on 2 processes (empty store): seconds, articles/s, MB/s;
@@ -55,21 +56,30 @@ print(json.dumps({
 }))
 """
 
-def pieces() -> dict[str, list[str]]:
-    """Paragraphs and sentences by language: the seeds (Arabic) and every spec's texts."""
+def pieces(pool: str = "specs") -> dict[str, list[str]]:
+    """Paragraphs and sentences by language. "specs": the seeds' paragraphs (Arabic) and every
+    spec's texts, nearly all of them sentences with a figure (about 9 figures per KB); "articles":
+    the paragraphs of the seeds and of the held-out articles, figures or none, as articles have
+    them (about 4 per KB: these articles were chosen for their tolls)."""
     by_language: dict[str, list[str]] = {"ar": []}
-    for path in sorted((ROOT / "seeds").glob("*.txt")):
-        by_language["ar"] += [line for line in path.read_text(encoding="utf-8").splitlines() if len(line) > 30]
-    for path in sorted((ROOT / "tests" / "specs").glob("*/*.jsonl")):
-        texts = [json.loads(line).get("text") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        by_language.setdefault(path.stem, []).extend(t for t in texts if isinstance(t, str) and t.strip())
+    articles = sorted((ROOT / "seeds").glob("*.txt"))
+    if pool == "articles":
+        articles += sorted((ROOT / "tests" / "fixtures" / "unseen").glob("*.txt"))
+    for path in articles:
+        language = path.name[:2] if path.parent.name == "unseen" else "ar"
+        by_language.setdefault(language, []).extend(
+            line for line in path.read_text(encoding="utf-8").splitlines() if len(line) > 30)
+    if pool == "specs":
+        for path in sorted((ROOT / "tests" / "specs").glob("*/*.jsonl")):
+            texts = [json.loads(line).get("text") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            by_language.setdefault(path.stem, []).extend(t for t in texts if isinstance(t, str) and t.strip())
     return by_language
 
 
-def build_corpus(folder: Path, n: int, seed: int = 7) -> int:
+def build_corpus(folder: Path, n: int, seed: int = 7, pool: str = "specs") -> int:
     """n articles as .txt files (100 per sub-folder) and a manifest; returns the corpus size in bytes."""
     rng = random.Random(seed)
-    pool = pieces()
+    pool = pieces(pool)
     languages = sorted(pool)
     folder.mkdir(parents=True, exist_ok=True)
     size = 0
@@ -154,13 +164,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-jobs1", action="store_true", help="Skip the first run on one process.")
     parser.add_argument("--repeat", type=int, default=1, help="Reruns with 1%% changed, each on another 1%%.")
+    parser.add_argument("--pool", choices=["specs", "articles"], default="specs",
+                        help="What articles are made of: spec sentences (dense in figures) or article paragraphs.")
     args = parser.parse_args()
 
     if args.out.exists():
         shutil.rmtree(args.out)
     corpus = args.out / "corpus"
     start = time.perf_counter()
-    size = build_corpus(corpus, args.articles, args.seed)
+    size = build_corpus(corpus, args.articles, args.seed, args.pool)
     megabytes = size / 1e6
     print(f"corpus: {args.articles} articles, {megabytes:.1f} MB, built in {time.perf_counter() - start:.1f} s")
 
