@@ -187,6 +187,7 @@ class FigureGrammar:
     # الاتحاد الأفريقي"): their side is told, if not one the gazetteer knows
     owner_after: regex.Pattern | None = None
     place_before: regex.Pattern | None = None  # a country named after these is a place: "a base in Mali"
+    ally_before: regex.Pattern | None = None  # "alongside the military": a side named as an ally
     other_event: regex.Pattern | None = None  # "in a separate attack": the story's side is not carried
 
 
@@ -405,6 +406,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
         place_before=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['place_words']))})(?: \\S+)? \\Z")
         if settings.get("place_words") else None,
+        ally_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['ally_words']))})(?: \\S+)? \\Z")
+        if settings.get("ally_words") else None,
         other_event=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['other_event_words']))})(?!{word})")
         if settings.get("other_event_words") else None,
         owner_after=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, owner_links))})(?!{word})") if owner_links else None,
@@ -590,13 +593,13 @@ def _conjunct_outcome(g, text, q, previous):
 
 def _possessor(g, text, actors, starts, start_limit, pos, counted):
     """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
-    passing over the agent of an attack ("a Turkish drone strike", "غارة تركية") and the side a
-    figure of an earlier clause counts (`counted`: from its amount to its clause's end); the last
+    never an ally ("a group that fights alongside the army"), passing over the agent of an attack
+    ("a Turkish drone strike", "غارة تركية") and the side a figure of an earlier clause counts (`counted`: from its amount to its clause's end); the last
     side named when every one is passed over."""
     last = found = None
     for start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
-        if end > pos:
-            continue
+        if end > pos or _is_ally(g, text, start, start_limit):
+            continue  # an ally is never whose they are: "a group that fights alongside the army"
         last = (actor_id, via)
         agent = _is_agent(g, text, start, end, start_limit)
         earlier_count = any(a <= start < b and g.clause_break.search(text, b, pos) for a, b in counted)
@@ -684,12 +687,19 @@ def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
         and g.clause_break.search(text, end, pos) is not None
 
 
-def _actor_before(actors, starts, start_limit, pos):
+def _actor_before(actors, starts, start_limit, pos, passed_over=None):
+    """The last side named from start_limit to pos, but those `passed_over(start, end)`."""
     found = None
-    for _start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
-        if end <= pos:
+    for start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
+        if end <= pos and not (passed_over and passed_over(start, end)):
             found = (actor_id, via)
     return found or (None, False)
+
+
+def _is_ally(g, text, start, start_limit) -> bool:
+    """The side named at `start` is named as an ally, right after an alliance word: "a vigilante
+    group that fights alongside the military", "القوة المشتركة المتحالفة مع الجيش"."""
+    return g.ally_before is not None and g.ally_before.search(text, max(start_limit, start - 40), start) is not None
 
 
 def _inside(spans, starts, pos) -> bool:
@@ -928,7 +938,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         if loss is not None and population in (None, "unknown", "combatants"):
             actor, via = _actor_before(actors, actor_starts, loss.end(), q.start)
             if actor is None:
-                actor, via = _actor_before(actors, actor_starts, sentence[0], loss.start())
+                # the side that lost them is the subject: not one an earlier figure counts ("had
+                # killed 1,000 Boko Haram fighters and lost 52"), nor its ally ("المتحالفة مع الجيش")
+                counted = [(m.quantity.start, m.noun_span[1]) for m in matches
+                           if m.sentence == whole and m.noun_span and m.noun_span[0] >= m.quantity.end]
+                actor, via = _actor_before(actors, actor_starts, sentence[0], loss.start(), lambda a, b: any(
+                    x <= a < y for x, y in counted) or _is_ally(g, text, a, sentence[0]))
             if actor:
                 population = "combatants"
         if actor is None and people_span and population == "combatants" and rule.actor != "none":
