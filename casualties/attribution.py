@@ -87,7 +87,7 @@ SETTINGS_KEYS = {
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
-    "copulas", "common_noun_prefixes",
+    "copulas", "common_noun_prefixes", "place_markers", "auxiliaries",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -188,6 +188,10 @@ class Rules:
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
     copulas: frozenset[str] = frozenset()
+    # words that make the name after them a place ("the UN mission in Ukraine said")
+    place_markers: tuple[str, ...] = ()
+    # words between a subject pronoun and its verb: "it had recorded"
+    auxiliaries: frozenset[str] = frozenset()
     common_noun_prefixes: tuple[str, ...] = ()
 
 
@@ -286,6 +290,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
         named_titles=frozenset(words("named_titles")),
         copulas=frozenset(words("copulas")),
+        place_markers=words("place_markers"),
+        auxiliaries=frozenset(words("auxiliaries")),
         common_noun_prefixes=words("common_noun_prefixes"),
     )
 
@@ -595,10 +601,13 @@ class _Document:
         return None
 
     def _pronoun_subject(self, cue: _Cue) -> bool:
-        """"it said", "he added": a speech verb right after a subject pronoun."""
+        """"it said", "he added", "it had recorded": a speech verb right after a subject pronoun
+        (auxiliaries between)."""
         if cue.role != "verb" or not self.rules.pronouns:
             return False
-        head = self.text[max(0, cue.start - 20):cue.start].rstrip().split()
+        head = self.text[max(0, cue.start - 40):cue.start].rstrip().split()
+        while len(head) > 1 and head[-1] in self.rules.auxiliaries:
+            head.pop()
         return bool(head) and head[-1].strip(QUOTES + ",") in self.rules.pronouns
 
     def _earlier_speaker(self, index: int, depth: int = PRONOUN_REACH) -> _Found | None:
@@ -865,7 +874,8 @@ class _Document:
                 # "..., said the ministry": the claimant follows the verb, not the reported clause
                 inside = [m for m in inside if len(WORD.findall(self.text, low, m.start)) < self.rules.after_start_window]
         if side == "before":
-            inside = [m for m in inside if not self._reported_before(m, cue) and not self._modifies(m)]
+            inside = [m for m in inside if not self._reported_before(m, cue) and not self._modifies(m)
+                      and not self._placed(m, inside)]
             inside.reverse()
         inside.sort(key=lambda m: (_identified(m) is None, m.inferred))  # a body named outranks one the story's country gives
         if inside and _identified(inside[0]) is None and inside[0].kind != "correspondent":
@@ -1111,6 +1121,15 @@ class _Document:
         if last in self.rules.name_stops:  # an article between: "run by the SDF"
             start -= _trailing_space(self.text, start) + len(last)
         return self._preceded_by(start, self.rules.agent_markers)
+
+    def _placed(self, mention: Mention, window: list[Mention]) -> bool:
+        """The mention names where a body named before it works, not who speaks: "The UN Human
+        Rights Monitoring Mission in Ukraine said" (a place marker right before it, a known body
+        before that in the same phrase: no comma, no cue between)."""
+        if not self.rules.place_markers or not self._preceded_by(mention.start, self.rules.place_markers):
+            return False
+        return any(other.end <= mention.start and _identified(other) and "," not in self.text[other.end:mention.start]
+                   and not self._cue_between(other.end, mention.start) for other in window if other is not mention)
 
     def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
         """The mention stands in an earlier cue's reported clause and a clause break parts it from
