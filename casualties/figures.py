@@ -634,14 +634,15 @@ def _bare(g, text, sentence_start, amount_start, amount_end, noun_span, people_e
 AGENT_WORDS = 4  # words between a side and the outcome word it is the subject of: "the SDF said it captured"
 
 
-def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted):
+def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, verb_at=None):
     """The side a bare noun that only one kind of side has counts ("33 soldiers" are a state's,
     "17 insurgents" an armed group's; populations `side`): the side the sentence names (by name,
     or by its country's name where not a place: "in Mali"), when it names one and it is of that
     kind; else, when the sentence names none and tells of no other event ("in a separate
     attack"), the one side of that kind the article named before.
-    Never the agent: a side named before the amount with an outcome word after it in its clause
-    or within AGENT_WORDS words ("the SDF captured 35 gunmen"), unless an earlier figure of the
+    Never the agent: a side named before the amount with an outcome word (or the rule's frame
+    that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
+    SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", is no deed), unless an earlier figure of the
     sentence counts it (`counted`: "29,600 IS members and their families left ..., and its
     forces detained 520 gunmen"), nor an attack's ("a Turkish drone strike"). None where two are:
     a wrong side is worse than none."""
@@ -650,9 +651,9 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted):
             return True
         if end > pos:
             return False
-        verb = g.outcome_pattern.search(text, end, pos)
-        return verb is not None and (not g.clause_break.search(text, end, verb.start())
-                                     or text.count(" ", end, verb.start()) <= AGENT_WORDS)
+        verb = next((m for m in g.outcome_pattern.finditer(text, end, pos) if g.outcomes.get(m.group("outcome")) != PRESENT), None)
+        at = min(verb.start() if verb else pos, verb_at if verb_at is not None and verb_at >= end else pos)
+        return at < pos and (not g.clause_break.search(text, end, at) or text.count(" ", end, at) <= AGENT_WORDS)
     in_sentence = actors[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
     agents = {a[2] for a in in_sentence if agent(a[0], a[1]) and a[2] not in counted}
     named = {a[2] for a in in_sentence} - agents
@@ -1058,7 +1059,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         if actor is None and kind and sides is not None and population == "combatants" and rule.actor != "none" \
                 and _bare(g, text, sentence[0], q.start, q.end, people_span, people_end):
             counted_sides = {matches[i].actor for i in in_sentence.get(whole, ())}
-            actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides)
+            verb_at = before.start() if before is not None and outcome != PRESENT and (rule.outcome or _slot(before, "outcome")) else None
+            actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides, verb_at)
             via = actor is not None
         if population is None and unit == "people":
             continue
