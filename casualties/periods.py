@@ -39,7 +39,8 @@ from the wall clock. Policies:
   `{YEAR}`, `{MONTH}`), or a date naming an event ("the February 14 suicide bombing", `{DATE}`:
   an aside, as the year of an event) covers it: the year, or the most recent such month up to publication;
   two years ("between 2014 and 2017", "a 1991-94 war") cover both and those between; a cue's
-  `months` make it part of a named year ("the first half of 2021": January to June). The slots
+  `months` make it part of a named year ("the first half of 2021": January to June), or of the
+  publication's year when no year is named ("the first three months of the year"). The slots
   also serve `since` ("since 2009", "since April": from its first day, or the cue's `day`:
   "since mid-April" from the 15th) and `previous`
   ("last March": the most recent March before the publication month).
@@ -758,6 +759,9 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
             lo, hi = _named_month(month, published, strict=kind == "previous")
     elif kind == "calendar" and first is not None:  # "the February 14 suicide bombing": that date's days
         lo, hi = first.first, first.last
+    elif kind == "calendar" and cue.months and published is not None:  # "the first three months of the year"
+        lo = date(published.year, cue.months[0], 1)
+        hi = date(published.year, cue.months[1], calendar.monthrange(published.year, cue.months[1])[1])
     elif kind == "lasted":  # "on Sunday ended a 30-hour siege": from that long before the date to it
         if first is not None and first.first is not None and duration is not None and duration[1] is not None:
             lo, hi = _shift(first.first, duration[0], -duration[1]), first.last
