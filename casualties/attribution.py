@@ -87,7 +87,7 @@ SETTINGS_KEYS = {
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
-    "copulas", "common_noun_prefixes", "place_markers", "auxiliaries",
+    "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -169,6 +169,10 @@ class Rules:
     # person noun) and the source id they speak as
     private_person: regex.Pattern | None = None
     private_person_source: str | None = None
+    # an unnamed medic who speaks ("قال طبيب في المشفى الميداني"): the same kind of phrase, and the
+    # source id they speak as
+    medical_person: regex.Pattern | None = None
+    medical_person_source: str | None = None
     # words that open an apposition describing the person named before it ("Ali Musa, a
     # coordinator in the district,", "علي ديالو، أحد وجهاء القرية،"), and relative pronouns that
     # may close one ("Ali Musa, a resident who said")
@@ -285,6 +289,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles")),
         **_date_words(pack),
         private_person_source=_source_id(path, settings.get("private_person_source")),
+        medical_person=_private_person_pattern(pack, words("medical_persons"), words("private_person_articles")),
+        medical_person_source=_source_id(path, settings.get("medical_person_source"), "medical_person_source"),
         apposition_heads=frozenset(words("apposition_heads")),
         relative_pronouns=frozenset(words("relative_pronouns")),
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
@@ -310,9 +316,9 @@ def _unmarked(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", text) if not unicodedata.combining(ch))
 
 
-def _source_id(path, value) -> str | None:
+def _source_id(path, value, key: str = "private_person_source") -> str | None:
     if value is not None and not (isinstance(value, str) and value):
-        raise DataFileError(path, "settings.private_person_source", "expected a source id")
+        raise DataFileError(path, f"settings.{key}", "expected a source id")
     return value
 
 
@@ -732,10 +738,18 @@ class _Document:
         return None
 
     def _private_person(self, cue: _Cue, side: str) -> _Found | None:
-        """An unnamed private person speaks as a witness: the last such phrase between the
-        clause's start (the sentence's, or a closing quote's) and a verb, or the first right
-        after a verb-first one, before any complementizer."""
-        pattern, source = self.rules.private_person, self.rules.private_person_source
+        """An unnamed private person speaks as a witness, an unnamed medic (`medical_persons`:
+        "قال طبيب في المشفى الميداني") as a medical source: the phrase nearest the verb."""
+        found = [f for f in (self._unnamed_person(cue, side, self.rules.private_person, self.rules.private_person_source),
+                             self._unnamed_person(cue, side, self.rules.medical_person, self.rules.medical_person_source))
+                 if f is not None]
+        if not found:
+            return None
+        return max(found, key=lambda f: f.start) if side == "before" else min(found, key=lambda f: f.start)
+
+    def _unnamed_person(self, cue: _Cue, side: str, pattern, source) -> _Found | None:
+        """The last phrase of `pattern` between the clause's start (the sentence's, or a closing
+        quote's) and a verb, or the first right after a verb-first one, before any complementizer."""
         if pattern is None or not source:
             return None
         low, high = self.sentences[self._sentence_of(cue.start)]
