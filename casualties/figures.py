@@ -642,8 +642,9 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     attack"), the one side of that kind the article named before.
     Never the agent: a side named before the amount with an outcome word (or the rule's frame
     that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
-    SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", is no deed), unless an earlier figure of the
-    sentence counts it (`counted`: "29,600 IS members and their families left ..., and its
+    SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", or a counted
+    noun, "الجنود الإسرائيليين القتلى", is no deed; a side named between is the verb's subject, "the
+    army said Hezbollah fighters killed"), unless an earlier figure of the sentence counts it (`counted`: "29,600 IS members and their families left ..., and its
     forces detained 520 gunmen"), nor an attack's ("a Turkish drone strike"). None where two are:
     a wrong side is worse than none."""
     def agent(start, end):
@@ -651,9 +652,13 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
             return True
         if end > pos:
             return False
-        verb = next((m for m in g.outcome_pattern.finditer(text, end, pos) if g.outcomes.get(m.group("outcome")) != PRESENT), None)
+        # a deed: no counted noun ("the Israeli soldiers KILLED numbered 33"), no presence
+        verb = next((m for m in g.outcome_pattern.finditer(text, end, pos)
+                     if g.outcomes.get(m.group("outcome")) != PRESENT and m.group("outcome") not in g.nouns), None)
         at = min(verb.start() if verb else pos, verb_at if verb_at is not None and verb_at >= end else pos)
-        return at < pos and (not g.clause_break.search(text, end, at) or text.count(" ", end, at) <= AGENT_WORDS)
+        if at >= pos or bisect_left(starts, end) < len(starts) and starts[bisect_left(starts, end)] < at:
+            return False  # a side named between is the verb's subject
+        return not g.clause_break.search(text, end, at) or text.count(" ", end, at) <= AGENT_WORDS
     in_sentence = actors[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
     agents = {a[2] for a in in_sentence if agent(a[0], a[1]) and a[2] not in counted}
     named = {a[2] for a in in_sentence} - agents
