@@ -99,6 +99,8 @@ APPOSITION_MODIFIERS = 5  # words between an apposition's article and its title:
 PRONOUN_REACH = 3  # sentences back a pronoun subject's antecedent is sought in, when no gazetteer name is
 MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media", "correspondent"})  # addressees
 SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
+DATELINE_WORDS = 3  # a dateline's place before its dash: "Addis Abeba – ", "بغداد - "
+DASHES = frozenset({"-", "–", "—"})
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "ß": "ss",
@@ -594,8 +596,11 @@ class _Document:
 
     def _subject(self, index: int, first_cue: int) -> Mention | None:
         """A source or side named within the first SUBJECT_WORDS words of the sentence, before its
-        first cue (not an addressee)."""
+        first cue (not an addressee), after a dateline ("Addis Abeba – Residents of ... said")."""
         low, _high = self.sentences[index]
+        dash = next((w for w in islice(WORD.finditer(self.text, low, first_cue), DATELINE_WORDS + 1) if w.group() in DASHES), None)
+        if dash is not None:
+            low = dash.end()
         starts = [m.start() for m in islice(WORD.finditer(self.text, low, first_cue), SUBJECT_WORDS)]
         if not starts:
             return None
