@@ -101,7 +101,10 @@ as a flight, `flight_words` "had fled" with no `displaced_state_words` "who", "r
 clause, flee in the story's days: from the earlier time's start up to publication); if there is none, the
 period is unknown. The strength of a force present (`states`) takes only a named past time of
 its own sentence (`STATE_KINDS`: "last year", "in 2015", "from January to March") that heads
-the sentence or follows the count. `Period.rule` is the id of the data entry that decided and
+the sentence or follows the count, or a day or a since with a start told after the count and
+before the next figure, with no day a source spoke between: the deed it took part in ("The
+gunmen, numbering over 300, stormed the villages on Tuesday"; "10,000 troops have been deployed
+since Sunday"). `Period.rule` is the id of the data entry that decided and
 `Period.evidence` the canonical words.
 
 Example:
@@ -624,6 +627,19 @@ def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
     return out
 
 
+def _state_time(e: TimeExpression, here: list[TimeExpression], f_end: int) -> bool:
+    """A time told after the strength of a force (and before the next figure) that dates it: a
+    named past time, the day of the deed it took part in ("The gunmen, numbering over 300,
+    stormed the villages on Tuesday"), or a since with a start ("10,000 troops have been
+    deployed since Sunday"), none past the day a source spoke ("which has 11,000 troops, said
+    on Thursday that ... since Sunday")."""
+    if e.kind in STATE_KINDS:
+        return True
+    if e.kind not in ("date", "since") or (e.kind == "since" and e.period_start is None):
+        return False
+    return not any(r.kind == "report" and f_end <= r.start < e.start for r in here)
+
+
 def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
     """Carried only within its paragraph: an aside (`ASIDE_KINDS`) other than the article's
     first time, or an `until` whose start is unknown, even the first ("counted 1,188 dead until
@@ -1044,7 +1060,8 @@ def resolve_periods(
         if states is not None and states[i]:
             # a named past time after the count, or heading its sentence ("In 2015, ..."), not
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
-            here = [e for e in here if e.kind in STATE_KINDS and (e.start >= f_end or e.start - s_lo <= STATE_HEAD)]
+            later = figures[i + 1][0] if i + 1 < len(figures) else len(canonical)  # the next figure begins its own clause
+            here = [e for e in here if (e.kind in STATE_KINDS and e.start - s_lo <= STATE_HEAD) or (f_end <= e.start < later and _state_time(e, here, f_end))]
         if here and breaks is not None:
             here = _own_clause(here, canonical, f_start, f_end, breaks)
         # a running total ("7,000 fled since Saturday, bringing the number of displaced to 1.2

@@ -317,6 +317,30 @@ def test_a_force_present_takes_no_since_or_day_of_its_own_sentence(lang, text, s
 
 
 @pytest.mark.parametrize("lang, text, state, start, end", [
+    ("en", "The gunmen, numbering over 300 and riding on motorcycles, stormed the villages on Tuesday, residents said.",
+     "300", date(2019, 4, 16), date(2019, 4, 16)),
+    ("en", "Some 10,000 troops have been deployed across the country since Sunday, the military said.", "10,000",
+     date(2019, 4, 14), date(2019, 4, 19)),
+    ("ar", "وقالت اللجنة إن عشرات الآلاف شاركوا في مسيرات العودة على طول الحدود يوم الثلاثاء.", "عشرات الآلاف",
+     date(2019, 4, 16), date(2019, 4, 16)),
+    # a since with no start, or a day past the day a source spoke, does not date the state
+    ("en", "Somali forces, backed by some 20,000 African Union troops, have waged a campaign against the group for months.",
+     "20,000", None, None),
+    ("en", "The mission, which has some 11,000 troops deployed, said on Thursday that aid had reached the bases since Sunday.",
+     "11,000", None, None),
+    ("ar", "وتخوض القوات الصومالية، بدعم من نحو 20 ألف جندي من قوات الاتحاد الأفريقي، حملة عسكرية ضد الحركة منذ أشهر.",
+     "20 ألف", None, None),
+])
+def test_a_force_present_takes_the_day_of_its_deed_told_after_it(lang, text, state, start, end):
+    from casualties.api import extract_text
+
+    figures = {f.number_text: f for f in extract_text(text, lang=lang, published=date(2019, 4, 19))}
+    present = next(f for n, f in figures.items() if state in n)
+    assert present.outcome == "present"
+    assert (present.period_start, present.period_end) == (start, end)
+
+
+@pytest.mark.parametrize("lang, text, state, start, end", [
     ("en", "The group had up to 6,000 fighters in Libya last year.", "6,000", date(2018, 1, 1), date(2018, 12, 31)),
     ("en", "In 2015 the army kept some 900 troops in the province.", "900", date(2015, 1, 1), date(2015, 12, 31)),
     ("ar", "نشر الجيش نحو 6 آلاف جندي في المحافظة العام الماضي.", "6 آلاف", date(2018, 1, 1), date(2018, 12, 31)),
