@@ -908,7 +908,22 @@ class _Document:
         found = self._unknown_name(low, high, side) or self._headed_name(low, high, side)
         if found is not None and (found.start, found.end) in self.titles:
             return self._titled_person(found) or found  # "the governor said": the governor named before
-        return found or self._surname(low, high, side)
+        return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None)
+
+    def _acronym(self, cue_start: int) -> _Found | None:
+        """An acronym in brackets right before the cue names its subject, a body no gazetteer
+        knows: "The Department of Social Welfare and Development (DSWD) said" is dswd. Written in
+        capital letters, two to ten of them."""
+        head = self.text[max(0, cue_start - 16):cue_start].rstrip()
+        opening = head.rfind("(")
+        if not head.endswith(")") or opening < 0:
+            return None
+        inner = head[opening + 1:-1]
+        start = cue_start - len(self.text[max(0, cue_start - 16):cue_start]) + opening + 1
+        written = self.written(start, start + len(inner)) if self.written is not None else inner
+        if not (2 <= len(inner) <= 10 and inner.isalpha() and written.isupper()):
+            return None
+        return _Found(name_id(inner), inner, start, start + len(inner))
 
     def _named_people(self) -> tuple[dict, dict]:
         """The people the text names with a title, by the title and by each word of the name but
