@@ -631,6 +631,7 @@ def _bare(g, text, sentence_start, amount_start, amount_end, noun_span, people_e
     return not (g.owner_after is not None and g.owner_after.match(text, people_end))
 
 
+ARMED_GROUP = "armed_group"  # the gazetteer kind of a non-state armed group
 AGENT_WORDS = 4  # words between a side and the outcome word it is the subject of: "the SDF said it captured"
 
 
@@ -639,7 +640,8 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     "17 insurgents" an armed group's; populations `side`): the side the sentence names (by name,
     or by its country's name where not a place: "in Mali"), when it names one and it is of that
     kind; else, when the sentence names none and tells of no other event ("in a separate
-    attack"), the one side of that kind the article named before.
+    attack"), the one side of that kind the article named before (an armed group: anywhere in it),
+    unless the agent is of that kind.
     Never the agent: a side named before the amount with an outcome word (or the rule's frame
     that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
     SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", or a counted
@@ -675,8 +677,12 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
         return next(iter(named)) if len(named) == 1 and sides.kinds.get(next(iter(named))) == kind else None
     if g.other_event is not None and g.other_event.search(text, sentence[0], sentence[1]):
         return None  # "In a separate attack, five soldiers were wounded": another story's side
-    before = {a[2] for a in actors[:bisect_left(starts, pos)]
-              if sides.kinds.get(a[2]) == kind} - agents
+    if any(sides.kinds.get(a) == kind for a in agents):
+        return None  # "the SDF captured 35 gunmen": an armed group's captives are of some other side
+    # an armed group the story names anywhere (the claim of an attack is often told after its
+    # toll); a state only before: one named later may be another's
+    reach = len(actors) if kind == ARMED_GROUP else bisect_left(starts, pos)
+    before = {a[2] for a in actors[:reach] if sides.kinds.get(a[2]) == kind} - agents
     return next(iter(before)) if len(before) == 1 else None
 
 
