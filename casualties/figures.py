@@ -640,8 +640,8 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     "17 insurgents" an armed group's; populations `side`): the side the sentence names (by name,
     or by its country's name where not a place: "in Mali"), when it names one and it is of that
     kind; else, when the sentence names none and tells of no other event ("in a separate
-    attack"), the one side of that kind the article named before (an armed group: anywhere in it),
-    unless the agent is of that kind.
+    attack"), the one side of that kind the article named before (an armed group, when no armed
+    group is the agent: anywhere in it).
     Never the agent: a side named before the amount with an outcome word (or the rule's frame
     that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
     SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", or a counted
@@ -677,11 +677,11 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
         return next(iter(named)) if len(named) == 1 and sides.kinds.get(next(iter(named))) == kind else None
     if g.other_event is not None and g.other_event.search(text, sentence[0], sentence[1]):
         return None  # "In a separate attack, five soldiers were wounded": another story's side
-    if any(sides.kinds.get(a) == kind for a in agents):
-        return None  # "the SDF captured 35 gunmen": an armed group's captives are of some other side
     # an armed group the story names anywhere (the claim of an attack is often told after its
-    # toll); a state only before: one named later may be another's
-    reach = len(actors) if kind == ARMED_GROUP else bisect_left(starts, pos)
+    # toll); a state only before: one named later may be another's; so too a group when an armed
+    # group is the agent ("the SDF captured 35 gunmen": some other side's, not a foe named later)
+    later = kind == ARMED_GROUP and not any(sides.kinds.get(a) == kind for a in agents)
+    reach = len(actors) if later else bisect_left(starts, pos)
     before = {a[2] for a in actors[:reach] if sides.kinds.get(a[2]) == kind} - agents
     return next(iter(before)) if len(before) == 1 else None
 
