@@ -859,18 +859,21 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span), anchor
 
 
-def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int, breaks) -> list[TimeExpression]:
+def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int, breaks,
+                state: bool = False) -> list[TimeExpression]:
     """The times of a figure's sentence that may be its own: none told after it past a clause
     break ("three women and two children, and that hospitals received 12 bodies in the past two
     days"), and one told before it past a break only when no other is left ("45 were killed in
     April, and 23 soldiers died in a bombing in July": July), unless it runs up to now ("8,000
     have fled since Wednesday, and 1,300 had arrived by boat by Sunday": a since spans the
-    clauses after it)."""
+    clauses after it). A `state` (people displaced told as no flight) takes no time past a
+    break ("the dead since 12 July rose to 750, while the relief council put the displaced at
+    915,000": none)."""
     after = [e for e in here if e.start >= f_end and not breaks.search(text, f_end, e.start)]
     before = [e for e in here if e.end <= f_start]
-    joined = [e for e in before if e.kind in OPEN_KINDS or not breaks.search(text, e.end, f_start)]
+    joined = [e for e in before if (e.kind in OPEN_KINDS and not state) or not breaks.search(text, e.end, f_start)]
     around = [e for e in here if e.start < f_end and e.end > f_start]
-    return joined + around + after or [e for e in before if e not in joined]
+    return joined + around + after or ([] if state else [e for e in before if e not in joined])
 
 
 def _same(periods: list[Period], span: int | None) -> Period:
@@ -1063,7 +1066,8 @@ def resolve_periods(
             later = figures[i + 1][0] if i + 1 < len(figures) else len(canonical)  # the next figure begins its own clause
             here = [e for e in here if (e.kind in STATE_KINDS and e.start - s_lo <= STATE_HEAD) or (f_end <= e.start < later and _state_time(e, here, f_end))]
         if here and breaks is not None:
-            here = _own_clause(here, canonical, f_start, f_end, breaks)
+            state = displaced is not None and displaced[i] and not (flight is not None and _fled(canonical, f_start, f_end, s_lo, s_hi, flight))
+            here = _own_clause(here, canonical, f_start, f_end, breaks, state)
         # a running total ("7,000 fled since Saturday, bringing the number of displaced to 1.2
         # million"): the times told before it are the new count's, not the total's; nor an earlier sentence's
         last_mark = bisect_left(total_marks, f_start) - 1
