@@ -80,7 +80,7 @@ DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
 ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_preceded_by", "not_before_amount", "examples",
-              "counterexamples", "note"}
+              "counterexamples", "note", "keeps_written"}
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
@@ -88,6 +88,7 @@ SETTINGS_KEYS = {
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
+    "source_articles", "record_nouns",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -198,6 +199,10 @@ class Rules:
     place_markers: tuple[str, ...] = ()
     # words between a subject pronoun and its verb: "it had recorded"
     auxiliaries: frozenset[str] = frozenset()
+    # a source kept as written after a cue (keeps_written): the articles it may begin with, and
+    # the nouns of records that name no source ("according to official figures")
+    source_articles: frozenset[str] = frozenset()
+    record_nouns: frozenset[str] = frozenset()
     common_noun_prefixes: tuple[str, ...] = ()
 
 
@@ -300,6 +305,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
         auxiliaries=frozenset(words("auxiliaries")),
+        source_articles=frozenset(words("source_articles")),
+        record_nouns=frozenset(words("record_nouns")),
         common_noun_prefixes=words("common_noun_prefixes"),
     )
 
@@ -366,6 +373,7 @@ def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
         "not_followed_by": tuple(_phrases(path, f"{where}.not_followed_by", entry.get("not_followed_by") or [])),
         "not_preceded_by": tuple(_phrases(path, f"{where}.not_preceded_by", entry.get("not_preceded_by") or [])),
         "not_before_amount": bool(entry.get("not_before_amount", False)),
+        "keeps_written": bool(entry.get("keeps_written", False)),
         "examples": tuple(tuple(c) for c in entry["examples"]),
         "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
     })
@@ -908,7 +916,33 @@ class _Document:
         found = self._unknown_name(low, high, side) or self._headed_name(low, high, side)
         if found is not None and (found.start, found.end) in self.titles:
             return self._titled_person(found) or found  # "the governor said": the governor named before
-        return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None)
+        return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None) \
+            or (self._written_source(low, high) if side == "after" and self.rules.entries[cue.rule]["keeps_written"] else None)
+
+    def _written_source(self, low: int, high: int) -> _Found | None:
+        """A source no gazetteer knows, right after a cue that keeps it as written ("according to
+        the parish", "according to community leaders"): up to name_max_words words to a name stop
+        or punctuation, with the article or of two words or more ("according to plan" names no
+        one), its last word no record noun ("according to official figures": `record_nouns`)."""
+        rules = self.rules
+        words = list(islice(WORD.finditer(self.text, low, high), rules.name_max_words + 1))
+        article = bool(words) and words[0].group() in rules.source_articles
+        phrase = []
+        for word in words[1:] if article else words:
+            bare = word.group().rstrip(",.;:")
+            if not bare or self._name_stop(bare, word.start()) or not bare.replace("-", "").isalpha():
+                break
+            phrase.append((word.start(), word.start() + len(bare)))
+            if bare != word.group():
+                break
+        if not phrase or len(phrase) > rules.name_max_words or not (article or len(phrase) > 1) \
+                or self.text[phrase[-1][0]:phrase[-1][1]] in rules.record_nouns:
+            return None
+        start, end = phrase[0][0], phrase[-1][1]
+        claimant = name_id(self.text[start:end])
+        if self._mention_overlaps(start, end) or claimant == self.publisher:
+            return None  # "according to a tally by PREMIUM TIMES" in Premium Times: its own voice
+        return _Found(claimant, self.text[start:end], start, end)
 
     def _acronym(self, cue_start: int) -> _Found | None:
         """An acronym in brackets right before the cue names its subject, a body no gazetteer
