@@ -199,6 +199,7 @@ class Rules:
     place_markers: tuple[str, ...] = ()
     # words between a subject pronoun and its verb: "it had recorded"
     auxiliaries: frozenset[str] = frozenset()
+    pronoun_words: tuple[tuple[str, ...], ...] = ()  # each pronoun's words ("the statement")
     # a source kept as written after a cue (keeps_written): the articles it may begin with, and
     # the nouns of records that name no source ("according to official figures")
     source_articles: frozenset[str] = frozenset()
@@ -289,6 +290,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         entries=MappingProxyType(entries),
         after_start_window=number("after_start_window", 0) or None,
         pronouns=words("pronouns"),
+        pronoun_words=tuple(tuple(p.split()) for p in words("pronouns")),
         subject_before_markers=words("subject_before_markers"),
         source_after_window=number("source_after_window", 0) or None,
         continuation_words=frozenset(words("continuation_words")),
@@ -624,10 +626,13 @@ class _Document:
         (auxiliaries between)."""
         if cue.role != "verb" or not self.rules.pronouns:
             return False
-        head = self.text[max(0, cue.start - 40):cue.start].rstrip().split()
+        head = self.text[max(0, cue.start - 60):cue.start].rstrip().split()
         while len(head) > 1 and head[-1] in self.rules.auxiliaries:
             head.pop()
-        return bool(head) and head[-1].strip(QUOTES + ",") in self.rules.pronouns
+        if head:
+            head[-1] = head[-1].strip(QUOTES + ",")
+        # a pronoun may be a phrase: "The statement said" (the body that issued it named before)
+        return any(tuple(head[-len(p):]) == p for p in self.rules.pronoun_words)
 
     def _earlier_speaker(self, index: int, depth: int = PRONOUN_REACH) -> _Found | None:
         """A pronoun's antecedent that no gazetteer knows: the claimant a speech cue of the
