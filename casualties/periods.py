@@ -564,7 +564,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         expressions = [e for e in expressions if e.period_start is not None or e.rule not in g.needs_start]
     reports = [e for e in expressions if e.kind == "report"]
     if reports and published is not None:
-        expressions = [_told_on(e, reports, published, sentences) if e.kind in RELATIVE_TO_NOW else e
+        expressions = [_told_on(e, reports, published, sentences, canonical, g.clause_breaks) if e.kind in RELATIVE_TO_NOW else e
                        for e in expressions]
     return [_clip(e, published) for e in expressions]
 
@@ -901,15 +901,19 @@ def _bounded(chosen: TimeExpression, here: list[TimeExpression]) -> TimeExpressi
 
 
 def _told_on(chosen: TimeExpression, reports: list[TimeExpression], published: date,
-             sentences) -> TimeExpression:
+             sentences, text: str = "", breaks=None, span: tuple[int, int] | None = None) -> TimeExpression:
     """A period up to now told in reported speech runs up to the day the source spoke, the
     nearest report date of its sentence ("said on Friday that 10,000 had fled since Monday":
     Monday to Friday; "said on Saturday that 83 were killed in the past 24 hours": Friday and
-    Saturday), not to the publication date."""
-    if chosen.period_end != published:
+    Saturday), not to the publication date. A report past a clause break is another clause's
+    ("40 children died since Sunday, while an MP had said on Tuesday that 70 ..."); `span`, a
+    figure's, is the clause the report must share (else the expression's own)."""
+    if chosen.period_end != published or published is None:
         return chosen
-    a, b = _sentence_of(chosen.start, sentences)
-    spoken = [e for e in reports if a <= e.start < b]
+    lo_, hi_ = span or (chosen.start, chosen.end)
+    a, b = _sentence_of(lo_, sentences)
+    spoken = [e for e in reports if a <= e.start < b and not (
+        breaks is not None and breaks.search(text, min(e.end, hi_), max(e.start, lo_)))]
     if not spoken:
         return chosen
     said = min(spoken, key=lambda e: _gap(e.start, e.end, chosen.start, chosen.end))
@@ -1105,6 +1109,11 @@ def resolve_periods(
                 if earlier and earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
                     earlier = [story_time]
             chosen = earlier[-1] if earlier else None
+        if chosen is not None and here and chosen.kind in RELATIVE_TO_NOW and breaks is not None:
+            # "..., while an MP had said on Tuesday that 70 children had died": the since opened
+            # before the break runs up to the day the figure's own clause was told
+            chosen = _told_on(chosen, [e for e in near if e.kind == "report"], published, sentences, canonical, breaks,
+                              (f_start, f_end))
         if chosen is None:
             periods.append(Period(None, None))
         elif chosen.kind == "same":
