@@ -58,7 +58,9 @@ from the wall clock. Policies:
   and the story's time (the article's first) is no date told earlier that ends before it ("the
   village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
   Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
-  said" is Tuesday), and it never anchors the start of an event. A period up to now in its sentence (`since`,
+  said" is Tuesday), or, when that time is a since begun before it, from its start up to that
+  day ("killed 500 since Sunday" then "said in a statement on Friday that they had executed 67
+  men": Sunday to Friday), and it never anchors the start of an event. A period up to now in its sentence (`since`,
   `since_event`, `last`) runs up to that day, also for the counts it carries to later sentences: "said on Friday that 10,000 had fled since
   Monday" is Monday to Friday, "said on Saturday that 83 were killed in the past 24 hours"
   Friday and Saturday.
@@ -658,6 +660,15 @@ def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_
             and story_time.period_end < spoken.period_start)
 
 
+def _story_since(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
+    """The story's time is a since with a start, told before the figure's sentence, that began
+    before the one day a source spoke (and runs up to now)."""
+    return (story_time is not None and story_time.kind == "since" and story_time.end <= s_lo
+            and story_time.period_start is not None and spoken.period_start is not None
+            and spoken.period_start == spoken.period_end and story_time.period_start < spoken.period_start
+            and story_time.period_end is not None and story_time.period_end >= spoken.period_end)
+
+
 def _latest(*expressions: TimeExpression | None) -> TimeExpression | None:
     """The one told last of those given."""
     return max((e for e in expressions if e is not None), key=lambda e: e.start, default=None)
@@ -1088,6 +1099,11 @@ def resolve_periods(
                 # "said on Wednesday that it had counted nearly 400 dead", the attack told on
                 # Saturday: the day a source spoke is not when the count's event happened
                 chosen = story_time
+            elif chosen.kind == "report" and chosen.end <= f_start and _story_since(story_time, chosen, s_lo):
+                # the story told since Sunday, "added in a statement on Friday that they had
+                # executed 67 men": since Sunday, up to the day the source spoke
+                chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
+                                        story_time.period_start, chosen.period_end, story_time.parts + chosen.parts)
             if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
