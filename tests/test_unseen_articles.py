@@ -88,6 +88,12 @@ BATCH_11 = {row["id"] for row in _MANIFEST if "batch 11" in row["note"]}
 # value 0.998, population 0.972, actor 0.929, subgroup 0.991, outcome 0.975, claimed_by 0.881,
 # period 0.855, subset_of 0.981, unit 1.000. Their floors sit just below.
 FLOORS = {
+    # claimed_by floors raised to just below the scores after the claimant fixes of 4e241b2..b9d5258
+    # (titles as a class, pronoun speakers, names in apposition past ranks, hospital directors and
+    # doctors as medical sources, 'وكان فلان قد', 'according to' sources kept as written, ...; clean git
+    # archive of 9d55b8e): all 0.875 -> 0.905 (measured 0.909), batch_11 0.6 -> 0.785 (0.794),
+    # batch_10 0.72 -> 0.86 (0.864), batch_8 0.835 -> 0.945 (0.951), batch_7 0.64 -> 0.695 (0.699),
+    # batch_5 0.925 -> 0.945 (0.952), and the before_batch_N scopes to just below theirs (0.918-0.982)
     # Period floors raised at the end of helper-48's period work (report days, mastheads, tolls of
     # events that began on a day, since a side's deed, dated events, the past decade, since then,
     # the first months of the year, strengths dated by their deed, states past a clause break):
@@ -102,17 +108,17 @@ FLOORS = {
     # claimed_by 0.899, period 0.904, subset_of 0.972. Floors just below.
     "all": (0.965, 0.99, {
         "value": 0.995, "population": 0.955, "actor": 0.91, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.875, "period": 0.905, "subset_of": 0.965}),
+        "claimed_by": 0.905, "period": 0.905, "subset_of": 0.965}),
     # actor lowered from 0.84 when later rules found two more Pulwama rows ('two Indian pilots had
     # been arrested', 'one pilot was "missing in action"') whose side, India, has no gazetteer entry:
     # actor 0.846 -> 0.823 at fc63997 (R 0.850), no previously found row's actor changed
     "batch_11": (0.79, 0.96, {
         "value": 0.995, "population": 0.875, "actor": 0.815, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.6, "period": 0.845, "subset_of": 0.94}),
+        "claimed_by": 0.785, "period": 0.845, "subset_of": 0.94}),
     # The floors of all 90 (below) raised to just below their score at batch 11's first score.
     "before_batch_11": (0.98, 0.99, {
         "value": 0.995, "population": 0.96, "actor": 0.915, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.895, "period": 0.905, "subset_of": 0.97}),
+        "claimed_by": 0.915, "period": 0.905, "subset_of": 0.97}),
     # Batch 10's first score, before any rule change (clean git archive of 15264fa,
     # BATCH10_FIRST_SCORE.md): P 0.982, R 0.778, value 1.000, population 0.800, actor 0.864,
     # subgroup 1.000, outcome 0.882, unit 1.000, claimed_by 0.482, period 0.745, subset_of 0.909,
@@ -137,10 +143,10 @@ FLOORS = {
     # 0.846, period 0.823 and subset_of 0.923, with no found row worse; those floors lowered to just below
     "batch_10": (0.915, 0.975, {
         "value": 0.995, "population": 0.82, "actor": 0.84, "subgroup": 0.995, "outcome": 0.91, "unit": 1.0,
-        "claimed_by": 0.72, "period": 0.875, "subset_of": 0.92}),
+        "claimed_by": 0.86, "period": 0.875, "subset_of": 0.92}),
     "before_batch_10": (0.985, 0.99, {
         "value": 0.995, "population": 0.96, "actor": 0.925, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.91, "period": 0.91, "subset_of": 0.97}),
+        "claimed_by": 0.92, "period": 0.91, "subset_of": 0.97}),
     # Batch 9's first score, before any rule change (clean git archive of 4f795cf,
     # BATCH9_FIRST_SCORE.md): P 0.981, R 0.979, value 1.000, population 0.911, actor 0.812,
     # subgroup 1.000, outcome 0.970, unit 1.000, claimed_by 0.703, period 0.812, subset_of 0.960,
@@ -162,10 +168,10 @@ FLOORS = {
     # all 74 hold over the 74 before it.
     "before_batch_9": (0.985, 0.995, {
         "value": 0.995, "population": 0.96, "actor": 0.925, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.895, "period": 0.91, "subset_of": 0.975}),
+        "claimed_by": 0.92, "period": 0.91, "subset_of": 0.975}),
     "batch_8": (0.96, 0.975, {
         "value": 0.985, "population": 0.925, "actor": 0.895, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.835, "period": 0.98, "subset_of": 0.955}),
+        "claimed_by": 0.945, "period": 0.98, "subset_of": 0.955}),
     # Raised at the end of the sitting that scored batch 7 (first score P 0.983, R 0.882,
     # claimed_by 0.496, period 0.726; 2 of 102 traps read), once rules were fixed from it: all 66
     # P 0.998, R 0.994, population 0.971, actor 0.932, outcome 0.977, claimed_by 0.904, period
@@ -174,7 +180,7 @@ FLOORS = {
     # the floors of all 66 hold over the 66 before it.
     "before_batch_8": (0.99, 0.995, {
         "value": 0.995, "population": 0.965, "actor": 0.925, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.9, "period": 0.9, "subset_of": 0.975}),
+        "claimed_by": 0.915, "period": 0.9, "subset_of": 0.975}),
     # batch 7's period and population floors were lowered when the figure rules fixed from it found
     # nine more of its rows (recall 0.882 -> 0.958): periods right 86 -> 88 and populations right
     # 112 -> 121, but most new rows are states (people present, displaced) that the tool dates with
@@ -185,28 +191,28 @@ FLOORS = {
     # scopes holding Mogadishu and subset_of of the one holding Rawda down by 0.005
     "batch_7": (0.995, 0.995, {
         "value": 0.98, "population": 0.95, "actor": 0.885, "subgroup": 0.97, "outcome": 0.92, "unit": 1.0,
-        "claimed_by": 0.64, "period": 0.865, "subset_of": 0.915}),
+        "claimed_by": 0.695, "period": 0.865, "subset_of": 0.915}),
     "before_batch_7": (0.99, 0.995, {
         "value": 0.995, "population": 0.97, "actor": 0.935, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
-        "claimed_by": 0.945, "period": 0.905, "subset_of": 0.99}),
+        "claimed_by": 0.955, "period": 0.905, "subset_of": 0.99}),
     "batch_6": (0.96, 0.985, {
         "value": 0.995, "population": 0.865, "actor": 0.9, "subgroup": 0.95, "outcome": 0.945, "unit": 1.0,
         "claimed_by": 0.81, "period": 0.86, "subset_of": 0.95}),
     "before_batch_6": (0.975, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
-        "claimed_by": 0.96, "period": 0.915, "subset_of": 0.995}),
+        "claimed_by": 0.97, "period": 0.915, "subset_of": 0.995}),
     "batch_5": (0.895, 0.985, {
         "value": 0.995, "population": 0.98, "actor": 0.925, "subgroup": 0.995, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.925, "period": 0.92, "subset_of": 0.985}),
+        "claimed_by": 0.945, "period": 0.92, "subset_of": 0.985}),
     "before_batch_5": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.94, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
-        "claimed_by": 0.96, "period": 0.915, "subset_of": 0.995}),
+        "claimed_by": 0.975, "period": 0.915, "subset_of": 0.995}),
     "before_batch_4": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.955, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.97, "period": 0.915, "subset_of": 1.0}),
+        "claimed_by": 0.975, "period": 0.915, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
         "value": 0.99, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
-        "claimed_by": 0.965, "period": 0.915, "subset_of": 1.0}),
+        "claimed_by": 0.975, "period": 0.915, "subset_of": 1.0}),
 }
 FIELD_CASES = [(scope, name) for scope, (_r, _p, fields) in FLOORS.items() for name in sorted(fields)]
 
