@@ -88,7 +88,7 @@ SETTINGS_KEYS = {
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
-    "source_articles", "record_nouns",
+    "source_articles", "record_nouns", "partitives",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -200,6 +200,7 @@ class Rules:
     # words between a subject pronoun and its verb: "it had recorded"
     auxiliaries: frozenset[str] = frozenset()
     pronoun_words: tuple[tuple[str, ...], ...] = ()  # each pronoun's words ("the statement")
+    partitives: tuple[str, ...] = ()  # "of them", "of the": a part of a count told before
     # a source kept as written after a cue (keeps_written): the articles it may begin with, and
     # the nouns of records that name no source ("according to official figures")
     source_articles: frozenset[str] = frozenset()
@@ -291,6 +292,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         after_start_window=number("after_start_window", 0) or None,
         pronouns=words("pronouns"),
         pronoun_words=tuple(tuple(p.split()) for p in words("pronouns")),
+        partitives=words("partitives"),
         subject_before_markers=words("subject_before_markers"),
         source_after_window=number("source_after_window", 0) or None,
         continuation_words=frozenset(words("continuation_words")),
@@ -592,7 +594,11 @@ class _Document:
 
     def _continues(self, start: int, end: int) -> bool:
         """A continuation word ("another", "others", آخرون) right before the figure or within two
-        words after it: the figure goes on counting the figures of the sentence before."""
+        words after it, or a partitive right after it ("Three of the patients who died", "The
+        remains of three of them"): the figure goes on counting the figures of the sentence before."""
+        rest = self.text[end:end + 24].lstrip()
+        if any(rest.startswith(marker) and not rest[len(marker):len(marker) + 1].isalnum() for marker in self.rules.partitives):
+            return True
         words = self.rules.continuation_words
         if not words:
             return False
