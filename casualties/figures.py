@@ -443,14 +443,12 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
     after_present = None  # the same for the 'after' frames, when one is first asked about
-    before_absent = ~before_present
-    for rule, inside, before_frame, before_mask, after_frame, after_mask in g.rules_for[bool(q.noun), q.low == 0 and q.high == 0]:
+    for rule, inside, before_frame, after_frame, after_mask in _rules_with_before(
+            g.rules_for[bool(q.noun), q.low == 0 and q.high == 0], before_present):
         if inside and not g.noun_pattern.search(text, q.start, q.end):
             continue
         before = after = None
         if before_frame is not None:
-            if before_mask & before_absent:
-                continue
             before = before_frame.search(text, before_start, q.start)
             if not before and quoted:
                 before = before_frame.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
@@ -472,6 +470,34 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
                 continue
         return rule, before, after
     return None
+
+
+# rules tuple's id -> (the tuple, {before_present: its rules whose 'before' literals are all present})
+_RULES_WITH_BEFORE: dict[int, tuple] = {}
+RULES_WITH_BEFORE_KEPT = 4096  # rules tuples, and sets of present literals per tuple, remembered
+
+
+def _rules_with_before(rules: tuple, present: int) -> tuple:
+    """`rules` (a `rules_for` tuple) less those with a 'before' frame some of whose required
+    literal sets are not in `present`, in order, without their masks read again. Amounts share
+    few distinct sets of present literals (none, most often), so the filter runs once per set
+    rather than over every rule for every amount."""
+    cached = _RULES_WITH_BEFORE.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        if len(_RULES_WITH_BEFORE) >= RULES_WITH_BEFORE_KEPT:
+            _RULES_WITH_BEFORE.clear()  # grammars compiled again and again (tests): keep none alive
+        cached = _RULES_WITH_BEFORE[id(rules)] = (rules, {})
+    by_present = cached[1]
+    kept = by_present.get(present)
+    if kept is None:
+        if len(by_present) >= RULES_WITH_BEFORE_KEPT:
+            by_present.clear()
+        absent = ~present
+        kept = by_present[present] = tuple(
+            (rule, inside, before_frame, after_frame, after_mask)
+            for rule, inside, before_frame, before_mask, after_frame, after_mask in rules
+            if before_frame is None or not before_mask & absent)
+    return kept
 
 
 def _noun_after_unit(g: FigureGrammar, text: str, end: int, limit: int):
