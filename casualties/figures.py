@@ -442,9 +442,9 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     needs_start = max(sentence[0], q.start - BEFORE_WINDOW - quoted)
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
-    after_present = None  # the same for the 'after' frames, when one is first asked about
-    for rule, inside, before_frame, after_frame, after_mask in _rules_with_before(
-            g.rules_for[bool(q.noun), q.low == 0 and q.high == 0], before_present):
+    after_present = literals.within(after_start, sentence[1])  # the same for the 'after' frames
+    for rule, inside, before_frame, after_frame in _rules_with_literals(
+            g.rules_for[bool(q.noun), q.low == 0 and q.high == 0], before_present, after_present):
         if inside and not g.noun_pattern.search(text, q.start, q.end):
             continue
         before = after = None
@@ -455,11 +455,6 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
             if not before:
                 continue
         if after_frame is not None:
-            if after_mask:
-                if after_present is None:
-                    after_present = literals.within(after_start, sentence[1])
-                if after_mask & ~after_present:
-                    continue
             after = after_frame.match(text, q.end, sentence[1])
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
@@ -472,31 +467,33 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     return None
 
 
-# rules tuple's id -> (the tuple, {before_present: its rules whose 'before' literals are all present})
-_RULES_WITH_BEFORE: dict[int, tuple] = {}
-RULES_WITH_BEFORE_KEPT = 4096  # rules tuples, and sets of present literals per tuple, remembered
+# rules tuple's id -> (the tuple, {(before, after literals present): its rules whose frames' literals are})
+_RULES_WITH_LITERALS: dict[int, tuple] = {}
+RULES_WITH_LITERALS_KEPT = 4096  # rules tuples, and pairs of present literal sets per tuple, remembered
 
 
-def _rules_with_before(rules: tuple, present: int) -> tuple:
-    """`rules` (a `rules_for` tuple) less those with a 'before' frame some of whose required
-    literal sets are not in `present`, in order, without their masks read again. Amounts share
-    few distinct sets of present literals (none, most often), so the filter runs once per set
-    rather than over every rule for every amount."""
-    cached = _RULES_WITH_BEFORE.get(id(rules))
+def _rules_with_literals(rules: tuple, before_present: int, after_present: int) -> tuple:
+    """`rules` (a `rules_for` tuple) less those with a frame some of whose required literal sets
+    are not present (`before_present` in the 'before' window, `after_present` in the 'after'
+    one), in order, without their masks. Amounts share few distinct pairs of present sets, so
+    the filter runs once per pair rather than over every rule for every amount."""
+    cached = _RULES_WITH_LITERALS.get(id(rules))
     if cached is None or cached[0] is not rules:
-        if len(_RULES_WITH_BEFORE) >= RULES_WITH_BEFORE_KEPT:
-            _RULES_WITH_BEFORE.clear()  # grammars compiled again and again (tests): keep none alive
-        cached = _RULES_WITH_BEFORE[id(rules)] = (rules, {})
+        if len(_RULES_WITH_LITERALS) >= RULES_WITH_LITERALS_KEPT:
+            _RULES_WITH_LITERALS.clear()  # grammars compiled again and again (tests): keep none alive
+        cached = _RULES_WITH_LITERALS[id(rules)] = (rules, {})
     by_present = cached[1]
-    kept = by_present.get(present)
+    key = (before_present, after_present)
+    kept = by_present.get(key)
     if kept is None:
-        if len(by_present) >= RULES_WITH_BEFORE_KEPT:
+        if len(by_present) >= RULES_WITH_LITERALS_KEPT:
             by_present.clear()
-        absent = ~present
-        kept = by_present[present] = tuple(
-            (rule, inside, before_frame, after_frame, after_mask)
+        before_absent, after_absent = ~before_present, ~after_present
+        kept = by_present[key] = tuple(
+            (rule, inside, before_frame, after_frame)
             for rule, inside, before_frame, before_mask, after_frame, after_mask in rules
-            if before_frame is None or not before_mask & absent)
+            if (before_frame is None or not before_mask & before_absent)
+            and (after_frame is None or not after_mask & after_absent))
     return kept
 
 
