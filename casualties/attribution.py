@@ -88,7 +88,7 @@ SETTINGS_KEYS = {
     "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
-    "source_articles", "record_nouns", "partitives",
+    "source_articles", "record_nouns", "partitives", "private_person_ages",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -297,7 +297,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         source_after_window=number("source_after_window", 0) or None,
         continuation_words=frozenset(words("continuation_words")),
         agent_markers=words("agent_markers"),
-        private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles")),
+        private_person=_private_person_pattern(pack, words("private_persons"), words("private_person_articles"),
+                                               words("private_person_ages")),
         **_date_words(pack),
         private_person_source=_source_id(path, settings.get("private_person_source")),
         medical_person=_private_person_pattern(pack, words("medical_persons"), words("private_person_articles")),
@@ -335,15 +336,21 @@ def _source_id(path, value, key: str = "private_person_source") -> str | None:
     return value
 
 
-def _private_person_pattern(pack: LanguagePack, nouns: tuple[str, ...], articles: tuple[str, ...]) -> regex.Pattern | None:
+def _private_person_pattern(pack: LanguagePack, nouns: tuple[str, ...], articles: tuple[str, ...],
+                            ages: tuple[str, ...] = ()) -> regex.Pattern | None:
     """"a 38-year-old trader", "one South African contractor" (an article, then up to three
-    words), or a bare indefinite noun where the pack names no article ("امرأة")."""
+    words), or a bare indefinite noun where the pack names no article ("امرأة"); with `ages`, any
+    noun after an age ("a 29-year-old actor": an age marks a private person)."""
     if not nouns:
         return None
     word = pack.section("morphology", "word_chars", r"[\p{L}\p{M}\p{N}_]") or r"[\p{L}\p{M}\p{N}_]"
     noun = "|".join(regex.escape(n) for n in sorted(nouns, key=len, reverse=True))
     head = rf"(?:{'|'.join(regex.escape(a) for a in articles)})\s+(?:\S+\s+){{0,3}}?" if articles else ""
-    return regex.compile(rf"(?<!{word}){head}(?:{noun})(?!{word})", regex.V1)
+    aged = ""
+    if ages and articles:
+        age = "|".join(regex.escape(a) for a in ages)
+        aged = rf"|(?:{'|'.join(regex.escape(a) for a in articles)})\s+\d+(?:{age})\s+{word}+"
+    return regex.compile(rf"(?<!{word})(?:{head}(?:{noun}){aged})(?!{word})", regex.V1)
 
 
 def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
