@@ -89,6 +89,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
+    "partitives_before",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -201,6 +202,8 @@ class Rules:
     auxiliaries: frozenset[str] = frozenset()
     pronoun_words: tuple[tuple[str, ...], ...] = ()  # each pronoun's words ("the statement")
     partitives: tuple[str, ...] = ()  # "of them", "of the": a part of a count told before
+    # the words right before such a part, or the sentence's first: "among them", "Among the passengers were"
+    partitives_before: tuple[tuple[str, ...], ...] = ()
     # a source kept as written after a cue (keeps_written): the articles it may begin with, and
     # the nouns of records that name no source ("according to official figures")
     source_articles: frozenset[str] = frozenset()
@@ -293,6 +296,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         pronouns=words("pronouns"),
         pronoun_words=tuple(tuple(p.split()) for p in words("pronouns")),
         partitives=words("partitives"),
+        partitives_before=tuple(tuple(p.split()) for p in words("partitives_before")),
         subject_before_markers=words("subject_before_markers"),
         source_after_window=number("source_after_window", 0) or None,
         continuation_words=frozenset(words("continuation_words")),
@@ -606,6 +610,13 @@ class _Document:
         rest = self.text[end:end + 24].lstrip()
         if any(rest.startswith(marker) and not rest[len(marker):len(marker) + 1].isalnum() for marker in self.rules.partitives):
             return True
+        if self.rules.partitives_before:  # "among them two police officers", "Among the passengers were 11 children"
+            low = self.sentences[self._sentence_of(start)][0]
+            head = self.text[max(low, start - 24):start].split()
+            first = self.text[low:start].split()[:1]
+            if any(tuple(head[-len(m):]) == m for m in self.rules.partitives_before) \
+                    or (first and (first[0],) in self.rules.partitives_before):
+                return True
         words = self.rules.continuation_words
         if not words:
             return False
