@@ -1220,11 +1220,20 @@ class _Document:
         return self._preceded_by(start, self.rules.agent_markers)
 
     def _placed(self, mention: Mention, window: list[Mention]) -> bool:
-        """The mention names where a body named before it works, not who speaks: "The UN Human
-        Rights Monitoring Mission in Ukraine said" (a place marker right before it, a known body
-        before that in the same phrase: no comma, no cue between)."""
+        """The mention names a place, not who speaks: where a body named before it works ("The UN
+        Human Rights Monitoring Mission in Ukraine said": a place marker right before it, a known
+        body before that in the same phrase, no comma, no cue between), or where an opening phrase
+        sets the scene ("In Kyiv, Mayor Vitali Klitschko said": the marker opens the sentence or a
+        clause, a comma closes the mention)."""
         if not self.rules.place_markers or not self._preceded_by(mention.start, self.rules.place_markers):
             return False
+        end = mention.start
+        while end > 0 and self.text[end - 1] in " " + QUOTES:
+            end -= 1
+        marker = max((m for m in self.rules.place_markers if self.text.endswith(m, 0, end)), key=len)
+        before = self.text[self.sentences[self._sentence_of(mention.start)][0]:end - len(marker)].rstrip(" " + QUOTES)
+        if (not before or before.endswith((",", ";", ":"))) and self.text.startswith(",", mention.end):
+            return True  # "In Kyiv, Mayor Vitali Klitschko said": an opening phrase of place
         return any(other.end <= mention.start and _identified(other) and "," not in self.text[other.end:mention.start]
                    and not self._cue_between(other.end, mention.start) for other in window if other is not mention)
 
