@@ -89,7 +89,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
-    "partitives_before",
+    "partitives_before", "official_persons", "official_person_source",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -177,6 +177,8 @@ class Rules:
     # source id they speak as
     medical_person: regex.Pattern | None = None
     medical_person_source: str | None = None
+    official_person: regex.Pattern | None = None
+    official_person_source: str | None = None
     # words that open an apposition describing the person named before it ("Ali Musa, a
     # coordinator in the district,", "علي ديالو، أحد وجهاء القرية،"), and relative pronouns that
     # may close one ("Ali Musa, a resident who said")
@@ -307,6 +309,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         private_person_source=_source_id(path, settings.get("private_person_source")),
         medical_person=_private_person_pattern(pack, words("medical_persons"), words("private_person_articles")),
         medical_person_source=_source_id(path, settings.get("medical_person_source"), "medical_person_source"),
+        official_person=_private_person_pattern(pack, words("official_persons"), words("private_person_articles")),
+        official_person_source=_source_id(path, settings.get("official_person_source"), "official_person_source"),
         apposition_heads=frozenset(words("apposition_heads")),
         relative_pronouns=frozenset(words("relative_pronouns")),
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
@@ -781,10 +785,15 @@ class _Document:
 
     def _private_person(self, cue: _Cue, side: str) -> _Found | None:
         """An unnamed private person speaks as a witness, an unnamed medic (`medical_persons`:
-        "قال طبيب في المشفى الميداني") as a medical source: the phrase nearest the verb."""
-        found = [f for f in (self._unnamed_person(cue, side, self.rules.private_person, self.rules.private_person_source),
-                             self._unnamed_person(cue, side, self.rules.medical_person, self.rules.medical_person_source))
-                 if f is not None]
+        "قال طبيب في المشفى الميداني") as a medical source, an unnamed official with words
+        between (`official_persons`: "A European intelligence official told reporters") as
+        officials, unless the gazetteer reads the phrase ("a security official"): the phrase
+        nearest the verb."""
+        rules = self.rules
+        found = [f for f in (self._unnamed_person(cue, side, rules.private_person, rules.private_person_source),
+                             self._unnamed_person(cue, side, rules.medical_person, rules.medical_person_source),
+                             self._unnamed_person(cue, side, rules.official_person, rules.official_person_source))
+                 if f is not None and not (f.claimed_by == rules.official_person_source and self._mention_overlaps(f.start, f.end))]
         if not found:
             return None
         return max(found, key=lambda f: f.start) if side == "before" else min(found, key=lambda f: f.start)
