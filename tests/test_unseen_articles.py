@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): forty-nine
-Arabic and forty-nine English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): fifty-three
+Arabic and fifty-three English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -13,11 +13,13 @@ Kramatorsk station, Zabarmari, El Adde, the Waer evacuation, the Rashidin bus bo
 Derna, Solhan; batch 10: In Amenas, the Ghouta chemical attack, Sinjar, Ben Guerdane, Tudun Biri,
 the Peshawar school, the Easter Sunday bombings, Garissa University; batch 11: Houla, the Sanaa
 funeral hall, the Rabaa dispersal, Nasiriyah, Chibok, Balakot and Pulwama, Olenivka prison, the
-Marawi siege), with a hand-annotated gold file and traps, scored by
+Marawi siege; batch 12: the Rohingya exodus, the Bentiu mosque, the Christchurch mosques, Inates,
+the Imam Sadiq mosque in Kuwait, Tayouneh, the Amman hotels, the Syrian coast), with a
+hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
 rules had been fixed from the first twelve, and the eight of batches 2 to 9 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
-from them; batch 5's to 11's in BATCH5_FIRST_SCORE.md to BATCH11_FIRST_SCORE.md).
+from them; batch 5's to 12's in BATCH5_FIRST_SCORE.md to BATCH12_FIRST_SCORE.md).
 
 The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
 (scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
@@ -33,7 +35,10 @@ Batch 10 was added after them: the 82 before it (scope before_batch_10), batch 1
 floors just below batch 10's first score (BATCH10_FIRST_SCORE.md), and the two of its traps read
 then are expected failures. Batch 11 was added after them: the 90 before it (scope before_batch_11),
 batch 11 and all 98 have floors just below batch 11's first score (BATCH11_FIRST_SCORE.md), and the
-three of its traps read then are expected failures. One batch-6 trap, a count of displaced families, is still read as a
+three of its traps read then are expected failures. Batch 12 was added after them: the 98 before it
+(scope before_batch_12), batch 12 and all 106 have floors just below batch 12's first score
+(BATCH12_FIRST_SCORE.md), and the two of its traps read then are expected failures.
+One batch-6 trap, a count of displaced families, is still read as a
 figure and is an expected failure (batch 7's two, empty buses and supplies for a number of
 wounded, no longer are). `casualties eval tests/fixtures/unseen/gold.jsonl tests/fixtures/unseen` prints every
 remaining miss.
@@ -60,6 +65,7 @@ BATCH_8 = {row["id"] for row in _MANIFEST if "batch 8" in row["note"]}
 BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 BATCH_10 = {row["id"] for row in _MANIFEST if "batch 10" in row["note"]}
 BATCH_11 = {row["id"] for row in _MANIFEST if "batch 11" in row["note"]}
+BATCH_12 = {row["id"] for row in _MANIFEST if "batch 12" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -109,9 +115,23 @@ FLOORS = {
     # subgroup 0.992, outcome 0.969, claimed_by 0.878, period 0.891, subset_of 0.970; the 90 before
     # it P 0.994, R 0.984, value 0.999, population 0.964, actor 0.921, subgroup 0.994, outcome 0.970,
     # claimed_by 0.899, period 0.904, subset_of 0.972. Floors just below.
-    "all": (0.965, 0.99, {
-        "value": 0.995, "population": 0.955, "actor": 0.94, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.905, "period": 0.905, "subset_of": 0.965}),
+    # Batch 12's first score, before any rule change (clean git archive of 1c2ba13,
+    # BATCH12_FIRST_SCORE.md): P 0.975, R 0.791, value 1.000, population 0.923, actor 0.808,
+    # subgroup 1.000, outcome 0.923, unit 1.000, claimed_by 0.564, period 0.782, subset_of 0.872,
+    # 2 of 60 traps read; all 106 P 0.994, R 0.964, value 0.999, population 0.957, actor 0.937,
+    # subgroup 0.993, outcome 0.972, claimed_by 0.894, period 0.903, subset_of 0.965; the 98 before
+    # it P 0.995, R 0.976, value 0.999, population 0.959, actor 0.945, subgroup 0.993, outcome 0.975,
+    # claimed_by 0.914, period 0.910, subset_of 0.970. Floors just below; the floors "all" had over
+    # the 98 are before_batch_12's, raised where its score allowed.
+    "all": (0.96, 0.99, {
+        "value": 0.995, "population": 0.955, "actor": 0.935, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.89, "period": 0.9, "subset_of": 0.96}),
+    "batch_12": (0.785, 0.97, {
+        "value": 0.995, "population": 0.915, "actor": 0.8, "subgroup": 0.995, "outcome": 0.915, "unit": 1.0,
+        "claimed_by": 0.555, "period": 0.775, "subset_of": 0.865}),
+    "before_batch_12": (0.975, 0.99, {
+        "value": 0.995, "population": 0.955, "actor": 0.94, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.91, "period": 0.905, "subset_of": 0.965}),
     # actor lowered from 0.84 when later rules found two more Pulwama rows ('two Indian pilots had
     # been arrested', 'one pilot was "missing in action"') whose side, India, has no gazetteer entry:
     # actor 0.846 -> 0.823 at fc63997 (R 0.850), no previously found row's actor changed
@@ -235,12 +255,14 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11
-    return {"all": scope(set()), "batch_11": scope(set(texts) - BATCH_11),
-            "before_batch_11": scope(BATCH_11), "batch_10": scope(set(texts) - BATCH_10),
-            "before_batch_10": scope(BATCH_10 | BATCH_11), "batch_9": scope(set(texts) - BATCH_9),
-            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11), "batch_7": scope(set(texts) - BATCH_7),
+    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12
+    return {"all": scope(set()), "batch_12": scope(set(texts) - BATCH_12), "before_batch_12": scope(BATCH_12),
+            "batch_11": scope(set(texts) - BATCH_11),
+            "before_batch_11": scope(BATCH_11 | BATCH_12), "batch_10": scope(set(texts) - BATCH_10),
+            "before_batch_10": scope(BATCH_10 | BATCH_11 | BATCH_12), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12),
+            "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
             "before_batch_5": scope(BATCH_5 | BATCH_6 | later),
@@ -248,9 +270,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_forty_nine_arabic_and_forty_nine_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 49
-    assert len([d for d in texts if d.startswith("en_")]) == 49
+def test_fixtures_are_fifty_three_arabic_and_fifty_three_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 53
+    assert len([d for d in texts if d.startswith("en_")]) == 53
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -260,9 +282,10 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
         assert row["number_text"] in row["quote"], row["quote"]
 
 
-@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11],
+@pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
+                                   BATCH_12],
                          ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
-                              "batch_11"])
+                              "batch_11", "batch_12"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -319,6 +342,12 @@ _BATCH_11_TRAPS = {("ar_alkhaleej_2016-10-09_sanaa", "لعلاج 300 مريض"),
                    ("en_rappler_2017-06-20_marawi", "in 79 evacuation centres"),
                    ("en_rappler_2017-06-20_marawi", "About 90% of the city's 200,000 residents")}
 
+# Two batch-12 traps were read as figures at its first score: a dead woman's children ('أم لخمسة
+# أطفال', read as wounded) and a count of bombings ('التفجيرات الانتحارية الثلاثة', read as killed)
+# (BATCH12_FIRST_SCORE.md).
+_BATCH_12_TRAPS = {("ar_elnashra_2021-10-14_tayouneh", "لخمسة أطفال"),
+                   ("ar_alrai_2005-11-11_amman", "التفجيرات الانتحارية الثلاثة")}
+
 
 def _trap_case(trap):
     if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
@@ -331,6 +360,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 10: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_11_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 11: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_12_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 12: still read", strict=False))
     return trap
 
 
