@@ -102,7 +102,10 @@ FLOORS = {
     # doctors as medical sources, 'وكان فلان قد', 'according to' sources kept as written, ...; clean git
     # archive of 9d55b8e): all 0.875 -> 0.905 (measured 0.909), batch_11 0.6 -> 0.785 (0.794),
     # batch_10 0.72 -> 0.86 (0.864), batch_8 0.835 -> 0.945 (0.951), batch_7 0.64 -> 0.695 (0.699),
-    # batch_5 0.925 -> 0.945 (0.952), and the before_batch_N scopes to just below theirs (0.918-0.982)
+    # batch_5 0.925 -> 0.945 (0.952), and the before_batch_N scopes to just below theirs (0.918-0.982);
+    # then after 6c04644..a7d8c97 (partitives, 'Among', an opening place phrase, aged and unnamed
+    # officials; clean git archive of a7d8c97): all 0.91 (0.914), batch_7 0.715 (0.722), batch_6
+    # 0.81 -> 0.88 (0.887), batch_5 0.965 (0.968), before_batch_N 0.92-0.98 (0.923-0.983)
     # Period floors raised at the end of helper-48's period work (report days, mastheads, tolls of
     # events that began on a day, since a side's deed, dated events, the past decade, since then,
     # the first months of the year, strengths dated by their deed, states past a clause break):
@@ -141,7 +144,7 @@ FLOORS = {
     # The floors of all 90 (below) raised to just below their score at batch 11's first score.
     "before_batch_11": (0.98, 0.99, {
         "value": 0.995, "population": 0.96, "actor": 0.945, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.915, "period": 0.905, "subset_of": 0.97}),
+        "claimed_by": 0.92, "period": 0.905, "subset_of": 0.97}),
     # Batch 10's first score, before any rule change (clean git archive of 15264fa,
     # BATCH10_FIRST_SCORE.md): P 0.982, R 0.778, value 1.000, population 0.800, actor 0.864,
     # subgroup 1.000, outcome 0.882, unit 1.000, claimed_by 0.482, period 0.745, subset_of 0.909,
@@ -169,7 +172,7 @@ FLOORS = {
         "claimed_by": 0.86, "period": 0.875, "subset_of": 0.92}),
     "before_batch_10": (0.985, 0.99, {
         "value": 0.995, "population": 0.96, "actor": 0.95, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.92, "period": 0.91, "subset_of": 0.97}),
+        "claimed_by": 0.925, "period": 0.91, "subset_of": 0.97}),
     # Batch 9's first score, before any rule change (clean git archive of 4f795cf,
     # BATCH9_FIRST_SCORE.md): P 0.981, R 0.979, value 1.000, population 0.911, actor 0.812,
     # subgroup 1.000, outcome 0.970, unit 1.000, claimed_by 0.703, period 0.812, subset_of 0.960,
@@ -191,7 +194,7 @@ FLOORS = {
     # all 74 hold over the 74 before it.
     "before_batch_9": (0.985, 0.995, {
         "value": 0.995, "population": 0.96, "actor": 0.95, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.92, "period": 0.91, "subset_of": 0.975}),
+        "claimed_by": 0.925, "period": 0.91, "subset_of": 0.975}),
     "batch_8": (0.96, 0.975, {
         "value": 0.985, "population": 0.925, "actor": 0.925, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
         "claimed_by": 0.945, "period": 0.98, "subset_of": 0.955}),
@@ -203,7 +206,7 @@ FLOORS = {
     # the floors of all 66 hold over the 66 before it.
     "before_batch_8": (0.99, 0.995, {
         "value": 0.995, "population": 0.965, "actor": 0.95, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.915, "period": 0.9, "subset_of": 0.975}),
+        "claimed_by": 0.925, "period": 0.9, "subset_of": 0.975}),
     # batch 7's period and population floors were lowered when the figure rules fixed from it found
     # nine more of its rows (recall 0.882 -> 0.958): periods right 86 -> 88 and populations right
     # 112 -> 121, but most new rows are states (people present, displaced) that the tool dates with
@@ -214,25 +217,25 @@ FLOORS = {
     # scopes holding Mogadishu and subset_of of the one holding Rawda down by 0.005
     "batch_7": (0.995, 0.995, {
         "value": 0.98, "population": 0.95, "actor": 0.95, "subgroup": 0.97, "outcome": 0.92, "unit": 1.0,
-        "claimed_by": 0.695, "period": 0.865, "subset_of": 0.915}),
+        "claimed_by": 0.715, "period": 0.865, "subset_of": 0.915}),
     "before_batch_7": (0.99, 0.995, {
         "value": 0.995, "population": 0.97, "actor": 0.95, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
-        "claimed_by": 0.955, "period": 0.905, "subset_of": 0.99}),
+        "claimed_by": 0.96, "period": 0.905, "subset_of": 0.99}),
     "batch_6": (0.96, 0.985, {
         "value": 0.995, "population": 0.865, "actor": 0.91, "subgroup": 0.95, "outcome": 0.945, "unit": 1.0,
-        "claimed_by": 0.81, "period": 0.86, "subset_of": 0.95}),
+        "claimed_by": 0.88, "period": 0.86, "subset_of": 0.95}),
     "before_batch_6": (0.975, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.96, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
-        "claimed_by": 0.97, "period": 0.915, "subset_of": 0.995}),
+        "claimed_by": 0.975, "period": 0.915, "subset_of": 0.995}),
     "batch_5": (0.895, 0.985, {
         "value": 0.995, "population": 0.98, "actor": 0.955, "subgroup": 0.995, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.945, "period": 0.92, "subset_of": 0.985}),
+        "claimed_by": 0.965, "period": 0.92, "subset_of": 0.985}),
     "before_batch_5": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.96, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
         "claimed_by": 0.975, "period": 0.915, "subset_of": 0.995}),
     "before_batch_4": (0.995, 0.995, {
         "value": 0.995, "population": 0.99, "actor": 0.97, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.975, "period": 0.915, "subset_of": 1.0}),
+        "claimed_by": 0.98, "period": 0.915, "subset_of": 1.0}),
     "before_batch_3": (0.995, 0.99, {
         "value": 0.99, "population": 0.99, "actor": 0.975, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
         "claimed_by": 0.975, "period": 0.915, "subset_of": 1.0}),
