@@ -1035,17 +1035,26 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         # "Among the missing are ten firefighters": a marker that names an outcome names the part's
         named = g.outcome_pattern.search(text, marker.start(), marker.end()) if marker else None
         marker_outcome = g.outcomes.get(named.group("outcome")) if named else None
+        # "43 Syrians were among the dead": told after the part, "the dead" are the story's toll
+        told_after = marker is None and rule.subset and _slot(after, "outcome") in g.outcomes
+        if told_after:
+            marker_outcome = g.outcomes[after.group("outcome")]
         parent = None
         previous = in_sentence.get(whole, [])
+        joined = False
         if not subset and previous:
             last = matches[previous[-1]]
             if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 6), q.start) \
                     and text.count(" ", last.quantity.end, q.start) <= 3:
-                subset = True
+                subset = joined = True
             elif last.subset and noun_m_span is not None and noun_m_span == last.noun_span:
-                subset = True  # its noun is the part's before it: "nine soldiers and three from Malawi"
+                subset = joined = True  # its noun is the part's before it: "nine soldiers and three from Malawi"
         if subset:
             parents = [i for i in previous if not matches[i].subset]
+            if not parents and previous and marker:
+                parents = previous[-1:]  # a part of a part: "40 foreigners were among the dead, including eight Britons"
+            elif not parents and joined and matches[previous[-1]].parent is not None:
+                parents = [matches[previous[-1]].parent]  # the whole of the part it is joined to
             if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0] \
                     and not any(whole[0] <= s < q.start and s not in {matches[i].quantity.start for i in previous}
                                 for s in span_starts):
@@ -1056,7 +1065,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 parents = [i for i in heads if matches[i].sentence == matches[last_head].sentence]
             if marker_outcome and not rule.outcome and not attrs.get("outcome"):
                 outcome = marker_outcome
-                if not any(matches[i].outcome == outcome for i in parents):
+                if told_after and not any(i in previous for i in parents):
+                    # the first toll with that outcome that counts everyone, not only children
+                    tolls = [i for i in heads if matches[i].outcome == outcome]
+                    parents = [i for i in tolls if matches[i].subgroup is None][:1] or tolls[:1] or parents
+                elif not any(matches[i].outcome == outcome for i in parents):
                     # the whole with that outcome told earlier ("Dozens are missing. ... Among
                     # the missing are ten firefighters")
                     parents = [i for i in heads if matches[i].outcome == outcome][-1:] or parents
