@@ -1044,8 +1044,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         joined = False
         if not subset and previous:
             last = matches[previous[-1]]
+            # "13 killed, among them two children, and 74 wounded": a count joined to a part but
+            # with another outcome than the part and its whole share is a whole of its own
+            said = rule.outcome or attrs.get("outcome") or _slot(before, "outcome") or _slot(after, "outcome")
+            other_outcome = said is not None and last.outcome is not None and outcome != last.outcome \
+                and last.parent is not None and matches[last.parent].outcome == last.outcome
             if last.subset and g.join_before.search(text, max(last.quantity.end, q.start - 6), q.start) \
-                    and text.count(" ", last.quantity.end, q.start) <= 3:
+                    and text.count(" ", last.quantity.end, q.start) <= 3 and not other_outcome:
                 subset = joined = True
             elif last.subset and noun_m_span is not None and noun_m_span == last.noun_span:
                 subset = joined = True  # its noun is the part's before it: "nine soldiers and three from Malawi"
