@@ -348,6 +348,12 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     losses = trie_regex(_canon_list(pack, pack.section("outcomes", "loss_verbs")))
     owner_links = settings.get("owner_links") or settings.get("actor_links")
     perpetrators = trie_regex(_canon_list(pack, settings["perpetrator_words"])) if settings.get("perpetrator_words") else None
+
+    def of_words(words, template: str):
+        """`template` with WORDS replaced by the alternation of `words`, compiled; None without words
+        (a language that lists none has no such pattern)."""
+        return compile_pattern(template.replace("WORDS", trie_regex(_canon_list(pack, words)))) if words else None
+
     return FigureGrammar(
         rules=tuple(rules), nouns=nouns, rules_for=_rules_for(rules),
         noun_pattern=compile_pattern(macros["NOUN"]),
@@ -359,8 +365,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if pack.section("outcomes", "pair_open") else None,
         of_noun=compile_pattern(f" (?:{trie_regex(_canon_list(pack, pack.section('populations', 'of_markers')))}) {macros['NOUN']}"),
         combined_before=compile_pattern(f"(?<!{word})(?:{pre})??(?P<first>{trie_regex(outcomes)})(?:{enc})? ?(?:{joiners}) ?\\Z"),
-        overrides=compile_pattern(f" ?(?P<verb>{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_overrides')))})(?:{enc})?(?!{word})")
-        if pack.section("outcomes", "noun_overrides") else None,
+        overrides=of_words(pack.section("outcomes", "noun_overrides"), f" ?(?P<verb>WORDS)(?:{enc})?(?!{word})"),
         possessive=frozenset(_canon_list(pack, pack.section("populations", "possessive_suffixes"))),
         combine_after=compile_pattern(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})"),
         family=compile_pattern(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})"),
@@ -374,43 +379,26 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         word=word,
         actor_before_noun=bool(settings.get("actor_before_noun", False)),
         carried_window_words=int(settings.get("carried_window_words", 0)),
-        actor_blockers=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['actor_blockers']))})(?!{word})")
-        if settings.get("actor_blockers") else None,
-        actor_links=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, settings['actor_links']))}) ")
-        if settings.get("actor_links") else None,
-        possessive_words=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['possessive_words']))}) ")
-        if settings.get("possessive_words") else None,
+        actor_blockers=of_words(settings.get("actor_blockers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
+        actor_links=of_words(settings.get("actor_links"), ",? (?:WORDS) "),
+        possessive_words=of_words(settings.get("possessive_words"), f"(?<!{word})(?:WORDS) "),
         literals=literals,
-        agent_before=compile_pattern(
-            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['agent_before']))})(?!{word})(?: \\S+)? \\Z")
-        if settings.get("agent_before") else None,
-        agent_after=compile_pattern(f"(?: \\S+)? (?:{trie_regex(_canon_list(pack, settings['agent_after']))})(?!{word})")
-        if settings.get("agent_after") else None,
+        agent_before=of_words(settings.get("agent_before"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})(?: \\S+)? \\Z"),
+        agent_after=of_words(settings.get("agent_after"), f"(?: \\S+)? (?:WORDS)(?!{word})"),
         perpetrator_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{perpetrators})(?!{word})")
         if perpetrators else None,
         perpetrator_after=compile_pattern(f"[\"']?(?: \\S+)? (?:{pre})??(?:{perpetrators})(?!{word})")
         if perpetrators else None,
-        noun_modifier=compile_pattern(
-            f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'noun_modifiers')))})(?!{word})")
-        if pack.section("outcomes", "noun_modifiers") else None,
-        relative_clause=compile_pattern(
-            f"[{breaks}] ?(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['relative_pronouns']))})(?!{word})")
-        if settings.get("relative_pronouns") else None,
-        clause_opener=compile_pattern(
-            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['clause_openers']))})(?!{word})")
-        if settings.get("clause_openers") else None,
-        companion_before=compile_pattern(
-            f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'companions')))}) \\Z")
-        if pack.section("outcomes", "companions") else None,
+        noun_modifier=of_words(pack.section("outcomes", "noun_modifiers"), f" (?:WORDS)(?!{word})"),
+        relative_clause=of_words(settings.get("relative_pronouns"), f"[{breaks}] ?(?:{pre})??(?:WORDS)(?!{word})"),
+        clause_opener=of_words(settings.get("clause_openers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
+        companion_before=of_words(pack.section("outcomes", "companions"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         noun_sides=MappingProxyType(noun_sides),
         bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
-        place_before=compile_pattern(f"(?<!{word})(?:{trie_regex(_canon_list(pack, settings['place_words']))})(?: \\S+)? \\Z")
-        if settings.get("place_words") else None,
-        ally_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['ally_words']))})(?: \\S+)? \\Z")
-        if settings.get("ally_words") else None,
-        other_event=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, settings['other_event_words']))})(?!{word})")
-        if settings.get("other_event_words") else None,
-        owner_after=compile_pattern(f",? (?:{trie_regex(_canon_list(pack, owner_links))})(?!{word})") if owner_links else None,
+        place_before=of_words(settings.get("place_words"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
+        ally_before=of_words(settings.get("ally_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?: \\S+)? \\Z"),
+        other_event=of_words(settings.get("other_event_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
+        owner_after=of_words(owner_links, f",? (?:WORDS)(?!{word})"),
     )
 
 
