@@ -986,12 +986,13 @@ class _Document:
         """An acronym in brackets right before the cue names its subject, a body no gazetteer
         knows: "The Department of Social Welfare and Development (DSWD) said" is dswd. Written in
         capital letters, two to ten of them."""
-        head = self.text[max(0, cue_start - 16):cue_start].rstrip()
+        base = max(0, cue_start - 16)
+        head = self.text[base:cue_start].rstrip()
         opening = head.rfind("(")
         if not head.endswith(")") or opening < 0:
             return None
         inner = head[opening + 1:-1]
-        start = cue_start - len(self.text[max(0, cue_start - 16):cue_start]) + opening + 1
+        start = base + opening + 1
         written = self.written(start, start + len(inner)) if self.written is not None else inner
         if not (2 <= len(inner) <= 10 and inner.isalpha() and written.isupper()):
             return None

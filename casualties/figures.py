@@ -42,6 +42,7 @@ kept for `explain`, left out of the table by default.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
@@ -125,8 +126,13 @@ class StorySides:
     armed_group, ...) and, asked only when needed, where the article names a country."""
 
     kinds: Mapping[str, str]
-    # (start, end, ids of that country's entries) for each country word, in text order
-    countries: Callable[[], list] = list
+    find_countries: Callable[[], list] = list
+
+    @cached_property
+    def countries(self) -> list:
+        """(start, end, ids of that country's entries) for each country word, in text order:
+        found once per article, however many of its counts ask."""
+        return self.find_countries()
 
 
 @dataclass(frozen=True)
@@ -223,16 +229,17 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     enc = trie_regex(_canon_list(pack, pack.section("morphology", "enclitics")))
 
     nouns: dict[str, dict] = {}
+    noun_sides: dict[str, str] = {}  # the kind of side a bare noun can only be (populations `side`)
     for i, term in enumerate(pack.section("populations", "terms", []) or []):
         attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit", "outcome_is_state")}
         for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or [])):
             nouns.setdefault(form, attrs)
+            if term.get("side"):
+                noun_sides[form] = term["side"]
     outcomes: dict[str, str] = {}
     for term in pack.section("outcomes", "terms", []) or []:
         for form in _canon_list(pack, term.get("forms")):
             outcomes.setdefault(form, term.get("outcome"))
-    noun_sides = {form: term["side"] for term in pack.section("populations", "terms", []) or [] if term.get("side")
-                  for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or []))}
     combination = {}
     for entry in pack.section("outcomes", "combinations", []) or []:
         combination[tuple(entry["parts"])] = entry["outcome"]
@@ -675,7 +682,7 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     in_sentence = actors[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
     agents = {a[2] for a in in_sentence if agent(a[0], a[1]) and a[2] not in counted}
     named = {a[2] for a in in_sentence} - agents
-    for start, end, ids in sides.countries():
+    for start, end, ids in sides.countries:
         if not sentence[0] <= start < sentence[1]:
             continue
         of_kind = {i for i in ids if sides.kinds.get(i) == kind}

@@ -167,15 +167,23 @@ class Gazetteers:
 
     def country_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, frozenset[str]]]:
         """(start, end, the ids of that country's entries) for each word naming a country, in order."""
-        countries = pack.compiled(f"gazetteer.countries.{self.fingerprint}",
-                                  lambda p: _country_lexicon(chain(self.actors.items(), self.sources.items()), p))
+        countries = self._countries(pack)
         if countries is None:
             return []
         return [(start + len(pre), end - len(suf), ids) for start, end, _term, ids, pre, suf in countries.find(canonical)]
 
-    def actor_kinds(self) -> dict[str, str]:
-        """{actor id: its kind}."""
-        return {entry_id: entry["kind"] for entry_id, entry in self.actors.items()}
+    def actor_kinds(self) -> MappingProxyType:
+        """{actor id: its kind}, made once (asked for every article)."""
+        return self._actor_kinds
+
+    @functools.cached_property
+    def _actor_kinds(self) -> MappingProxyType:
+        return MappingProxyType({entry_id: entry["kind"] for entry_id, entry in self.actors.items()})
+
+    def _countries(self, pack: LanguagePack) -> Lexicon | None:
+        """{country word: the ids of that country's entries} in `pack`'s language, compiled once."""
+        return pack.compiled(f"gazetteer.countries.{self.fingerprint}",
+                             lambda p: _country_lexicon(chain(self.actors.items(), self.sources.items()), p))
 
     def _country_counter(self, pack: LanguagePack, canonical: str):
         """A function giving, when first called, the ids of the entries of the country the text
@@ -184,8 +192,7 @@ class Gazetteers:
 
         def top() -> frozenset[str]:
             if not found:
-                countries = pack.compiled(f"gazetteer.countries.{self.fingerprint}",
-                                          lambda p: _country_lexicon(chain(self.actors.items(), self.sources.items()), p))
+                countries = self._countries(pack)
                 counts: dict[frozenset[str], int] = {}
                 for hit in countries.find(canonical) if countries is not None else ():
                     counts[hit[3]] = counts.get(hit[3], 0) + 1

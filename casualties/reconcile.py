@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .table import COLUMN_NAMES, as_text, text_with_blanks
+from .table import COLUMN_NAMES, as_text, text_dtype, text_with_blanks
 
 KEY = ("population", "actor", "subgroup", "outcome", "unit")
 # Two claimants whose ranges are further apart than this factor contradict each other.
@@ -137,7 +137,7 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
-_TEXT_DTYPE = pd.Series(["text"]).dtype  # pandas' own text type (object before pandas 3)
+_TEXT_DTYPE = text_dtype()  # pandas' own text type (object before pandas 3)
 
 
 def _day(column: pd.Series) -> pd.Series:
