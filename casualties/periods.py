@@ -538,7 +538,9 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
             if cue.heads:
                 accept = (lambda m, inner=accept: inner(m) and _heads_sentence(masked, m, masked_sentences))
             for match in scanner.finditer(pattern, required, starts, g.proclitic_chars, ends, accept):
-                if match.end() > match.start():
+                # a cue is told within one line: an outlet's name on a line of its own that reads
+                # as a verb ("published it") is no cue with the next line's day
+                if match.end() > match.start() and "\n" not in masked[match.start():match.end()]:
                     found.append((match.start(), match.end(), cue, match))
     chosen = longest_apart(found, lambda f: f[:2])
     # the day a source spoke ("said on Saturday that ... since the operation began") never
