@@ -139,7 +139,7 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
-             "clause_breaks", "running_totals", "flight_words", "displaced_state_words"}
+             "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -166,6 +166,7 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # soldiers were killed near Gao." then "The conflict has killed thousands").
 FLIGHT_REACH = 48  # characters either side of a displaced count where its flight verb is looked for
 CLAUSE_MARK = regex.compile(r"[,;:]")
+SPEAKER_CLAUSE_CHARS = 160  # the longest relative clause about a speaker looked at ("who visited ...,")
 ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after", "range")
 DATELINE_WORDS = 4
 MASTHEAD_WORDS = 2  # words before a relative day that names an outlet ("l'orient today")
@@ -246,6 +247,10 @@ class CueGrammar:
     running_totals: regex.Pattern | None = None
     # people displaced told as a flight ("had fled", "have been displaced by"), not a state
     flight_words: regex.Pattern | None = None
+    # where a relative clause about the one who speaks begins (", who"), and the speech words
+    # that may follow its closing comma (", said"): its time is the speaker's own act
+    speaker_clauses: regex.Pattern | None = None
+    speech_words: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -376,12 +381,20 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     running_totals = regex.compile(
         "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in totals) + f"){right}",
         regex.V1) if totals else None
+    speakers = words(pack, data.get("speaker_clauses"))
+    speaker_clauses = regex.compile(
+        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in speakers) + f"){right}",
+        regex.V1) if speakers else None
+    speech_words = regex.compile(
+        rf"\s*(?:\p{{L}}+\s+)?(?:{proclitics})?(?:{trie_regex(words(pack, data.get('speech_words')))}){right}",
+        regex.V1) if data.get("speech_words") else None
     return CueGrammar(tuple(cues), units | duals, counts, start_words, months, max(map(len, proclitic_words), default=0),
                       cue_words, index, week_starts, day_words, clause_breaks,
                       frozenset(e["id"] for e in data.get("cues") or [] if e.get("needs_start")), running_totals,
                       regex.compile(rf"{left}(?:{proclitics})?(?:(?P<state>{trie_regex(words(pack, data.get('displaced_state_words') or []))})"
                                     rf"|{trie_regex(words(pack, data['flight_words']))}){right}",
-                                    regex.V1) if data.get("flight_words") else None)
+                                    regex.V1) if data.get("flight_words") else None,
+                      speaker_clauses, speech_words)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -889,6 +902,28 @@ def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int,
     return joined + around + after or ([] if state else [e for e in before if e not in joined])
 
 
+def _speaker_asides(text: str, g: CueGrammar, sentences) -> list[tuple[int, int]]:
+    """The relative clauses about the one who speaks ("Toby Lanzer, the UN coordinator, who
+    visited the town on Thursday, said ..."): from their opening word (`speaker_clauses`) to
+    the next comma of the sentence, when a speech word (`speech_words`) follows that comma,
+    at most one word after it. A time told inside one is the speaker's own act, not the day
+    of the counts the speaker tells."""
+    if g.speaker_clauses is None or g.speech_words is None:
+        return []
+    out = []
+    for m in g.speaker_clauses.finditer(text):
+        _lo, hi = _sentence_of(m.start(), sentences)
+        close = CLAUSE_MARK.search(text, m.end(), min(hi, m.end() + SPEAKER_CLAUSE_CHARS))
+        if close is not None and text[close.start()] == "," and g.speech_words.match(text, close.end()):
+            out.append((m.start(), close.start()))
+    return out
+
+
+def _elsewhere(aside: tuple[int, int] | None, position: int) -> bool:
+    """A time of a speaker's relative clause (`aside`) that does not hold the figure at `position`."""
+    return aside is not None and not aside[0] <= position < aside[1]
+
+
 def _same(periods: list[Period], span: int | None) -> Period:
     """The period "the same period" refers to: the previous figure's; with a unit ("in the same
     quarter"), the latest earlier figure's period of about that length, else the previous one."""
@@ -1073,10 +1108,16 @@ def resolve_periods(
     reach = list(accumulate((e.end for e in expressions), max))  # furthest end of expressions[:k + 1]
     line_breaks = [m.start() for m in LINE_BREAK.finditer(canonical)]
     total_marks = [m.start() for m in totals.finditer(canonical)] if totals is not None else []
+    # a time inside a relative clause about a speaker is the speaker's act: only the counts told
+    # inside that clause take it
+    asides = _speaker_asides(canonical, cue_grammar(pack), sentences)
+    aside_of = {id(e): a for e in expressions for a in asides if a[0] <= e.start and e.end <= a[1]}
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
         here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)]
+        if aside_of:
+            here = [e for e in here if not _elsewhere(aside_of.get(id(e)), f_start)]
         if states is not None and states[i]:
             # a named past time after the count, or heading its sentence ("In 2015, ..."), not
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
@@ -1114,12 +1155,13 @@ def resolve_periods(
             chosen = None
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
-            latest = next((e for e in reversed(before) if e.end <= s_lo), None)
+            # a speaker's relative clause dates nothing after it
+            latest = next((e for e in reversed(before) if e.end <= s_lo and id(e) not in aside_of), None)
             earlier = []
             if latest is not None:
                 last = _sentence_of(latest.start, sentences)
                 earlier = [e for e in before[bisect_left(starts, last[0]):]
-                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last]
+                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in aside_of]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if not _aside(e, story_time)]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
