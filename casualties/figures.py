@@ -632,6 +632,13 @@ def _is_agent(g, text, start, end, start_limit) -> bool:
         g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
 
 
+def _is_perpetrator(g, text, start, end, start_limit) -> bool:
+    """The side named at [start, end) claims the attack: "The Islamic State group claimed the
+    attack, saying its fighters had killed 100 soldiers", "هجوم تبنته جماعة ... أسفر عن مقتل 20 جندياً"."""
+    return (g.perpetrator_after is not None and g.perpetrator_after.match(text, end) is not None) or (
+        g.perpetrator_before is not None and g.perpetrator_before.search(text, max(start_limit, start - 20), start) is not None)
+
+
 def _bare(g, text, sentence_start, amount_start, amount_end, noun_span, people_end) -> bool:
     """The counted noun stands bare: no word describes it between the amount and it ("nine South
     African soldiers"), none after it tells whose they are ("troops from Rwanda"), and the amount
@@ -668,7 +675,7 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     forces detained 520 gunmen"), nor an attack's ("a Turkish drone strike"). None where two are:
     a wrong side is worse than none."""
     def agent(start, end):
-        if _is_agent(g, text, start, end, sentence[0]):
+        if _is_agent(g, text, start, end, sentence[0]) or _is_perpetrator(g, text, start, end, sentence[0]):
             return True
         if end > pos:
             return False
