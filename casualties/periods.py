@@ -665,6 +665,22 @@ def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
     return (e.kind in ASIDE_KINDS and e is not story_time) or (e.kind == "until" and e.period_start is None)
 
 
+def _story_time(expressions: list[TimeExpression], sentences) -> TimeExpression | None:
+    """The story's time: the article's first time expression, unless it is a day a source spoke
+    (or a group claimed, a country mourned) and its sentence tells a time of the deed after it
+    ("Niger began mourning on Thursday for 71 soldiers killed when militants attacked a camp on
+    Tuesday evening": Tuesday)."""
+    if not expressions:
+        return None
+    first = expressions[0]
+    if first.kind != "report":
+        return first
+    sentence = _sentence_of(first.start, sentences)
+    deed = next((e for e in expressions[1:] if e.kind != "report" and e.start < sentence[1]), None)
+    return deed if (deed is not None and deed.kind == "date" and deed.period_end is not None and first.period_start is not None
+                    and deed.period_end < first.period_start) else first
+
+
 def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
     """The story's time (the article's first) is a date told before the figure's sentence that
     ends before the day a source spoke ("said on Wednesday that it had counted 400 dead", told
@@ -1100,7 +1116,7 @@ def resolve_periods(
     expressions = find_time_expressions(canonical, pack, published)
     breaks, totals, flight = cue_grammar(pack).clause_breaks, cue_grammar(pack).running_totals, cue_grammar(pack).flight_words
     sentences = sentence_spans(canonical)
-    story_time = expressions[0] if expressions else None  # the article's first time: its own story's
+    story_time = _story_time(expressions, sentences)  # the article's first time: its own story's
     periods: list[Period] = []
     # Each figure asks about the expressions near it through these (expressions are in text
     # order): reading all of them per figure is quadratic in a long text.
