@@ -32,7 +32,9 @@ The claimant is the mention nearest the cue, with three refinements:
   of the verb's clause on the side the pack's subjects stand on.
 
 A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
-kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A name
+kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A rank or
+an honorific (`ranks`: "Colonel", "Dr", "العقيد") is no part of the id, nor is a title or a body
+written before it: "Army spokesman Colonel Ali Musa" is ali_musa, "Governor Ali Musa" governor_ali_musa. A name
 in apposition before the title is the person's: "Akram Gliwan, a spokesman for the hospital,
 said" (the title names no one after it), "وقال راجع بركات، عضو مجلس المحافظة" (the name
 stands right after the verb); so is one in commas after it ("the army's spokesman, Ali Musa,
@@ -89,7 +91,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
-    "partitives_before", "official_persons", "official_person_source",
+    "partitives_before", "official_persons", "official_person_source", "ranks",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -195,6 +197,9 @@ class Rules:
     # titles that name someone only with a name ("Police chief Joseph Boinnet", "Balarabe Garba,
     # the village head,"): alone they are other words ("shot in the head")
     named_titles: frozenset[str] = frozenset()
+    # ranks and honorifics (also titles): never part of a name's id, nor is a title before them
+    # ("Army spokesman Colonel Philip Aguer" is philip_aguer, "المتحدث باسم الوزارة العقيد فلان")
+    ranks: frozenset[str] = frozenset()
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
     copulas: frozenset[str] = frozenset()
@@ -281,7 +286,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         cues=build_lexicon(pack, {form: attrs for form, attrs in cues.items() if WORDLIKE.search(form)}),
         marks=marks,
         complementizers=build_lexicon(pack, {w: True for w in words("complementizers")}, clitics=False),
-        titles=build_lexicon(pack, {w: True for w in words("titles")}),
+        titles=build_lexicon(pack, {w: True for w in words("titles") + words("ranks")}),
         subject_window=number("subject_window", 7),
         name_window=number("name_window", 14),
         name_max_words=number("name_max_words", 4),
@@ -315,6 +320,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         relative_pronouns=frozenset(words("relative_pronouns")),
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
         named_titles=frozenset(words("named_titles")),
+        ranks=frozenset(words("ranks")),
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
         auxiliaries=frozenset(words("auxiliaries")),
@@ -1435,9 +1441,15 @@ class _Document:
         if quoted:
             return _Found(name_id(self.text[quoted[0]:quoted[1]]), self.text[quoted[0]:quoted[1]], *quoted)
         name_end = end
+        ranks = {s: e for s, e in self.titles[bisect_left(self._title_starts, end):bisect_left(self._title_starts, limit)]
+                 if self.text[s:e] in rules.ranks} if rules.ranks else {}
         for count, word in enumerate(WORD.finditer(self.text, end, limit)):
             token = word.group()
             bare = token.strip(QUOTES + ",.:;()")
+            if count < rules.name_max_words and word.start() in ranks and token == bare:
+                # "المتحدث باسم وزارة الدفاع العقيد حسن عبد الغني": the name follows the rank, and
+                # counts whole when the rank stands within the bound (as a mention that begins in a window)
+                return self._read_name_after_title(word.start(), ranks[word.start()], sentence_end)
             if count >= rules.name_max_words or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
                     or any(ch.isdigit() for ch in bare):
                 if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
@@ -1452,6 +1464,8 @@ class _Document:
                     if apposed is not None and apposed.end <= bound:
                         return apposed
                 break
+        if name_end > end and self.text[start:end] in rules.ranks:
+            start = WORD.search(self.text, end, name_end).start()  # "Colonel Philip Aguer": the rank is no part of the id
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
 
