@@ -662,7 +662,17 @@ def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
     first time, or an `until` whose start is unknown, even the first ("counted 1,188 dead until
     Wednesday evening" with no start told: one count's end bound, no period for the counts of
     later paragraphs)."""
-    return (e.kind in ASIDE_KINDS and e is not story_time) or (e.kind == "until" and e.period_start is None)
+    return (e.kind in ASIDE_KINDS and e is not story_time and not _story_again(e, story_time)) \
+        or (e.kind == "until" and e.period_start is None)
+
+
+def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
+    """A period up to now that starts where the story's own since starts is the story's time
+    told again, no aside ("crossed into Bangladesh since violence erupted on August 25" then
+    "400 people have been killed since then")."""
+    return (story_time is not None and story_time.kind in OPEN_KINDS and e.kind in OPEN_KINDS
+            and story_time.period_start is not None and e.period_start == story_time.period_start
+            and e.period_end == story_time.period_end)
 
 
 def _story_time(expressions: list[TimeExpression], sentences) -> TimeExpression | None:
