@@ -1157,7 +1157,11 @@ def resolve_periods(
         last_mark = bisect_left(total_marks, f_start) - 1
         totalled = last_mark >= 0 and total_marks[last_mark] >= s_lo
         if totalled:
-            here = [e for e in here if e.end > total_marks[last_mark]]
+            # ... unless the new counts are of the previous count's period ("231 soldiers were
+            # killed during the same period, bringing the total to 1,454"): a sum of one period's
+            # counts is of that period
+            same = [e for e in here if e.kind == "same" and e.end <= total_marks[last_mark]]
+            here = [e for e in here if e.end > total_marks[last_mark]] or same[-1:]
         # people displaced told as a flight ("had fled") with no time of their own: the story's
         # flight, from the earlier time's start up to publication
         fled = not here and flight is not None and displaced is not None and displaced[i] and _fled(canonical, f_start, f_end, s_lo, s_hi, flight)
