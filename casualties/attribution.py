@@ -55,7 +55,10 @@ written: "Balarabe Garba, the village head, told ... "We buried 120 people," he 
 A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), when
 `not_preceded_by` words stand right before it ("an estimated 30,000": an adjective), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
-wounded) is not "نقلت وكالة ... عن" (relayed). A name written after a title wins over a source
+wounded) is not "نقلت وكالة ... عن" (relayed); or, with `needs_after`, when none of those words
+follows within name_window words in its sentence ("خفضت الحكومة، أمس، حصيلة الضحايا": lowered the
+toll; "رفعت العلم": raised a flag). Such a cue names its object after itself and claims only the
+figures after it ("killed 40, before the army raised the toll to 52"). A name written after a title wins over a source
 anaphor with no antecedent ("عبد الرحمن" before any Rami Abdel Rahman was named).
 """
 from __future__ import annotations
@@ -82,7 +85,7 @@ DENIAL_SUFFIX = ".denial"
 SIDES = ("after", "before")
 ROLES = {"speech_verbs": "verb", "cues": "cue", "own_voice": "own"}
 ENTRY_KEYS = {"id", "forms", "sides", "bare", "not_followed_by", "not_preceded_by", "not_before_amount", "examples",
-              "counterexamples", "note", "keeps_written"}
+              "counterexamples", "note", "keeps_written", "needs_after"}
 SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
@@ -91,7 +94,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
-    "partitives_before", "official_persons", "official_person_source", "ranks",
+    "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -200,6 +203,7 @@ class Rules:
     # ranks and honorifics (also titles): never part of a name's id, nor is a title before them
     # ("Army spokesman Colonel Philip Aguer" is philip_aguer, "المتحدث باسم الوزارة العقيد فلان")
     ranks: frozenset[str] = frozenset()
+    passive_agents: tuple[str, ...] = ()  # "announced by police": the agent of a passive speech verb
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
     copulas: frozenset[str] = frozenset()
@@ -262,7 +266,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
             attrs = MappingProxyType({"id": entry["id"], "role": role, "sides": entry["sides"], "bare": entry["bare"],
                                       "not_followed_by": tuple(pack.canonical(w) for w in entry["not_followed_by"]),
                                       "not_preceded_by": tuple(pack.canonical(w) for w in entry["not_preceded_by"]),
-                                      "not_before_amount": entry["not_before_amount"]})
+                                      "not_before_amount": entry["not_before_amount"],
+                                      "needs_after": frozenset(pack.canonical(w) for w in entry["needs_after"])})
             for form in entry["forms"]:
                 key = pack.canonical(form)
                 if key in cues and cues[key]["id"] != entry["id"]:
@@ -321,6 +326,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         written_stops=_written_stops(path, pack, settings.get("written_stops", [])),
         named_titles=frozenset(words("named_titles")),
         ranks=frozenset(words("ranks")),
+        passive_agents=words("passive_agents"),
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
         auxiliaries=frozenset(words("auxiliaries")),
@@ -398,6 +404,7 @@ def _check_entry(path, where: str, entry, role: str) -> MappingProxyType:
         "not_followed_by": tuple(_phrases(path, f"{where}.not_followed_by", entry.get("not_followed_by") or [])),
         "not_preceded_by": tuple(_phrases(path, f"{where}.not_preceded_by", entry.get("not_preceded_by") or [])),
         "not_before_amount": bool(entry.get("not_before_amount", False)),
+        "needs_after": tuple(_phrases(path, f"{where}.needs_after", entry.get("needs_after") or [])),
         "keeps_written": bool(entry.get("keeps_written", False)),
         "examples": tuple(tuple(c) for c in entry["examples"]),
         "counterexamples": tuple(tuple(c) for c in entry["counterexamples"]),
@@ -416,6 +423,18 @@ def _followed_by(text: str, end: int, phrases: tuple[str, ...]) -> bool:
     return any(rest.startswith(p) and not rest[len(p):len(p) + 1].isalnum() for p in phrases)
 
 
+def _word_within(text: str, end: int, words: frozenset[str], window: int) -> bool:
+    """Whether one of `words` is among the `window` words after `end`, in its sentence: "خفضت
+    الحكومة، أمس، حصيلة الضحايا" (lowered ... the toll) revises a toll; "رفعت العلم" raised a flag."""
+    for word in islice(WORD.finditer(text, end), window):
+        token = word.group()
+        if token.strip(QUOTES + ",;:.()") in words:
+            return True
+        if token.endswith((".", "!", "?")) or "\n" in text[end:word.start()]:
+            return False
+    return False
+
+
 def _preceded_by_word(text: str, start: int, phrases: tuple[str, ...]) -> bool:
     """Whether one of `phrases` is the word(s) right before `start`: "an estimated 30,000" is no claim."""
     head = text[max(0, start - max(map(len, phrases)) - 2):start].rstrip()
@@ -429,6 +448,7 @@ class _Cue:
     rule: str
     role: str
     sides: tuple[str, ...]
+    forward: bool = False  # it names its object after itself (`needs_after`): it claims only the figures after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,9 +477,11 @@ class _Document:
             if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
                     or (attrs["not_preceded_by"]
                         and _preceded_by_word(canonical, start + len(pre), attrs["not_preceded_by"])) \
-                    or (attrs["not_before_amount"] and canonical[end:end + 12].lstrip()[:1].isdigit()):
+                    or (attrs["not_before_amount"] and canonical[end:end + 12].lstrip()[:1].isdigit()) \
+                    or (attrs["needs_after"] and not _word_within(canonical, end, attrs["needs_after"], rules.name_window)):
                 continue
-            self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"]))
+            self.cues.append(_Cue(start + len(pre), end - len(suf), attrs["id"], attrs["role"], attrs["sides"],
+                                  bool(attrs["needs_after"])))
         for form, attrs in rules.marks:
             for a in _occurrences(canonical, form):
                 b = a + len(form)
@@ -512,7 +534,7 @@ class _Document:
         low, high = self.sentences[index]
         before = [c for c in self._cues_from(low, start) if c.end <= start]
         after_all = [c for c in self._cues_from(end, high) if c.end <= high]
-        after = [c for c in after_all if not self._opens_clause(c, index, start, end)]
+        after = [c for c in after_all if not c.forward and not self._opens_clause(c, index, start, end)]
         claim = self._source_right_after(after, index, start, end) \
             or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end) \
             or self._quotation_speaker(start, end)
@@ -605,13 +627,26 @@ class _Document:
         """"وقالت أوتشا إن 400 ألف نزحوا، وفق تقديرات المنظمة الدولية للهجرة", "X said 20 were
         killed, citing Y": a source cue that looks only after itself ("according to", "citing"),
         first after the figure and within source_after_window words of it, names the figure's own
-        source, over a speech verb before the figure."""
+        source, over a speech verb before the figure; so does a speech verb right after the figure
+        whose agent follows it ("revised the toll down to 253, from the 359 announced by police")."""
         window = self.rules.source_after_window
-        if not after or not window or after[0].role != "cue" or after[0].sides != ("after",):
+        if not after or not window:
+            return None
+        if not (after[0].role == "cue" and after[0].sides == ("after",)) and not self._passive_right_after(after[0], end):
             return None
         if len(WORD.findall(self.text, end, after[0].start)) > window:
             return None
         return self._first_claim([after[0]], index, start, end)
+
+    def _passive_right_after(self, cue: _Cue, end: int) -> bool:
+        """"the 359 announced by police": a speech verb at most two words after the figure, no
+        punctuation between, with its agent after it (`passive_agents`), reduces a relative clause
+        about the figure."""
+        if cue.role != "verb" or not self.rules.passive_agents:
+            return False
+        gap = self.text[end:cue.start]
+        return len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:.()") \
+            and _followed_by(self.text, cue.end, self.rules.passive_agents)
 
     def _continues(self, start: int, end: int) -> bool:
         """A continuation word ("another", "others", آخرون) right before the figure or within two
