@@ -78,6 +78,23 @@ def test_csv_of_a_real_figure_table_is_what_pandas_writes(tmp_path, seed_extract
         assert written(tmp_path / "t.csv") == reference_csv(table)
 
 
+def test_csv_of_object_text_columns_is_what_pandas_writes(tmp_path, joins):
+    # Object columns of strings and blanks, as the comparison's claimant columns are: few
+    # distinct values (made one by one by the csv module), and many (made by pyarrow).
+    awkward = ["", "12", "≥251", "=1+2", "-3", 'q"uote', "a,b", "cr\ronly", "two\nlines", " lead", "@at", "\t=x", "#N/A"]
+    rng = np.random.default_rng(5)
+    few = [awkward[i] for i in rng.integers(0, len(awkward), 400)]
+    frame = pd.DataFrame({
+        "few": pd.Series(few, dtype=object),
+        "few_blanks": pd.Series([None if text == "" else text for text in few], dtype=object),
+        "many": pd.Series([f"{text}{n}" for n, text in enumerate(few)], dtype=object),
+        "blank": pd.Series([None, np.nan] * 200, dtype=object),
+    })
+    write_csv(frame, tmp_path / "objects.csv")
+    assert written(tmp_path / "objects.csv") == reference_csv(frame)
+    assert "'=1+2" in written(tmp_path / "objects.csv")
+
+
 @pytest.mark.parametrize("name", list(odd_frame().columns))
 def test_bulk_cells_by_column_are_the_cells_written_value_by_value(name):
     styles = {style: f' s="{n}"' for n, style in enumerate(bulkrows.TEMPLATE_STYLES, 1)}

@@ -74,6 +74,7 @@ def write_csv(frame: pd.DataFrame, path) -> None:
 
 CSV_CHUNK_ROWS = 25_000
 FEW_VALUES = 4  # a text column with fewer distinct values than a quarter of its rows makes each once
+PYTHON_FIELDS = 64  # ... and up to this many of them by the csv module, one by one
 # A field the csv module always quotes (the delimiter, the quote, the line terminator).
 _MUST_QUOTE = '[,"\n]'
 
@@ -102,12 +103,19 @@ def _csv_fields_arrow(column: pd.Series):
     if pd.api.types.is_bool_dtype(dtype) and not missing.any():
         return pc.if_else(pa.array(column.to_numpy(dtype=bool)), "True", "False")
     array = None
-    if dtype != object and pd.api.types.is_string_dtype(dtype):
+    if (dtype != object and pd.api.types.is_string_dtype(dtype)) or (
+            dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")):
+        # Text, also an object column holding only strings and blanks (the comparison's
+        # claimant columns, two hundred of them): made as the csv module makes them, by pyarrow.
         codes, values = pd.factorize(column)
         if len(values) * FEW_VALUES < len(column):
-            # Few distinct texts (languages, outcomes, rules): each made once, then taken per row.
-            fields = _csv_fields_arrow(pd.Series(values, dtype=dtype))
-            fields = pa.concat_arrays([fields, pa.array([""], type=fields.type)])  # code -1: a blank
+            # Few distinct texts (languages, outcomes, rules): each made once, then taken per row;
+            # a handful by the csv module itself (a pyarrow pass costs more per column than that).
+            if len(values) <= PYTHON_FIELDS:
+                fields = pa.array([_csv_field(defuse(text)) for text in values.tolist()] + [""], type=pa.string())
+            else:
+                fields = _csv_fields_arrow(pd.Series(values, dtype=dtype))
+                fields = pa.concat_arrays([fields, pa.array([""], type=fields.type)])  # code -1: a blank
             return fields.take(pa.array(np.where(codes < 0, len(values), codes)))
         try:
             array = pc.cast(pa.array(column, from_pandas=True), pa.string())
