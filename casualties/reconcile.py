@@ -369,7 +369,11 @@ def _groups(rows: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.
 
 
 def _iso(days: pd.Series) -> pd.Series:
-    return days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), "")
+    """Each day as `YYYY-MM-DD`, "" when unknown; each distinct day written once (the claims
+    of 10,000 articles are 140,000 rows of a few thousand days)."""
+    codes, distinct = pd.factorize(days)  # an unknown day: code -1
+    written = np.append(distinct.strftime("%Y-%m-%d").to_numpy(dtype=object), "")
+    return pd.Series(written.take(codes), index=days.index, dtype=object)
 
 
 def _join_flags(flags: pd.DataFrame) -> pd.Series:
@@ -435,11 +439,15 @@ def _claimant_columns(claims: pd.DataFrame) -> dict[str, str]:
 
 
 def _add_claimant_columns(groups: pd.DataFrame, claims: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    current = claims[["group_id", "claimed_by", "display"]][claims["current"]]
-    wide = current.pivot(index="group_id", columns="claimed_by", values="display")
-    wide = wide.reindex(columns=list(columns)).rename(columns=columns)
-    wide = wide.astype(object).where(wide.notna(), "")
-    groups = groups.join(wide, on="group_id")
+    """One column per claimant: its current figure in each group, "" where it has none.
+    Filled in one table of cells (a pivot made and filled two hundred columns one by one)."""
+    current = claims.loc[claims["current"].to_numpy(dtype=bool), ["group_id", "claimed_by", "display"]]
+    rows = pd.Index(groups["group_id"]).get_indexer(current["group_id"])
+    where = {claimant: position for position, claimant in enumerate(columns)}
+    cells = np.full((len(groups), len(columns)), "", dtype=object)
+    cells[rows, [where[claimant] for claimant in current["claimed_by"].tolist()]] = current["display"].to_numpy(dtype=object)
+    wide = pd.DataFrame(cells, index=groups.index, columns=list(columns.values()), dtype=object)
+    groups = pd.concat([groups, wide], axis=1)
     return groups[[*GROUP_COLUMNS, *columns.values(), *STAT_COLUMNS]]
 
 

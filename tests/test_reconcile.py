@@ -365,3 +365,27 @@ def test_the_main_job_runs_without_pyarrow(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("figures.csv", "comparison.xlsx", "comparison.csv", "changes.csv"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_claimant_columns_and_days_are_what_a_pivot_and_strftime_give():
+    """The claimant columns are filled in one table of cells, and the days written once each:
+    the same as pivoting the current claims and formatting every day."""
+    from casualties.reconcile import _iso, claimant_column
+
+    rows = [figure(claimed_by=claimant, low=low, high=low, period_start=day, period_end=day, doc_id=f"d{n}")
+            for n, (claimant, low, day) in enumerate([
+                ("sohr", 5, "2020-01-01"), ("amaq", 9, "2020-01-01"), ("sohr", 7, "2020-01-02"), ("low", 3, "2020-05-01"),
+                ("un", 4, None), ("sohr", 11, "2021-03-03")])]
+    comparison = reconcile(frame(*rows))
+    current = comparison.claims[comparison.claims["current"]]
+    wide = current.pivot(index="group_id", columns="claimed_by", values="display")
+    assert set(current["claimed_by"]) == {"sohr", "amaq", "low", "un"} and "claimant:low" in comparison.claimants
+    for claimant in current["claimed_by"].unique():
+        column = comparison.groups[claimant_column(claimant)]
+        expected = comparison.groups["group_id"].map(wide[claimant]).astype(object)
+        assert column.tolist() == expected.where(expected.notna(), "").tolist() and column.dtype == object
+    days = pd.Series(pd.to_datetime(["2020-01-01", None, "2020-01-01", "1999-12-31", None]), index=[4, 3, 2, 1, 0])
+    expected = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), "")
+    pd.testing.assert_series_equal(_iso(days), expected)
+    pd.testing.assert_series_equal(_iso(days.head(0)), expected.head(0))
+    pd.testing.assert_series_equal(_iso(days[days.isna()]), expected[days.isna()])
