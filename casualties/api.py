@@ -447,13 +447,14 @@ def sources_table(gazetteers: Gazetteers | None = None) -> dict:
 
 
 def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None, changes=None, frame=None,
-                  write_figures: bool = True, linked=None, figures_sheet=None) -> dict:
+                  write_figures: bool = True, linked=None, figures_sheet=None, claims_sheet=None) -> dict:
     """Write figures.csv, comparison.xlsx, comparison.csv and errors.csv (every problem of the
     run; only a header when there was none), each atomically, into out_dir; with `changes` (a
     DataFrame of store.CHANGE_COLUMNS), changes.csv and a Changes sheet too.
     `write_figures=False`: the caller writes figures.csv (run does, while it reconciles).
     `linked` (_linked of the frame) and `figures_sheet` (its Figures sheet, begun with
-    workbook.figures_sheet_meanwhile): what run made while it reconciled."""
+    workbook.figures_sheet_meanwhile) and `claims_sheet` (workbook.claims_sheet_meanwhile):
+    what run made while it reconciled and meanwhile."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .writers.csvfile import write_csv
@@ -476,7 +477,7 @@ def write_reports(extraction: Extraction, out_dir, *, inputs=(), comparison=None
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(lambda: [write_csv(table, path) for table, path in tables])
         _write_workbook(extraction, paths["workbook"], frame, comparison, changes, inputs, linked=linked,
-                        figures_sheet=figures_sheet)
+                        figures_sheet=figures_sheet, claims_sheet=claims_sheet)
         written.result()
     return paths
 
@@ -500,7 +501,7 @@ def _linked(extraction: Extraction, frame):
 
 
 def _write_workbook(extraction: Extraction, path: Path, frame, comparison, changes, inputs, *, linked=None,
-                    figures_sheet=None) -> None:
+                    figures_sheet=None, claims_sheet=None) -> None:
     from datetime import datetime, timezone
 
     from . import __version__
@@ -521,7 +522,8 @@ def _write_workbook(extraction: Extraction, path: Path, frame, comparison, chang
     if changes is not None:
         about["changes since the previous run"] = changes_summary(changes)
     linked = linked if linked is not None else _linked(extraction, frame)
-    write_workbook(path, linked, comparison, about, sources_table(), changes=changes, figures_sheet=figures_sheet)
+    write_workbook(path, linked, comparison, about, sources_table(), changes=changes, figures_sheet=figures_sheet,
+                   claims_sheet=claims_sheet)
 
 
 def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs: int | None = None,
@@ -586,7 +588,7 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                                           scheduler=scheduler)
         from .writers.csvfile import write_csv  # here: a run that keeps its reports never loads pandas
         from .writers.forked import can_fork
-        from .writers.workbook import FIGURES_SHEET_MEANWHILE_ROWS, figures_sheet_meanwhile
+        from .writers.workbook import FIGURES_SHEET_MEANWHILE_ROWS, claims_sheet_meanwhile, figures_sheet_meanwhile
 
         with _collector_paused():
             if corrections_path:
@@ -616,10 +618,13 @@ def run(inputs=("seeds",), out_dir="reports", *, on_problem=None, db=True, jobs:
                     figures_csv = pool.submit(lambda: None)
                 comparison = reconcile(frame)
                 _release_memory()
+                # The Claims sheet needs the comparison only: made while the rest is built.
+                claims_sheet = claims_sheet_meanwhile(comparison.claims)
                 if store:
                     changes = changes_frame([*figure_changes, *_record_groups(store, run_id, comparison, inputs)])
                 outputs = write_reports(extraction, out, inputs=inputs, comparison=comparison, changes=changes,
-                                        frame=frame, write_figures=False, linked=linked, figures_sheet=figures_sheet)
+                                        frame=frame, write_figures=False, linked=linked, figures_sheet=figures_sheet,
+                                        claims_sheet=claims_sheet)
                 figures_csv.result()
         if store:
             # Only now: a run killed before this point leaves its changes pending for the next.

@@ -152,3 +152,49 @@ def test_a_run_past_the_limit_writes_figures_csv_before_it_reconciles(tmp_path, 
     api.run([SEEDS], tmp_path / "first", db=False, jobs=1, corrections=False)
     assert order[:2] == ["figures.csv", "reconcile"]
     assert (tmp_path / "first" / "figures.csv").read_bytes() == (tmp_path / "beside" / "figures.csv").read_bytes()
+
+
+def test_a_claims_sheet_made_beforehand_gives_the_same_workbook(tmp_path, seed_extraction, monkeypatch):
+    from casualties.reconcile import reconcile
+    from casualties.writers import bulkrows
+    from casualties.writers.workbook import claims_sheet_meanwhile, figures_sheet_meanwhile, write_workbook
+
+    frame = figures_with_an_arabic_claimant(seed_extraction)
+    comparison = reconcile(frame)
+    about = {"run": "fixed", "conventions_rows": []}
+    write_workbook(tmp_path / "plain.xlsx", frame, comparison, about, changes=frame.head(0))
+    claims, figures = claims_sheet_meanwhile(comparison.claims), figures_sheet_meanwhile(frame)
+    claims.result(), figures.result()
+    rendered = []
+    original = bulkrows._render_sheet
+    monkeypatch.setattr(bulkrows, "_render_sheet", lambda xml, bulk: rendered.append(len(bulk.frame)) or original(xml, bulk))
+    write_workbook(tmp_path / "made.xlsx", frame, comparison, about, changes=frame.head(0), figures_sheet=figures,
+                   claims_sheet=claims)
+    assert len(comparison.claims) not in rendered and len(frame) not in rendered and rendered  # both taken
+    assert workbook_members(tmp_path / "made.xlsx") == workbook_members(tmp_path / "plain.xlsx")
+    # Made from other claims (another placeholder: its filter's range): made again with the workbook.
+    other = claims_sheet_meanwhile(comparison.claims.head(len(comparison.claims) - 1))
+    write_workbook(tmp_path / "again.xlsx", frame, comparison, about, changes=frame.head(0), claims_sheet=other)
+    assert workbook_members(tmp_path / "again.xlsx") == workbook_members(tmp_path / "plain.xlsx")
+    assert other.result().member.file.closed
+
+
+def test_a_run_makes_its_claims_sheet_while_the_rest_of_the_workbook_is_built(tmp_path, monkeypatch):
+    import re
+
+    from casualties.writers import workbook
+    from conftest import SEEDS
+
+    original = workbook.claims_sheet_meanwhile
+    monkeypatch.setattr(workbook, "claims_sheet_meanwhile", lambda claims: None)  # made with the workbook
+    api.run([SEEDS], tmp_path / "before", db=False, jobs=1, corrections=False)
+    made = []
+    monkeypatch.setattr(workbook, "claims_sheet_meanwhile", lambda claims: made.append(len(claims)) or original(claims))
+    api.run([SEEDS], tmp_path / "after", db=False, jobs=1, corrections=False)
+    assert made and made[0] > 0
+
+    def members(out):  # the About sheet's run time aside
+        found = workbook_members(out / "comparison.xlsx")
+        return {name: re.sub(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC", b"", data) for name, data in found.items()}
+
+    assert members(tmp_path / "after") == members(tmp_path / "before")

@@ -64,7 +64,7 @@ CORRECTED = "corrected"
 
 def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: dict,
                    sources: dict | None = None, changes: pd.DataFrame | None = None, *,
-                   figures_sheet: Future | None = None) -> None:
+                   figures_sheet: Future | None = None, claims_sheet: Future | None = None) -> None:
     """Write the workbook to `path` atomically.
 
     `figures` is the figure table (table.COLUMN_NAMES; an extra `url` column, the article's
@@ -73,7 +73,8 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     `conventions_rows` entry, if any, is printed as the conventions table instead (else the
     repository's docs/CONVENTIONS.md when present). `sources` maps a claimant id to
     {"kind": ..., "name": ...}. `figures_sheet`: the Figures sheet made beforehand from the
-    same `figures` (figures_sheet_meanwhile), taken when it is the sheet made here.
+    same `figures` (figures_sheet_meanwhile), taken when it is the sheet made here;
+    `claims_sheet` likewise, the Claims sheet of `comparison.claims` (claims_sheet_meanwhile).
     """
     figures = figures.reset_index(drop=True)
     book = Workbook(write_only=True)
@@ -92,7 +93,8 @@ def write_workbook(path, figures: pd.DataFrame, comparison: Comparison, about: d
     placeholder = io.BytesIO()
     book.save(placeholder)
     with atomic_write(path, "wb") as out:
-        splice_rows(placeholder.getvalue(), out, bulk, made={"Figures": figures_sheet} if figures_sheet else None)
+        made = {name: sheet for name, sheet in (("Figures", figures_sheet), ("Claims", claims_sheet)) if sheet}
+        splice_rows(placeholder.getvalue(), out, bulk, made=made)
 
 
 # Figure tables longer than this make their Figures sheet when the rest of the workbook is
@@ -116,6 +118,22 @@ def figures_sheet_meanwhile(figures: pd.DataFrame) -> Future | None:
         pool.shutdown(wait=False)
 
 
+def claims_sheet_meanwhile(claims: pd.DataFrame) -> Future | None:
+    """Start making the Claims sheet of `claims` (Comparison.claims) on a second thread, as
+    figures_sheet_meanwhile does the Figures sheet: a run begins it once the figures are
+    reconciled, and the rest of the workbook is built meanwhile (most of the sheet's time is in
+    pyarrow's kernels and deflating, which let go of the interpreter lock). None when the
+    table is too long (FIGURES_SHEET_MEANWHILE_ROWS)."""
+    table = claims.reset_index(drop=True)
+    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-sheet")
+    try:
+        return pool.submit(_made_sheet, "Claims", table, _claims_sheet)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def figures_sheet_on_disk(figures: pd.DataFrame, folder) -> bulkrows.SheetOnDisk | None:
     """The Figures sheet of `figures` made now, as figures_sheet_meanwhile makes it, its
     deflated bytes in a file in `folder` (for a forked process to hand back; bulkrows.taken_sheet).
@@ -129,12 +147,18 @@ def figures_sheet_on_disk(figures: pd.DataFrame, folder) -> bulkrows.SheetOnDisk
 def _made_figures_sheet(table: pd.DataFrame) -> bulkrows.MadeSheet:
     """The Figures sheet of `table`, in a workbook of its own with the styles registered as
     write_workbook registers them: the same placeholder, the same rows."""
+    return _made_sheet("Figures", table, _figures_sheet)
+
+
+def _made_sheet(title: str, table: pd.DataFrame, make) -> bulkrows.MadeSheet:
+    """The bulk sheet `title` of `table` as `make` (_figures_sheet, _claims_sheet) starts it,
+    in a workbook of its own with the styles registered as write_workbook registers them."""
     book = Workbook(write_only=True)
     _register_bulk_styles(book)
-    bulk = _figures_sheet(book.create_sheet("Figures"), table, 0, table)
+    bulk = make(book.create_sheet(title), table, 0, table)
     placeholder = io.BytesIO()
     book.save(placeholder)
-    return bulkrows.make_sheet(placeholder.getvalue(), "Figures", bulk)
+    return bulkrows.make_sheet(placeholder.getvalue(), title, bulk)
 
 
 def _register_bulk_styles(book) -> None:
