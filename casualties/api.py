@@ -175,7 +175,9 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     periods = resolve_periods(canonical, pack, article.published, spans,
                               [m.outcome not in STATE_OUTCOMES and m.quantity.high != 0 for m in matches],
                               [m.outcome in STRENGTH_OUTCOMES for m in matches],
-                              [m.outcome == "displaced" and m.quantity.high != 0 for m in matches])
+                              [m.outcome == "displaced" and m.quantity.high != 0 for m in matches],
+                              # a part of a whole of the same outcome is of the whole's days
+                              [p if p is not None and matches[p].outcome == m.outcome else None for m, p in zip(matches, parents)])
 
     figures: list[Figure] = []
     occurrences: dict[tuple, int] = {}

@@ -1108,12 +1108,16 @@ def _clip(e: TimeExpression, published: date | None) -> TimeExpression:
 def resolve_periods(
     canonical: str, pack: LanguagePack, published: date | None, figures: list[tuple[int, int]],
     carries: list[bool] | None = None, states: list[bool] | None = None, displaced: list[bool] | None = None,
+    parents: list[int | None] | None = None,
 ) -> list[Period]:
     """One Period per figure span (canonical offsets, text order) of one article; `carries[i]`
     False keeps figure i from taking an earlier sentence's time, `states[i]` True lets it take
     only a named past time (`STATE_KINDS`) of its own sentence (module docstring). `displaced[i]`
     True with a flight word near it (`flight_words`: "had fled") makes figure i a flight of the
     story's days: with no time of its own it carries the earlier time's start up to publication.
+    `parents[i]`, the index of an earlier figure figure i is part of ("ten firefighters" among
+    "dozens still unaccounted for"), gives figure i its parent's period when its own sentence
+    tells no time: the part is of the whole's days, not of the latest time told between them.
 
     >>> from datetime import date
     >>> from casualties.langpack import load_pack
@@ -1183,6 +1187,10 @@ def resolve_periods(
                                         chosen.period_start, published, chosen.parts)
         elif (carries is not None and not carries[i] and not fled) or (states is not None and states[i]) or totalled:
             chosen = None
+        elif parents is not None and parents[i] is not None and parents[i] < i:
+            whole = periods[parents[i]]
+            periods.append(Period(whole.start, whole.end, whole.evidence, whole.rule))
+            continue
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
             # a speaker's relative clause dates nothing after it

@@ -356,3 +356,20 @@ def test_a_force_present_takes_a_named_past_time_heading_its_sentence_or_after_i
     present = next(f for n, f in figures.items() if state in n)
     assert present.outcome == "present"
     assert (present.period_start, present.period_end) == (start, end)
+
+
+@pytest.mark.parametrize("text, part, start", [
+    # no time of its own: the whole's day, not the later day told between them
+    ("A bomb tore through a market in Maiduguri on Saturday, killing at least 30 people, and dozens more are still "
+     "missing, officials said.\n\nRescue teams pulled survivors from the rubble on Monday.\n\nAmong the missing are "
+     "11 children from a nearby school, the police said.", "11", date(2019, 6, 15)),
+    # a time of its own sentence: its own
+    ("A bomb tore through a market in Maiduguri on Saturday, killing at least 30 people, and dozens more are still "
+     "missing, officials said.\n\nAmong the missing are 11 children who were last seen on Sunday, the police said.",
+     "11", date(2019, 6, 16)),
+])
+def test_a_part_with_no_time_of_its_own_takes_its_wholes_period(text, part, start):
+    from casualties.api import extract_text
+    figures = {f.number_text: f for f in extract_text(text, lang="en", published=date(2019, 6, 18))}
+    assert figures[part].subset_of is not None
+    assert figures[part].period_start == start
