@@ -609,6 +609,21 @@ def _conjunct_outcome(g, text, q, previous):
     return previous.outcome
 
 
+LIST_WORDS = 12  # words between a list's part and a later part joined to it ("..., two officials and 14")
+
+
+def _listed_after(g, text, last, q) -> bool:
+    """`q` is a later item of a list whose earlier part is `last`: only the list's other items
+    (commas or a joiner, no other clause break, no outcome word) stand between them."""
+    start = max(last.quantity.end, last.noun_span[1] if last.noun_span else 0)
+    if start > q.start:
+        return False
+    between = text[start:q.start]
+    joined = between.endswith(", ") or g.join_before.search(text, max(start, q.start - 6), q.start) is not None
+    return joined and len(between.split()) <= LIST_WORDS and not g.clause_break.search(between.replace(",", " ")) \
+        and g.outcome_pattern.search(between) is None
+
+
 def _possessor(g, text, actors, starts, start_limit, pos, counted):
     """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
     never an ally ("a group that fights alongside the army"), passing over the agent of an attack
@@ -1056,12 +1071,19 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 subset = joined = True
             elif last.subset and noun_m_span is not None and noun_m_span == last.noun_span:
                 subset = joined = True  # its noun is the part's before it: "nine soldiers and three from Malawi"
+            elif last.subset and noun_m_span is not None and said is None and outcome in (None, last.outcome) \
+                    and _listed_after(g, text, last, q):
+                # the last item of a list of parts: "13 members of the security forces, two
+                # government officials and 14 civilians" (no outcome word of its own)
+                subset = joined = True
         if subset:
             parents = [i for i in previous if not matches[i].subset]
-            if not parents and previous and marker:
+            if joined and matches[previous[-1]].parent is not None:
+                # a later item of a list of parts is a part of the whole the first item is a part
+                # of, not of another whole told in the sentence ("بينهم ستة عراقيين وثلاثة صينيين")
+                parents = [matches[previous[-1]].parent]
+            elif not parents and previous and marker:
                 parents = previous[-1:]  # a part of a part: "40 foreigners were among the dead, including eight Britons"
-            elif not parents and joined and matches[previous[-1]].parent is not None:
-                parents = [matches[previous[-1]].parent]  # the whole of the part it is joined to
             if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0] \
                     and not any(whole[0] <= s < q.start and s not in {matches[i].quantity.start for i in previous}
                                 for s in span_starts):
@@ -1080,6 +1102,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                     # the whole with that outcome told earlier ("Dozens are missing. ... Among
                     # the missing are ten firefighters")
                     parents = [i for i in heads if matches[i].outcome == outcome][-1:] or parents
+            elif rule.subset and attrs.get("outcome") and parents and not any(i in previous for i in parents) \
+                    and not any(matches[i].outcome == attrs["outcome"] for i in parents):
+                # a part named by its outcome in a sentence of its own ("at least 12 of the wounded
+                # were children") is a part of the latest whole with that outcome, not of the
+                # sentence before's other toll
+                parents = [i for i in heads if matches[i].outcome == attrs["outcome"]][-1:] or parents
             if parents:
                 # "12 killed and 40 wounded, 9 of the wounded": the whole with the part's outcome
                 same = [i for i in parents if outcome is not None and matches[i].outcome == outcome]
