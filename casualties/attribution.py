@@ -98,6 +98,8 @@ SETTINGS_KEYS = {
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
+BRACKETED = regex.compile(r"\((\w{2,10})\)")  # an acronym defined in brackets: "(UNMISS)"
+ACRONYM_GAP = 6  # words between a body's name and the acronym defined after it: "the UN Mission in South Sudan (UNMISS)"
 QUOTED = regex.compile(r"\"([^\"\n]{1,80})\"")  # compiled once: the regex module's cache costs 20 microseconds a call
 WORDLIKE = regex.compile(r"\w")
 LOOKAROUND = 80
@@ -471,6 +473,8 @@ class _Document:
         self._sentence_starts = [low for low, _ in self.sentences]
         # in text order and apart (a longer mention wins an overlap): bisect finds a window's
         self.mentions = _claimant_mentions(canonical, pack, gazetteers)
+        if written is not None:
+            self.mentions = _with_acronyms(canonical, self.mentions, written)
         self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
@@ -534,7 +538,8 @@ class _Document:
         low, high = self.sentences[index]
         before = [c for c in self._cues_from(low, start) if c.end <= start]
         after_all = [c for c in self._cues_from(end, high) if c.end <= high]
-        after = [c for c in after_all if not c.forward and not self._opens_clause(c, index, start, end)]
+        after = [c for c in after_all if not c.forward and not self._opens_clause(c, index, start, end)
+                 and not self._has_object(c, index, start, end)]
         claim = self._source_right_after(after, index, start, end) \
             or self._first_claim(chain(reversed(before[-MAX_CUES:]), after[:MAX_CUES]), index, start, end) \
             or self._quotation_speaker(start, end)
@@ -619,6 +624,28 @@ class _Document:
         i = bisect_left(self.stops, cue.end)
         if not (i < len(self.stops) and self.stops[i] < reach and "," not in self.text[cue.end:self.stops[i]]
                 and not self.text.startswith(self.rules.window_stops, self.stops[i])):
+            return False
+        found = self._claimant(cue, index, fig_start, fig_end)
+        return found is None or found.start >= fig_end
+
+    def _has_object(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> bool:
+        """A speech verb after the figure whose own count follows it, with at most its subject and
+        one word between, no punctuation ("ونعت الحركة اثنين من عناصرها، فيما نعى حزب الله ثلاثة من
+        عناصره", "while Hezbollah mourned three of its members"), reports that count: it opens a
+        clause of its own and claims nothing before it; unless its subject stands before the figure
+        ("The army, which lost 12 soldiers, said 30 militants were killed")."""
+        if cue.role != "verb":
+            return False
+        high = self.sentences[index][1]
+        i = bisect_right(self._figure_starts, cue.end - 1)
+        if i >= len(self._figure_starts) or self._figure_starts[i] >= high:
+            return False
+        following = self._figure_starts[i]
+        gap = self.text[cue.end:following]
+        if any(ch in gap for ch in ",;:.()\"\n") or self._cue_between(cue.end, following):
+            return False
+        named = self._mentions_within(cue.end, following)
+        if len(WORD.findall(gap)) - sum(len(WORD.findall(m.text)) for m in named) > 1:
             return False
         found = self._claimant(cue, index, fig_start, fig_end)
         return found is None or found.start >= fig_end
@@ -981,6 +1008,7 @@ class _Document:
                 inside = [m for m in inside if len(WORD.findall(self.text, low, m.start)) < self.rules.after_start_window]
         if side == "before":
             inside = [m for m in inside if not self._reported_before(m, cue) and not self._modifies(m)
+                      and not self._subject_of_other(m, cue)
                       and not self._placed(m, inside)]
             inside.reverse()
         inside.sort(key=lambda m: (_identified(m) is None, m.inferred))  # a body named outranks one the story's country gives
@@ -1288,6 +1316,24 @@ class _Document:
         return any(other.end <= mention.start and _identified(other) and "," not in self.text[other.end:mention.start]
                    and not self._cue_between(other.end, mention.start) for other in window if other is not mention)
 
+    def _subject_of_other(self, mention: Mention, cue: _Cue) -> bool:
+        """The mention follows another speech verb right after it and its own count right after
+        itself, with a comma between it and `cue`: it is that verb's subject ("فيما نعى حزب الله
+        ثلاثة من عناصره، واتهم الطرفان"), not the subject `cue` finds before itself."""
+        if "," not in self.text[mention.end:cue.start]:
+            return False
+        i = bisect_right(self._cue_ends, mention.start) - 1
+        if i < 0 or self._cue_ends[i] >= cue.start:
+            return False
+        gap = self.text[self._cue_ends[i]:mention.start - len(mention.prefix or "")]
+        if gap.strip() or not any(c.role == "verb" and c.end == self._cue_ends[i] for c in self._cues_from(self._cue_ends[i] - 40, self._cue_ends[i])):
+            return False
+        j = bisect_left(self._figure_starts, mention.end)  # and that verb's own count follows it
+        if j >= len(self._figure_starts) or self._figure_starts[j] >= cue.start:
+            return False
+        rest = self.text[mention.end:self._figure_starts[j]]
+        return len(rest.split()) <= 1 and not any(ch in rest for ch in ",;:.()\"\n")
+
     def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
         """The mention stands in an earlier cue's reported clause and a clause break parts it from
         `cue`: "قال إن الغارة استهدفت مقاتلي الجبهة ...، مضيفا" (the front is no speaker), while
@@ -1567,6 +1613,34 @@ def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteer
             continue
         kept.append(m)
     return kept
+
+
+def _with_acronyms(canonical: str, mentions: list[Mention], written) -> list[Mention]:
+    """The mentions, with the later uses of an acronym the text defines in brackets after a known
+    body ("The UN Mission in South Sudan (UNMISS) said ... UNMISS said": un): written in capitals,
+    two to ten letters, at most ACRONYM_GAP words after the body's name in its sentence."""
+    added = []
+    starts = [m.start for m in mentions]
+    for match in BRACKETED.finditer(canonical):
+        inner = match.group(1)
+        if not written(match.start(1), match.end(1)).isupper():
+            continue
+        i = bisect_left(starts, match.start()) - 1
+        owner = mentions[i] if i >= 0 else None
+        if owner is None or owner.entry_id is None or owner.end > match.start():
+            continue
+        gap = canonical[owner.end:match.start()]
+        if any(ch in gap for ch in ",;:.()\n\"") or len(gap.split()) > ACRONYM_GAP:
+            continue
+        for use in regex.finditer(rf"(?<!\w){regex.escape(inner)}(?!\w)", canonical, pos=match.end()):
+            a, b = use.span()
+            j = bisect_left(starts, b) - 1
+            if (j >= 0 and mentions[j].end > a) or not written(a, b).isupper():
+                continue  # inside a longer name, or a word ("who")
+            added.append(Mention(a, b, owner.entry_id, owner.kind, inner, False, False, "", owner.group, owner.candidates))
+    if not added:
+        return mentions
+    return sorted(chain(mentions, {(m.start, m.end): m for m in added}.values()), key=lambda m: m.start)
 
 
 def name_id(phrase: str) -> str:
