@@ -545,7 +545,10 @@ class _Document:
             or self._quotation_speaker(start, end)
         if claim:
             return claim
-        speaking = any(c.role != "own" for c in before + after_all)
+        # a verb after the figure that reports a clause of its own, with its own claimant ("...، فيما
+        # قالت مصادر محلية إن ..."), is no sign that the figure was said by the sentence before's speaker
+        speaking = any(c.role != "own" for c in before + after) \
+            or any(c.role != "own" and self._claimant(c, index, start, end) is None for c in after_all if c not in after)
         speakers = [c for c in before if c.role != "own"]
         if speakers:
             # "وكانت بعثة الأمم المتحدة ... قد أعربت عن ...، مشيرة إلى أنها وثقت مقتل 356 مدنيا":
