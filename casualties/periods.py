@@ -166,6 +166,8 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # soldiers were killed near Gao." then "The conflict has killed thousands").
 FLIGHT_REACH = 48  # characters either side of a displaced count where its flight verb is looked for
 CLAUSE_MARK = regex.compile(r"[,;:]")
+# the story's deed told after the first day a source spoke: at most this many days before it
+STORY_DEED_DAYS = 7
 SPEAKER_CLAUSE_CHARS = 160  # the longest relative clause about a speaker looked at ("who visited ...,")
 ASIDE_KINDS = ("previous", "ago", "calendar", "since_event", "since_when", "after", "range")
 DATELINE_WORDS = 4
@@ -677,18 +679,20 @@ def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
 
 def _story_time(expressions: list[TimeExpression], sentences) -> TimeExpression | None:
     """The story's time: the article's first time expression, unless it is a day a source spoke
-    (or a group claimed, a country mourned) and its sentence tells a time of the deed after it
-    ("Niger began mourning on Thursday for 71 soldiers killed when militants attacked a camp on
-    Tuesday evening": Tuesday)."""
+    (or a group claimed, a country mourned) and the next time told is a day of the deed in the
+    days before it ("Niger began mourning on Thursday for 71 soldiers killed when militants
+    attacked a camp on Tuesday evening": Tuesday; "the toll has risen to 200, residents said
+    on Saturday" then "the gunmen stormed the villages on Tuesday": Tuesday), not a time of
+    long before ("In March 2017, gunmen stormed the same village")."""
     if not expressions:
         return None
     first = expressions[0]
     if first.kind != "report":
         return first
-    sentence = _sentence_of(first.start, sentences)
-    deed = next((e for e in expressions[1:] if e.kind != "report" and e.start < sentence[1]), None)
-    return deed if (deed is not None and deed.kind == "date" and deed.period_end is not None and first.period_start is not None
-                    and deed.period_end < first.period_start) else first
+    deed = next((e for e in expressions[1:] if e.kind != "report"), None)
+    return deed if (deed is not None and deed.kind == "date" and deed.period_start is not None and first.period_start is not None
+                    and deed.period_end < first.period_start
+                    and (first.period_start - deed.period_start).days <= STORY_DEED_DAYS) else first
 
 
 def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
