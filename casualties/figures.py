@@ -765,6 +765,12 @@ def _counted_right_before(text: str, spans, starts, noun_start: int, amount_star
     return i >= 0 and noun_start < spans[i][1] <= amount_start and not text[spans[i][1]:amount_start].strip()
 
 
+def _inside_any_between(starts, low, high) -> bool:
+    """An amount starts in [low, high)."""
+    i = bisect_left(starts, low)
+    return i < len(starts) and starts[i] < high
+
+
 def _count_at(starts, pos) -> bool:
     """A count starts at pos or one space after it."""
     i = bisect_left(starts, pos)
@@ -1084,6 +1090,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 parents = [matches[previous[-1]].parent]
             elif not parents and previous and marker:
                 parents = previous[-1:]  # a part of a part: "40 foreigners were among the dead, including eight Britons"
+            elif previous and marker and matches[previous[-1]].subset and not marker_outcome \
+                    and not (rule.outcome or attrs.get("outcome") or _slot(after, "outcome")) \
+                    and not _inside_any_between(span_starts, matches[previous[-1]].quantity.end, q.start):
+                # a marker right after a part, no count between, opens a part of that part: "12 of
+                # the wounded are still in hospital, among them three in a critical condition"
+                parents = previous[-1:]
             if not parents and last_head is not None and matches[last_head].sentence[1] <= whole[0] \
                     and not any(whole[0] <= s < q.start and s not in {matches[i].quantity.start for i in previous}
                                 for s in span_starts):
@@ -1111,6 +1123,15 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             if parents:
                 # "12 killed and 40 wounded, 9 of the wounded": the whole with the part's outcome
                 same = [i for i in parents if outcome is not None and matches[i].outcome == outcome]
+                if not same and outcome is not None and attrs.get("outcome") and not rule.outcome:
+                    # a part whose own noun names its whole's outcome ("12 of the wounded", "12 من
+                    # الجرحى") is a part of the latest whole with that outcome, not of the nearest
+                    # count: "the toll rose to seven dead ..., and 12 of the wounded are in hospital"
+                    # (one whole: not one of a list of counts with that outcome, "121 students
+                    # and three staff members had been wounded")
+                    wholes = [i for i in heads if matches[i].outcome == outcome and matches[i].quantity.start < q.start]
+                    if wholes and sum(matches[i].sentence == matches[wholes[-1]].sentence for i in wholes) == 1:
+                        same = wholes[-1:]
                 parent = (same or parents)[-1]
                 p = matches[parent]
                 population = p.population  # a subset keeps its parent's population (CONVENTIONS)
