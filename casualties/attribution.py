@@ -9,10 +9,13 @@ can be claimants are the gazetteers. The search, for a figure in a sentence:
 2. else the cues after it in the same sentence ("..., the Observatory said"); else, inside a
    quotation, the first speech verb after its closing quote, maybe sentences on ('"We buried 71
    people. Some were children," he said.': a pronoun's antecedent before the quotation);
-3. else, when the sentence had cues with no claimant ("He added that ..."), the claimant of the
+3. else, with no cue before the figure, a source (never a side) doing a deed it counts, named
+   right next to the verb (`deed_verbs`: "Police detained four people", "أجلت فرق الدفاع المدني
+   نحو 200 تلميذ"), the figure after it in its sentence;
+4. else, when the sentence had cues with no claimant ("He added that ..."), the claimant of the
    sentence before; or, with no cue at all, the sentence before when it ends in a reporting
    frame (a colon);
-4. else the outlet's own voice: Claim(publisher id or "publisher", attribution "own").
+5. else the outlet's own voice: Claim(publisher id or "publisher", attribution "own").
 
 Each cue names the sides its claimant stands on, in order (`sides: [after, before]` for a
 verb-first language). After the cue, the claimant is sought up to the first complementizer
@@ -94,7 +97,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
-    "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents",
+    "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -206,6 +209,10 @@ class Rules:
     # ("Army spokesman Colonel Philip Aguer" is philip_aguer, "المتحدث باسم الوزارة العقيد فلان")
     ranks: frozenset[str] = frozenset()
     passive_agents: tuple[str, ...] = ()  # "announced by police": the agent of a passive speech verb
+    # deeds a source counts itself ("Police detained four people", "أجلت فرق الدفاع المدني 200
+    # تلميذ"): their subject, a source, claims the figure after them; and the rule id of that claim
+    deed_verbs: Lexicon | None = None
+    deed_rule: str = ""
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
     copulas: frozenset[str] = frozenset()
@@ -329,6 +336,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         named_titles=frozenset(words("named_titles")),
         ranks=frozenset(words("ranks")),
         passive_agents=words("passive_agents"),
+        deed_verbs=build_lexicon(pack, {w: True for w in words("deed_verbs")}) if words("deed_verbs") else None,
+        deed_rule=f"{pack.code}.deed_subject",
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
         auxiliaries=frozenset(words("auxiliaries")),
@@ -556,6 +565,10 @@ class _Document:
             subject = self._subject(index, speakers[0].start)
             if subject is not None:
                 return self._explicit(self._speaker(subject, [subject]), speakers[-1].rule)
+        if not speakers:
+            deed = self._deed_subject(index, start)
+            if deed is not None:
+                return deed
         if index > 0 and not speaking and index - 1 in self._figure_sentences and self._continues(start, end):
             # "Police said seven people were killed. Another 12 were wounded."
             inherited = self._sentence_claim(index - 1, depth=1)
@@ -630,6 +643,45 @@ class _Document:
             return False
         found = self._claimant(cue, index, fig_start, fig_end)
         return found is None or found.start >= fig_end
+
+    def _deed_subject(self, index: int, start: int) -> Claim | None:
+        """A source doing a deed it counts, the verb's subject right next to it, the figure after
+        it in its sentence with no cue between (`deed_verbs`: "Police detained four people on
+        Friday, three men and a woman", "أجلت فرق الدفاع المدني نحو 200 تلميذ"): the source claims
+        it. Only a source (the sources gazetteer), never a side: "Government forces captured 48"
+        is no claim of theirs."""
+        rules = self.rules
+        if not rules.deed_verbs:
+            return None
+        low = self.sentences[index][0]
+        for verb_start, verb_end, _t, _a, pre, suf in rules.deed_verbs.find(self.text, low, start):
+            verb_start, verb_end = verb_start + len(pre), verb_end - len(suf)
+            if verb_end > start or len(WORD.findall(self.text, verb_end, start)) > rules.name_window \
+                    or self._cue_between(verb_end, start) or ";" in self.text[verb_end:start]:
+                continue
+            found = self._deed_doer(verb_start, verb_end, start)
+            if found is not None:
+                return Claim(_identified(found), found.text, EXPLICIT, found.start, found.end, f"{self.rules.deed_rule}")
+        return None
+
+    def _deed_doer(self, verb_start: int, verb_end: int, fig_start: int) -> Mention | None:
+        """The source that is a deed verb's subject: named right before it (auxiliaries between) or,
+        for a verb-first language, right after it (one word between: "فرق الدفاع المدني")."""
+        i = bisect_left(self._mention_starts, verb_start) - 1
+        if i >= 0:
+            m = self.mentions[i]
+            gap = self.text[m.end:verb_start].split()
+            if m.group == "sources" and _identified(m) and all(w in self.rules.auxiliaries for w in gap) \
+                    and not self._addressee(m):
+                return m
+        j = bisect_left(self._mention_starts, verb_end)
+        if j < len(self.mentions):
+            m = self.mentions[j]
+            gap = self.text[verb_end:m.start - len(m.prefix or "")]
+            if m.end <= fig_start and m.group == "sources" and _identified(m) and len(gap.split()) <= 1 \
+                    and not any(ch in gap for ch in ",;:.()\"") and not self._addressee(m):
+                return m
+        return None
 
     def _has_object(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> bool:
         """A speech verb after the figure whose own count follows it, with at most its subject and
