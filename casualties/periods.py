@@ -139,7 +139,8 @@ from .model import Period
 from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
-             "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words"}
+             "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
+             "relative_clauses"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -253,6 +254,9 @@ class CueGrammar:
     # that may follow its closing comma (", said"): its time is the speaker's own act
     speaker_clauses: regex.Pattern | None = None
     speech_words: regex.Pattern | None = None
+    # where a relative clause begins (", which"): one that ends its sentence tells a side story,
+    # whose time later sentences do not take
+    relative_clauses: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -387,6 +391,10 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     speaker_clauses = regex.compile(
         "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in speakers) + f"){right}",
         regex.V1) if speakers else None
+    relatives = words(pack, data.get("relative_clauses"))
+    relative_clauses = regex.compile(
+        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in relatives) + f"){right}",
+        regex.V1) if relatives else None
     speech_words = regex.compile(
         rf"\s*(?:\p{{L}}+\s+)?(?:{proclitics})?(?:{trie_regex(words(pack, data.get('speech_words')))}){right}",
         regex.V1) if data.get("speech_words") else None
@@ -396,7 +404,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       regex.compile(rf"{left}(?:{proclitics})?(?:(?P<state>{trie_regex(words(pack, data.get('displaced_state_words') or []))})"
                                     rf"|{trie_regex(words(pack, data['flight_words']))}){right}",
                                     regex.V1) if data.get("flight_words") else None,
-                      speaker_clauses, speech_words)
+                      speaker_clauses, speech_words, relative_clauses)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -949,6 +957,21 @@ def _speaker_asides(text: str, g: CueGrammar, sentences) -> list[tuple[int, int]
     return out
 
 
+def _trailing_clauses(text: str, g: CueGrammar, sentences) -> list[tuple[int, int]]:
+    """The relative clauses that end their sentence (`relative_clauses`: "the gunman used five
+    guns, which he had bought with a licence obtained in November 2017."): from the opening word
+    to the sentence's end, with no clause mark between. Their time is the side story's: the
+    counts of later sentences do not take it (those of its own sentence still may)."""
+    if g.relative_clauses is None:
+        return []
+    out = []
+    for m in g.relative_clauses.finditer(text):
+        _lo, hi = _sentence_of(m.start(), sentences)
+        if not CLAUSE_MARK.search(text, m.end(), hi):
+            out.append((m.start(), hi))
+    return out
+
+
 def _elsewhere(aside: tuple[int, int] | None, position: int) -> bool:
     """A time of a speaker's relative clause (`aside`) that does not hold the figure at `position`."""
     return aside is not None and not aside[0] <= position < aside[1]
@@ -1146,6 +1169,8 @@ def resolve_periods(
     # inside that clause take it
     asides = _speaker_asides(canonical, cue_grammar(pack), sentences)
     aside_of = {id(e): a for e in expressions for a in asides if a[0] <= e.start and e.end <= a[1]}
+    trailing = _trailing_clauses(canonical, cue_grammar(pack), sentences)
+    side_story = {id(e) for e in expressions for a in trailing if a[0] <= e.start and e.end <= a[1]}
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
@@ -1198,12 +1223,13 @@ def resolve_periods(
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
             # a speaker's relative clause dates nothing after it
-            latest = next((e for e in reversed(before) if e.end <= s_lo and id(e) not in aside_of), None)
+            latest = next((e for e in reversed(before) if e.end <= s_lo and id(e) not in aside_of and id(e) not in side_story), None)
             earlier = []
             if latest is not None:
                 last = _sentence_of(latest.start, sentences)
                 earlier = [e for e in before[bisect_left(starts, last[0]):]
-                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in aside_of]
+                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in aside_of
+                           and id(e) not in side_story]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if not _aside(e, story_time)]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
