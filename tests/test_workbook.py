@@ -359,3 +359,15 @@ def test_libreoffice_opens_the_workbook_and_keeps_text_as_text(tmp_path, written
     # Had LibreOffice read the quote as a formula, the cell would come back with data_type "f".
     assert cells[INJECTIONS[0]].data_type == "s"
     assert cells[ARABIC_QUOTE].data_type == "s"
+
+
+def test_column_widths_of_object_text_columns_skip_blanks_as_other_columns_do():
+    import numpy as np
+
+    from casualties.writers.workbook import _longest_written
+
+    for values in (["", "≥251", None, "12", np.nan, "مقتل 5 مدنيين"], [None, np.nan], [], ["", ""]):
+        column = pd.Series(values, dtype=object)
+        shown = column[column.notna()]
+        assert _longest_written(column) == max(map(len, map(str, shown.tolist())), default=0)
+    assert _longest_written(pd.Series(["x", 12345678, None], dtype=object)) == 8  # not only texts: as before
