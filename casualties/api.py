@@ -154,7 +154,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
     quantities = find_quantities(canonical, pack)
     if not quantities:
         return []  # no amount, no figure: the actors are not looked for
-    actors = gz.resolve_actor_mentions(canonical, pack)
+    actors = gz.resolve_actor_mentions(canonical, pack, article.published)
     sides = StorySides(gz.actor_kinds(), lambda: gz.country_mentions(canonical, pack))
     all_matches = match_figures(canonical, pack, quantities, actors, sides)
     kept = [i for i, m in enumerate(all_matches) if include_latent or not m.latent]
@@ -171,7 +171,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
         parents = [position.get(m.parent) for m in matches]
     publisher_id = gz.source_id_for_publisher(article.publisher) if article.publisher else None
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
-    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice)
+    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice, day=article.published)
     periods = resolve_periods(canonical, pack, article.published, spans,
                               [m.outcome not in STATE_OUTCOMES and m.quantity.high != 0 for m in matches],
                               [m.outcome in STRENGTH_OUTCOMES for m in matches],

@@ -131,6 +131,7 @@ def attribute(
     figures: list[tuple[int, int]],
     publisher_id: str | None,
     written=None,
+    day: date | None = None,
 ) -> list[Claim]:
     """One Claim per figure span (canonical offsets of the figure's number), in order.
 
@@ -149,7 +150,7 @@ def attribute(
     if not figures:
         return []
     rules = pack.compiled("attribution", compile_rules)
-    return _Document(canonical, pack, gazetteers, rules, publisher_id, written).claims(figures)
+    return _Document(canonical, pack, gazetteers, rules, publisher_id, written, day).claims(figures)
 
 
 @dataclass(frozen=True)
@@ -473,7 +474,8 @@ class _Found:
 class _Document:
     """The mentions, cues and sentences of one text, computed once for all its figures."""
 
-    def __init__(self, canonical: str, pack: LanguagePack, gazetteers: Gazetteers, rules: Rules, publisher_id, written=None):
+    def __init__(self, canonical: str, pack: LanguagePack, gazetteers: Gazetteers, rules: Rules, publisher_id, written=None,
+                 day=None):
         self.text = canonical
         self.written = written
         self.rules = rules
@@ -481,7 +483,7 @@ class _Document:
         self.sentences = sentence_spans(canonical) or [(0, len(canonical))]
         self._sentence_starts = [low for low, _ in self.sentences]
         # in text order and apart (a longer mention wins an overlap): bisect finds a window's
-        self.mentions = _claimant_mentions(canonical, pack, gazetteers)
+        self.mentions = _claimant_mentions(canonical, pack, gazetteers, day)
         if written is not None:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
         self._mention_starts = [m.start for m in self.mentions]
@@ -1642,14 +1644,14 @@ def _identified(mention: Mention) -> str | None:
     return mention.entry_id
 
 
-def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteers) -> list[Mention]:
+def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteers, day=None) -> list[Mention]:
     """Sources and actors that can claim, in order: a longer mention wins an overlap (a source a tie,
     except that of two anaphora on one span the one whose antecedent was named last wins: "Russia's
     Defence Ministry ... the ministry said" is the actor's ministry, not an unresolved health
     ministry); an actor anaphor with no antecedent is dropped; a source anaphor without one stays
     (entry_id None)."""
-    sources = gazetteers.source_mentions(canonical, pack)
-    actors = [m for m in gazetteers.actor_mentions(canonical, pack) if m.entry_id is not None]
+    sources = gazetteers.source_mentions(canonical, pack, day)
+    actors = [m for m in gazetteers.actor_mentions(canonical, pack, day) if m.entry_id is not None]
     named: dict[tuple[str, str], list[int]] = {}
     for m in chain(sources, actors):
         if not m.anaphora:

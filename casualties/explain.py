@@ -24,7 +24,7 @@ def explain(text: str, lang: str, published: date | None = None, publisher: str 
         a, b = norm.to_original(q.start, q.end)
         lines.append(f"amount [{a}, {b}) {text[a:b]!r}: kind={q.kind} low={q.low} high={q.high} "
                      f"qualifier={q.qualifier} rule={q.rule}")
-    actors = gz.resolve_actor_mentions(canonical, pack)
+    actors = gz.resolve_actor_mentions(canonical, pack, published)
     for start, end, actor_id, via in actors:
         a, b = norm.to_original(start, end)
         lines.append(f"actor {text[a:b]!r} -> {actor_id}{' (anaphora)' if via else ''}")
@@ -32,7 +32,7 @@ def explain(text: str, lang: str, published: date | None = None, publisher: str 
     matches = match_figures(canonical, pack, quantities, actors, sides)
     spans = [(m.quantity.start, m.quantity.end) for m in matches]
     publisher_id = gz.source_id_for_publisher(publisher) if publisher else None
-    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice) if matches else []
+    claims = attribute(canonical, pack, gz, spans, publisher_id, norm.original_slice, day=published) if matches else []
     periods = resolve_periods(canonical, pack, published, spans) if matches else []
     if not matches:
         lines.append("no figure")

@@ -140,26 +140,29 @@ class Gazetteers:
                     best = (end - start, attrs["id"])
         return best[1] if best else None
 
-    def source_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
-        """Every source named in `canonical`, in order, anaphora resolved (unresolved: entry_id None)."""
-        return list(self._mentions(canonical, pack)[0])
+    def source_mentions(self, canonical: str, pack: LanguagePack, day: date | None = None) -> list[Mention]:
+        """Every source named in `canonical`, in order, anaphora resolved (unresolved: entry_id None);
+        a form two entries share names the one that existed on `day` (see `_dated`)."""
+        return list(self._mentions(canonical, pack, day)[0])
 
-    def actor_mentions(self, canonical: str, pack: LanguagePack) -> list[Mention]:
+    def actor_mentions(self, canonical: str, pack: LanguagePack, day: date | None = None) -> list[Mention]:
         """Every actor named in `canonical`, in order, except inside a longer source name."""
-        return list(self._mentions(canonical, pack)[1])
+        return list(self._mentions(canonical, pack, day)[1])
 
-    def _mentions(self, canonical: str, pack: LanguagePack) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
+    def _mentions(self, canonical: str, pack: LanguagePack, day: date | None = None) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
         # Several stages ask about the same article in a row: scan it once.
-        key = (self.fingerprint, pack.code, canonical)
+        key = (self.fingerprint, pack.code, canonical, day)
         found = _RECENT_MENTIONS.get(key)
         if found is None:
             country = self._country_counter(pack, canonical)
-            sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources", country))
+            dated = self._dated(day)
+            sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources", country,
+                                     dated))
             spans = [(m.start, m.end) for m in sources]
             starts = [start for start, _ in spans]
             hits = [h for h in self._in_context(self.actor_lexicon(pack).find(canonical), canonical)
                     if not _inside_longer(h[0], h[1], spans, starts)]
-            found = (sources, tuple(_resolve(hits, "actors", country)))
+            found = (sources, tuple(_resolve(hits, "actors", country, dated)))
             if len(_RECENT_MENTIONS) >= RECENT_TEXTS:
                 _RECENT_MENTIONS.clear()
             _RECENT_MENTIONS[key] = found
@@ -218,7 +221,17 @@ class Gazetteers:
             kept.append(hit)
         return kept
 
-    def resolve_actor_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, str, bool]]:
+    def _dated(self, day: date | None):
+        """A filter of the entries a form names: those that existed on `day` ("الجيش السوري" is
+        Assad's army until December 2024, the transitional government's after; the data lets a
+        form name two entries only when their dates do not overlap), else the first listed. None
+        when the day is unknown: the first listed is named."""
+        if day is None:
+            return None
+        return lambda ids: [i for i in ids if self.valid_on(i, day)] or list(ids[:1])
+
+    def resolve_actor_mentions(self, canonical: str, pack: LanguagePack,
+                               day: date | None = None) -> list[tuple[int, int, str, bool]]:
         """(start, end, actor_id, via_anaphora) for each actor named in `canonical` (canonical offsets).
 
         An anaphor ("the group", "the organisation") resolves to the most recently named actor that lists
@@ -231,7 +244,7 @@ class Gazetteers:
         """
         return [
             (m.start, m.end, m.entry_id, m.anaphora)
-            for m in self.actor_mentions(canonical, pack)
+            for m in self.actor_mentions(canonical, pack, day)
             if m.entry_id is not None and not m.person
         ]
 
@@ -248,7 +261,7 @@ def _inside_longer(start: int, end: int, spans, starts) -> bool:
     return False
 
 
-def _resolve(hits, group: str, country=None) -> list[Mention]:
+def _resolve(hits, group: str, country=None, dated=None) -> list[Mention]:
     named: dict[str, int] = {}
     mentions = []
     for start, end, term, attrs, pre, _suf in hits:
@@ -258,10 +271,12 @@ def _resolve(hits, group: str, country=None) -> list[Mention]:
             entry_id = max(known, key=named.__getitem__) if known else None
             if entry_id is None and country is not None:
                 of_country = [i for i in attrs["ids"] if i in country()]
+                if dated is not None and len(of_country) > 1:  # a country's successive governments
+                    of_country = dated(tuple(of_country))
                 entry_id = of_country[0] if len(of_country) == 1 else None
                 inferred = entry_id is not None
         else:
-            entry_id = attrs["id"]
+            entry_id = attrs["id"] if dated is None or len(attrs["ids"]) == 1 else dated(attrs["ids"])[0]
             named[entry_id] = start
         kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
         start += len(pre)
@@ -314,7 +329,12 @@ def _lexicon(entries, pack: LanguagePack) -> Lexicon:
                                    "context": tuple(pack.canonical(w) for w in entry["context"].get(lang, ()))})
         for phrase, value in _naming_forms(entry, lang):
             key = pack.canonical(phrase)
-            table.setdefault(key, person if value else unsure if key in ambiguous else attrs)
+            earlier = table.get(key)
+            if earlier is None:
+                table[key] = person if value else unsure if key in ambiguous else attrs
+            elif entry_id not in earlier["ids"]:  # entries of other dates (_check_unique_forms)
+                table[key] = MappingProxyType({**earlier, "ids": earlier["ids"] + (entry_id,),
+                                               "kinds": earlier["kinds"] + (entry["kind"],)})
         for phrase in entry["anaphora"].get(lang, ()):
             anaphors.setdefault(pack.canonical(phrase), []).append(entry_id)
     for phrase, ids in anaphors.items():
@@ -448,6 +468,17 @@ def _canonicaliser(lang: str):
     return str.casefold
 
 
+def _entry_of(groups: dict, entry_id: str) -> dict:
+    return next(entries[entry_id] for entries in groups.values() if entry_id in entries)
+
+
+def _apart_in_time(first: dict, second: dict) -> bool:
+    """Whether one entry ended before the other began (a state's successive governments)."""
+    def before(a, b):
+        return a.get("valid_to") is not None and b.get("valid_from") is not None and a["valid_to"] < b["valid_from"]
+    return before(first, second) or before(second, first)
+
+
 def _check_unique_forms(base: Path, groups: dict) -> None:
     """An alias, name or person names one id per language; an anaphor is never someone's name."""
     owners: dict[tuple[str, str], str] = {}
@@ -461,8 +492,9 @@ def _check_unique_forms(base: Path, groups: dict) -> None:
                 for phrase, _person in _naming_forms(entry, lang):
                     key = (lang, canonical(phrase))
                     owner = owners.setdefault(key, entry_id)
-                    if owner != entry_id:
-                        raise DataFileError(path, f"{entry_id}.aliases.{lang}", f"{phrase!r} already names {owner!r}")
+                    if owner != entry_id and not _apart_in_time(entries.get(owner) or _entry_of(groups, owner), entry):
+                        raise DataFileError(path, f"{entry_id}.aliases.{lang}", f"{phrase!r} already names {owner!r}"
+                                            " (a form may name two entries only when their dates do not overlap)")
                 for phrase in entry["anaphora"].get(lang, ()):
                     anaphors.append((group, entry_id, lang, phrase))
     for group, entry_id, lang, phrase in anaphors:
