@@ -11,7 +11,8 @@ can be claimants are the gazetteers. The search, for a figure in a sentence:
    people. Some were children," he said.': a pronoun's antecedent before the quotation);
 3. else, with no cue before the figure, a source (never a side) doing a deed it counts, named
    right next to the verb (`deed_verbs`: "Police detained four people", "أجلت فرق الدفاع المدني
-   نحو 200 تلميذ"), the figure after it in its sentence;
+   نحو 200 تلميذ"), the figure after it in its sentence; or a body whose record holds it
+   (`owned_records`: "The army's count also includes 13 members of the security forces");
 4. else, when the sentence had cues with no claimant ("He added that ..."), the claimant of the
    sentence before; or, with no cue at all, the sentence before when it ends in a reporting
    frame (a colon);
@@ -97,7 +98,7 @@ SETTINGS_KEYS = {
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
-    "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs",
+    "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -214,6 +215,7 @@ class Rules:
     # تلميذ"): their subject, a source, claims the figure after them; and the rule id of that claim
     deed_verbs: Lexicon | None = None
     deed_rule: str = ""
+    owned_records: tuple[str, ...] = ()  # "the army's count": its owner's record
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
     copulas: frozenset[str] = frozenset()
@@ -339,6 +341,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         passive_agents=words("passive_agents"),
         deed_verbs=build_lexicon(pack, {w: True for w in words("deed_verbs")}) if words("deed_verbs") else None,
         deed_rule=f"{pack.code}.deed_subject",
+        owned_records=words("owned_records"),
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
         auxiliaries=frozenset(words("auxiliaries")),
@@ -568,7 +571,7 @@ class _Document:
             if subject is not None:
                 return self._explicit(self._speaker(subject, [subject]), speakers[-1].rule)
         if not speakers:
-            deed = self._deed_subject(index, start)
+            deed = self._deed_subject(index, start) or self._record_owner(index, start)
             if deed is not None:
                 return deed
         if index > 0 and not speaking and index - 1 in self._figure_sentences and self._continues(start, end):
@@ -664,6 +667,21 @@ class _Document:
             found = self._deed_doer(verb_start, verb_end, start)
             if found is not None:
                 return Claim(_identified(found), found.text, EXPLICIT, found.start, found.end, f"{self.rules.deed_rule}")
+        return None
+
+    def _record_owner(self, index: int, start: int) -> Claim | None:
+        """A body whose own record holds the figure, named with it before the figure in its sentence
+        with no cue between (`owned_records`: "The army's count also includes 13 members of the
+        security forces"): that body claims it."""
+        phrases = self.rules.owned_records
+        if not phrases:
+            return None
+        low = self.sentences[index][0]
+        for m in reversed(self._mentions_within(low, start)):
+            if not _identified(m) or self._addressee(m) or self._cue_between(m.end, start):
+                continue
+            if _followed_by(self.text, m.end, phrases) or any(self.text.startswith(p, m.end) for p in phrases):
+                return Claim(_identified(m), m.text, EXPLICIT, m.start, m.end, f"{self.rules.deed_rule.split('.')[0]}.record_owner")
         return None
 
     def _deed_doer(self, verb_start: int, verb_end: int, fig_start: int) -> Mention | None:
