@@ -1,5 +1,5 @@
-"""End to end on articles the rules were not written from (tests/fixtures/unseen): fifty-three
-Arabic and fifty-three English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
+"""End to end on articles the rules were not written from (tests/fixtures/unseen): fifty-seven
+Arabic and fifty-seven English news articles on other wars (Yemen, Gaza, Mosul, Darfur, Idlib,
 Kabul, Baghdad, Tripoli, Deir ez-Zor, Lebanon, Mogadishu; batch 2: Aleppo, Rann, Moura, Sirte,
 Hodeidah, Khartoum, Fallujah, Afrin; batch 3: Uman, Goma, Turkish strikes in Syria, the Sahel,
 US and British strikes in Yemen, Baghouz, Tigray, Tarhuna; batch 4: Pazigyi in Myanmar, Merawi
@@ -14,12 +14,14 @@ Derna, Solhan; batch 10: In Amenas, the Ghouta chemical attack, Sinjar, Ben Guer
 the Peshawar school, the Easter Sunday bombings, Garissa University; batch 11: Houla, the Sanaa
 funeral hall, the Rabaa dispersal, Nasiriyah, Chibok, Balakot and Pulwama, Olenivka prison, the
 Marawi siege; batch 12: the Rohingya exodus, the Bentiu mosque, the Christchurch mosques, Inates,
-the Imam Sadiq mosque in Kuwait, Tayouneh, the Amman hotels, the Syrian coast), with a
+the Imam Sadiq mosque in Kuwait, Tayouneh, the Amman hotels, the Syrian coast; batch 13: Sheikh
+Zuweid, Zliten, Jableh and Tartus, the Arsal evacuation, Westgate, Quetta's Civil Hospital, Sobane
+Da, the Ankara peace rally), with a
 hand-annotated gold file and traps, scored by
 `casualties.evaluate`. The manifest says which were held out: six written and scored after the
 rules had been fixed from the first twelve, and the eight of batches 2 to 9 each, annotated by
 hand before the tool was first run on them (their first score is in the commit that fixed rules
-from them; batch 5's to 12's in BATCH5_FIRST_SCORE.md to BATCH12_FIRST_SCORE.md).
+from them; batch 5's to 13's in BATCH5_FIRST_SCORE.md to BATCH13_FIRST_SCORE.md).
 
 The floors are the scores reached once the rules were fixed from batches 1 to 6, over those 58
 (scope before_batch_7), over batches 6 and 5, and over those before batches 6, 5, 4 and 3 (whose
@@ -66,6 +68,7 @@ BATCH_9 = {row["id"] for row in _MANIFEST if "batch 9" in row["note"]}
 BATCH_10 = {row["id"] for row in _MANIFEST if "batch 10" in row["note"]}
 BATCH_11 = {row["id"] for row in _MANIFEST if "batch 11" in row["note"]}
 BATCH_12 = {row["id"] for row in _MANIFEST if "batch 12" in row["note"]}
+BATCH_13 = {row["id"] for row in _MANIFEST if "batch 13" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -126,25 +129,39 @@ FLOORS = {
     # it P 0.995, R 0.976, value 0.999, population 0.959, actor 0.945, subgroup 0.993, outcome 0.975,
     # claimed_by 0.914, period 0.910, subset_of 0.970. Floors just below; the floors "all" had over
     # the 98 are before_batch_12's, raised where its score allowed.
-    "all": (0.96, 0.99, {
-        "value": 0.995, "population": 0.955, "actor": 0.935, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.89, "period": 0.9, "subset_of": 0.96}),
-    "batch_12": (0.785, 0.97, {
-        "value": 0.995, "population": 0.915, "actor": 0.8, "subgroup": 0.995, "outcome": 0.915, "unit": 1.0,
-        "claimed_by": 0.555, "period": 0.775, "subset_of": 0.865}),
-    "before_batch_12": (0.975, 0.99, {
-        "value": 0.995, "population": 0.955, "actor": 0.94, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.91, "period": 0.905, "subset_of": 0.965}),
+    "all": (0.97, 0.99, {
+        "value": 0.995, "population": 0.945, "actor": 0.935, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.89, "period": 0.905, "subset_of": 0.965}),
+    # Batch 13's first score, before any rule change (clean git archive of 6b769ac,
+    # BATCH13_FIRST_SCORE.md): P 0.971, R 0.863, value 1.000, population 0.838, actor 0.808,
+    # subgroup 1.000, outcome 0.929, unit 1.000, claimed_by 0.606, period 0.798, subset_of 0.899,
+    # 3 of 69 traps read; all 114 P 0.994, R 0.973, population 0.949, actor 0.939, outcome 0.971,
+    # claimed_by 0.890, period 0.906, subset_of 0.966. Floors just below. The floors of the 106
+    # before it (before_batch_13) are those "all" had, raised to just below the scores reached by the
+    # tenth sitting's fixes from batch 12 (b12 R 0.791 -> 0.988, claimed_by 0.564 -> 0.823, period
+    # 0.782 -> 0.917); every older scope's floors raised to just below its score where it rose.
+    "batch_13": (0.86, 0.97, {
+        "value": 1.0, "population": 0.835, "actor": 0.805, "subgroup": 1.0, "outcome": 0.925, "unit": 1.0,
+        "claimed_by": 0.605, "period": 0.795, "subset_of": 0.895}),
+    "before_batch_13": (0.98, 0.995, {
+        "value": 0.995, "population": 0.955, "actor": 0.945, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.905, "period": 0.91, "subset_of": 0.97}),
+    "batch_12": (0.985, 1.0, {
+        "value": 1.0, "population": 0.925, "actor": 0.935, "subgroup": 1.0, "outcome": 0.955, "unit": 1.0,
+        "claimed_by": 0.82, "period": 0.915, "subset_of": 0.895}),
+    "before_batch_12": (0.98, 0.99, {
+        "value": 0.995, "population": 0.955, "actor": 0.945, "subgroup": 0.99, "outcome": 0.975, "unit": 1.0,
+        "claimed_by": 0.915, "period": 0.91, "subset_of": 0.975}),
     # actor lowered from 0.84 when later rules found two more Pulwama rows ('two Indian pilots had
     # been arrested', 'one pilot was "missing in action"') whose side, India, has no gazetteer entry:
     # actor 0.846 -> 0.823 at fc63997 (R 0.850), no previously found row's actor changed
-    "batch_11": (0.79, 0.96, {
-        "value": 0.995, "population": 0.875, "actor": 0.89, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.785, "period": 0.845, "subset_of": 0.94}),
+    "batch_11": (0.9, 1.0, {
+        "value": 1.0, "population": 0.89, "actor": 0.94, "subgroup": 0.98, "outcome": 0.96, "unit": 1.0,
+        "claimed_by": 0.8, "period": 0.86, "subset_of": 0.95}),
     # The floors of all 90 (below) raised to just below their score at batch 11's first score.
-    "before_batch_11": (0.98, 0.99, {
-        "value": 0.995, "population": 0.96, "actor": 0.945, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.92, "period": 0.905, "subset_of": 0.97}),
+    "before_batch_11": (0.985, 0.99, {
+        "value": 0.995, "population": 0.96, "actor": 0.945, "subgroup": 0.99, "outcome": 0.975, "unit": 1.0,
+        "claimed_by": 0.925, "period": 0.915, "subset_of": 0.975}),
     # Batch 10's first score, before any rule change (clean git archive of 15264fa,
     # BATCH10_FIRST_SCORE.md): P 0.982, R 0.778, value 1.000, population 0.800, actor 0.864,
     # subgroup 1.000, outcome 0.882, unit 1.000, claimed_by 0.482, period 0.745, subset_of 0.909,
@@ -167,12 +184,12 @@ FLOORS = {
     # causes (no actor for the Tunisian forces and the militants; the Easter tolls and the Rukubi
     # herders dated by another clause's time; the 150 in hospital not tied to the 485), so actor
     # 0.846, period 0.823 and subset_of 0.923, with no found row worse; those floors lowered to just below
-    "batch_10": (0.915, 0.975, {
-        "value": 0.995, "population": 0.82, "actor": 0.91, "subgroup": 0.995, "outcome": 0.91, "unit": 1.0,
-        "claimed_by": 0.86, "period": 0.875, "subset_of": 0.92}),
-    "before_batch_10": (0.985, 0.99, {
-        "value": 0.995, "population": 0.96, "actor": 0.95, "subgroup": 0.99, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.925, "period": 0.91, "subset_of": 0.97}),
+    "batch_10": (0.94, 0.985, {
+        "value": 1.0, "population": 0.895, "actor": 0.915, "subgroup": 1.0, "outcome": 0.94, "unit": 1.0,
+        "claimed_by": 0.865, "period": 0.885, "subset_of": 0.94}),
+    "before_batch_10": (0.99, 0.995, {
+        "value": 0.995, "population": 0.97, "actor": 0.95, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
+        "claimed_by": 0.93, "period": 0.92, "subset_of": 0.98}),
     # Batch 9's first score, before any rule change (clean git archive of 4f795cf,
     # BATCH9_FIRST_SCORE.md): P 0.981, R 0.979, value 1.000, population 0.911, actor 0.812,
     # subgroup 1.000, outcome 0.970, unit 1.000, claimed_by 0.703, period 0.812, subset_of 0.960,
@@ -180,9 +197,9 @@ FLOORS = {
     # subgroup 0.993, outcome 0.975, claimed_by 0.880, period 0.886, subset_of 0.977. Floors just below;
     # batch 10 was added after them: the floors of all 82 (R 0.985, P 0.99, population 0.955, actor
     # 0.91, claimed_by 0.875, period 0.88) were raised as before_batch_10's, above.
-    "batch_9": (0.97, 0.975, {
-        "value": 0.995, "population": 0.905, "actor": 0.93, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.695, "period": 0.915, "subset_of": 0.955}),
+    "batch_9": (1.0, 0.98, {
+        "value": 1.0, "population": 0.92, "actor": 0.93, "subgroup": 1.0, "outcome": 1.0, "unit": 1.0,
+        "claimed_by": 0.94, "period": 0.92, "subset_of": 0.96}),
     # Batch 8's first score, before any rule change (clean git archive of 6a1fd93,
     # BATCH8_FIRST_SCORE.md): P 0.971, R 0.967, value 0.950, population 0.931, actor 0.881,
     # outcome 0.970, claimed_by 0.663, period 0.931, subset_of 0.960, 3 of 43 traps read. Raised to
@@ -192,21 +209,21 @@ FLOORS = {
     # R 0.991, value 0.999, population 0.967, actor 0.929, subgroup 0.992, outcome 0.976,
     # claimed_by 0.898, period 0.881, subset_of 0.979. Batch 9 was added after them: the floors of
     # all 74 hold over the 74 before it.
-    "before_batch_9": (0.985, 0.995, {
-        "value": 0.995, "population": 0.96, "actor": 0.95, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.925, "period": 0.91, "subset_of": 0.975}),
-    "batch_8": (0.96, 0.975, {
-        "value": 0.985, "population": 0.925, "actor": 0.925, "subgroup": 0.995, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.945, "period": 0.98, "subset_of": 0.955}),
+    "before_batch_9": (0.99, 0.995, {
+        "value": 0.995, "population": 0.975, "actor": 0.955, "subgroup": 0.99, "outcome": 0.975, "unit": 1.0,
+        "claimed_by": 0.93, "period": 0.92, "subset_of": 0.98}),
+    "batch_8": (0.975, 0.99, {
+        "value": 0.99, "population": 0.95, "actor": 0.94, "subgroup": 1.0, "outcome": 0.98, "unit": 1.0,
+        "claimed_by": 0.95, "period": 0.99, "subset_of": 0.96}),
     # Raised at the end of the sitting that scored batch 7 (first score P 0.983, R 0.882,
     # claimed_by 0.496, period 0.726; 2 of 102 traps read), once rules were fixed from it: all 66
     # P 0.998, R 0.994, population 0.971, actor 0.932, outcome 0.977, claimed_by 0.904, period
     # 0.862; batch 7 P 1.000, R 1.000, actor 0.894, claimed_by 0.644, period 0.697; the 58
     # before it P 0.997, R 0.993, claimed_by 0.949, period 0.890. Batch 8 was added after them:
     # the floors of all 66 hold over the 66 before it.
-    "before_batch_8": (0.99, 0.995, {
-        "value": 0.995, "population": 0.965, "actor": 0.95, "subgroup": 0.985, "outcome": 0.97, "unit": 1.0,
-        "claimed_by": 0.925, "period": 0.9, "subset_of": 0.975}),
+    "before_batch_8": (0.995, 0.995, {
+        "value": 1.0, "population": 0.98, "actor": 0.955, "subgroup": 0.99, "outcome": 0.975, "unit": 1.0,
+        "claimed_by": 0.925, "period": 0.91, "subset_of": 0.985}),
     # batch 7's period and population floors were lowered when the figure rules fixed from it found
     # nine more of its rows (recall 0.882 -> 0.958): periods right 86 -> 88 and populations right
     # 112 -> 121, but most new rows are states (people present, displaced) that the tool dates with
@@ -215,30 +232,30 @@ FLOORS = {
     # says) costs the Mogadishu article's 'نقلت 35 مصابا' and its part, whose gold says wounded, and
     # Rawda's part in critical condition, now tied to the last wounded count: outcome floors of the
     # scopes holding Mogadishu and subset_of of the one holding Rawda down by 0.005
-    "batch_7": (0.995, 0.995, {
-        "value": 0.98, "population": 0.95, "actor": 0.95, "subgroup": 0.97, "outcome": 0.92, "unit": 1.0,
-        "claimed_by": 0.715, "period": 0.865, "subset_of": 0.915}),
+    "batch_7": (1.0, 1.0, {
+        "value": 1.0, "population": 0.975, "actor": 0.95, "subgroup": 0.975, "outcome": 0.95, "unit": 1.0,
+        "claimed_by": 0.72, "period": 0.875, "subset_of": 0.945}),
     "before_batch_7": (0.99, 0.995, {
-        "value": 0.995, "population": 0.97, "actor": 0.95, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
-        "claimed_by": 0.96, "period": 0.905, "subset_of": 0.99}),
-    "batch_6": (0.96, 0.985, {
-        "value": 0.995, "population": 0.865, "actor": 0.91, "subgroup": 0.95, "outcome": 0.945, "unit": 1.0,
-        "claimed_by": 0.88, "period": 0.86, "subset_of": 0.95}),
-    "before_batch_6": (0.975, 0.995, {
-        "value": 0.995, "population": 0.99, "actor": 0.96, "subgroup": 0.995, "outcome": 0.985, "unit": 1.0,
-        "claimed_by": 0.975, "period": 0.915, "subset_of": 0.995}),
-    "batch_5": (0.895, 0.985, {
-        "value": 0.995, "population": 0.98, "actor": 0.955, "subgroup": 0.995, "outcome": 0.95, "unit": 1.0,
-        "claimed_by": 0.965, "period": 0.92, "subset_of": 0.985}),
-    "before_batch_5": (0.995, 0.995, {
-        "value": 0.995, "population": 0.99, "actor": 0.96, "subgroup": 0.995, "outcome": 0.99, "unit": 1.0,
-        "claimed_by": 0.975, "period": 0.915, "subset_of": 0.995}),
-    "before_batch_4": (0.995, 0.995, {
-        "value": 0.995, "population": 0.99, "actor": 0.97, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
-        "claimed_by": 0.98, "period": 0.915, "subset_of": 1.0}),
-    "before_batch_3": (0.995, 0.99, {
-        "value": 0.99, "population": 0.99, "actor": 0.975, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
-        "claimed_by": 0.975, "period": 0.915, "subset_of": 1.0}),
+        "value": 1.0, "population": 0.98, "actor": 0.955, "subgroup": 0.99, "outcome": 0.98, "unit": 1.0,
+        "claimed_by": 0.96, "period": 0.915, "subset_of": 0.99}),
+    "batch_6": (0.97, 0.99, {
+        "value": 1.0, "population": 0.92, "actor": 0.91, "subgroup": 0.955, "outcome": 0.945, "unit": 1.0,
+        "claimed_by": 0.885, "period": 0.88, "subset_of": 0.97}),
+    "before_batch_6": (0.995, 0.995, {
+        "value": 1.0, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.985, "unit": 1.0,
+        "claimed_by": 0.975, "period": 0.92, "subset_of": 0.995}),
+    "batch_5": (0.99, 0.99, {
+        "value": 1.0, "population": 0.98, "actor": 0.96, "subgroup": 1.0, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.965, "period": 0.925, "subset_of": 0.99}),
+    "before_batch_5": (1.0, 1.0, {
+        "value": 1.0, "population": 0.99, "actor": 0.965, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
+        "claimed_by": 0.98, "period": 0.92, "subset_of": 0.995}),
+    "before_batch_4": (1.0, 1.0, {
+        "value": 1.0, "population": 0.995, "actor": 0.975, "subgroup": 1.0, "outcome": 0.995, "unit": 1.0,
+        "claimed_by": 0.98, "period": 0.925, "subset_of": 1.0}),
+    "before_batch_3": (1.0, 1.0, {
+        "value": 1.0, "population": 0.995, "actor": 0.98, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
+        "claimed_by": 0.98, "period": 0.925, "subset_of": 1.0}),
 }
 FIELD_CASES = [(scope, name) for scope, (_r, _p, fields) in FLOORS.items() for name in sorted(fields)]
 
@@ -258,13 +275,14 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12
-    return {"all": scope(set()), "batch_12": scope(set(texts) - BATCH_12), "before_batch_12": scope(BATCH_12),
+    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13
+    return {"all": scope(set()), "batch_13": scope(set(texts) - BATCH_13), "before_batch_13": scope(BATCH_13),
+            "batch_12": scope(set(texts) - BATCH_12), "before_batch_12": scope(BATCH_12 | BATCH_13),
             "batch_11": scope(set(texts) - BATCH_11),
-            "before_batch_11": scope(BATCH_11 | BATCH_12), "batch_10": scope(set(texts) - BATCH_10),
-            "before_batch_10": scope(BATCH_10 | BATCH_11 | BATCH_12), "batch_9": scope(set(texts) - BATCH_9),
-            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12),
+            "before_batch_11": scope(BATCH_11 | BATCH_12 | BATCH_13), "batch_10": scope(set(texts) - BATCH_10),
+            "before_batch_10": scope(BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13),
             "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
@@ -273,9 +291,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_fifty_three_arabic_and_fifty_three_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 53
-    assert len([d for d in texts if d.startswith("en_")]) == 53
+def test_fixtures_are_fifty_seven_arabic_and_fifty_seven_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 57
+    assert len([d for d in texts if d.startswith("en_")]) == 57
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -286,9 +304,9 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
 
 
 @pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-                                   BATCH_12],
+                                   BATCH_12, BATCH_13],
                          ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
-                              "batch_11", "batch_12"])
+                              "batch_11", "batch_12", "batch_13"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -347,9 +365,16 @@ _BATCH_11_TRAPS = {("ar_alkhaleej_2016-10-09_sanaa", "لعلاج 300 مريض"),
 
 # Two batch-12 traps were read as figures at its first score: a dead woman's children ('أم لخمسة
 # أطفال', read as wounded) and a count of bombings ('التفجيرات الانتحارية الثلاثة', read as killed)
-# (BATCH12_FIRST_SCORE.md).
-_BATCH_12_TRAPS = {("ar_elnashra_2021-10-14_tayouneh", "لخمسة أطفال"),
-                   ("ar_alrai_2005-11-11_amman", "التفجيرات الانتحارية الثلاثة")}
+# (BATCH12_FIRST_SCORE.md). Neither is read since e6f6df3 (kinship and event nouns): they are no
+# longer expected failures.
+
+# Three batch-13 traps were read as figures at its first score: a town's own residents ('سكانها
+# البالغ عددهم 40 ألفاً', read by ar.figure.their_count), people gathered at a hospital ('around 200
+# lawyers and journalists gathered', read as present) and a witness ('One man, who asked not to be
+# named', read as killed) (BATCH13_FIRST_SCORE.md).
+_BATCH_13_TRAPS = {("ar_aliwaa_2017-08-03_arsal", "البالغ عددهم 40 ألفاً"),
+                   ("en_tribune_2016-08-09_quetta", "around 200 lawyers and journalists gathered"),
+                   ("en_dw_2019-06-13_sobaneda", "One man, who asked not to be named")}
 
 
 def _trap_case(trap):
@@ -363,8 +388,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 10: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_11_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 11: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_12_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 12: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_13_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 13: still read", strict=False))
     return trap
 
 
