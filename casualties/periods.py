@@ -379,22 +379,17 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     week_starts = data.get("week_starts", 0)
     if week_starts not in range(7):
         raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
-    breaks = words(pack, data.get("clause_breaks"))  # words apart by any spaces, or none after punctuation
-    clause_breaks = regex.compile(
-        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in breaks) + f"){right}",
-        regex.V1) if breaks else None
-    totals = words(pack, data.get("running_totals"))
-    running_totals = regex.compile(
-        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in totals) + f"){right}",
-        regex.V1) if totals else None
-    speakers = words(pack, data.get("speaker_clauses"))
-    speaker_clauses = regex.compile(
-        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in speakers) + f"){right}",
-        regex.V1) if speakers else None
-    relatives = words(pack, data.get("relative_clauses"))
-    relative_clauses = regex.compile(
-        "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in relatives) + f"){right}",
-        regex.V1) if relatives else None
+    def spaced_forms(key: str):
+        """The data's forms under `key`, their words apart by any spaces (or none after punctuation)."""
+        forms = words(pack, data.get(key))
+        return regex.compile(
+            "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in forms) + f"){right}",
+            regex.V1) if forms else None
+
+    clause_breaks = spaced_forms("clause_breaks")
+    running_totals = spaced_forms("running_totals")
+    speaker_clauses = spaced_forms("speaker_clauses")
+    relative_clauses = spaced_forms("relative_clauses")
     speech_words = regex.compile(
         rf"\s*(?:\p{{L}}+\s+)?(?:{proclitics})?(?:{trie_regex(words(pack, data.get('speech_words')))}){right}",
         regex.V1) if data.get("speech_words") else None
