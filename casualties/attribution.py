@@ -114,6 +114,8 @@ MEDIA_KINDS = frozenset({"agency", "outlet", "state_media", "armed_group_media",
 SUBJECT_WORDS = 3  # a sentence's subject is named within its first words ("وكانت بعثة الأمم المتحدة")
 DATELINE_WORDS = 3  # a dateline's place before its dash: "Addis Abeba – ", "بغداد - "
 DASHES = frozenset({"-", "–", "—"})
+# punctuation that ends a phrase: a verb, a name and the count it tells stand with none between
+CLAUSE_MARKS = frozenset(',;:.()"\n')
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "ß": "ss",
@@ -215,6 +217,7 @@ class Rules:
     # تلميذ"): their subject, a source, claims the figure after them; and the rule id of that claim
     deed_verbs: Lexicon | None = None
     deed_rule: str = ""
+    record_rule: str = ""  # the rule id of a record owner's claim
     owned_records: tuple[str, ...] = ()  # "the army's count": its owner's record
     # copulas whose subject stands before a subject marker ("وكان فلان قد أعلن"), and the
     # beginnings of a word that make it a common noun, no given name (the article)
@@ -341,6 +344,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         passive_agents=words("passive_agents"),
         deed_verbs=build_lexicon(pack, {w: True for w in words("deed_verbs")}) if words("deed_verbs") else None,
         deed_rule=f"{pack.code}.deed_subject",
+        record_rule=f"{pack.code}.record_owner",
         owned_records=words("owned_records"),
         copulas=frozenset(words("copulas")),
         place_markers=words("place_markers"),
@@ -666,7 +670,7 @@ class _Document:
                 continue
             found = self._deed_doer(verb_start, verb_end, start)
             if found is not None:
-                return Claim(_identified(found), found.text, EXPLICIT, found.start, found.end, f"{self.rules.deed_rule}")
+                return Claim(_identified(found), found.text, EXPLICIT, found.start, found.end, self.rules.deed_rule)
         return None
 
     def _record_owner(self, index: int, start: int) -> Claim | None:
@@ -681,7 +685,7 @@ class _Document:
             if not _identified(m) or self._addressee(m) or self._cue_between(m.end, start):
                 continue
             if _followed_by(self.text, m.end, phrases) or any(self.text.startswith(p, m.end) for p in phrases):
-                return Claim(_identified(m), m.text, EXPLICIT, m.start, m.end, f"{self.rules.deed_rule.split('.')[0]}.record_owner")
+                return Claim(_identified(m), m.text, EXPLICIT, m.start, m.end, self.rules.record_rule)
         return None
 
     def _deed_doer(self, verb_start: int, verb_end: int, fig_start: int) -> Mention | None:
@@ -717,7 +721,7 @@ class _Document:
             return False
         following = self._figure_starts[i]
         gap = self.text[cue.end:following]
-        if any(ch in gap for ch in ",;:.()\"\n") or self._cue_between(cue.end, following):
+        if not CLAUSE_MARKS.isdisjoint(gap) or self._cue_between(cue.end, following):
             return False
         named = self._mentions_within(cue.end, following)
         if len(WORD.findall(gap)) - sum(len(WORD.findall(m.text)) for m in named) > 1:
@@ -1407,7 +1411,7 @@ class _Document:
         if j >= len(self._figure_starts) or self._figure_starts[j] >= cue.start:
             return False
         rest = self.text[mention.end:self._figure_starts[j]]
-        return len(rest.split()) <= 1 and not any(ch in rest for ch in ",;:.()\"\n")
+        return len(rest.split()) <= 1 and CLAUSE_MARKS.isdisjoint(rest)
 
     def _reported_before(self, mention: Mention, cue: _Cue) -> bool:
         """The mention stands in an earlier cue's reported clause and a clause break parts it from
@@ -1705,7 +1709,7 @@ def _with_acronyms(canonical: str, mentions: list[Mention], written) -> list[Men
         if owner is None or owner.entry_id is None or owner.end > match.start():
             continue
         gap = canonical[owner.end:match.start()]
-        if any(ch in gap for ch in ",;:.()\n\"") or len(gap.split()) > ACRONYM_GAP:
+        if not CLAUSE_MARKS.isdisjoint(gap) or len(gap.split()) > ACRONYM_GAP:
             continue
         for use in regex.finditer(rf"(?<!\w){regex.escape(inner)}(?!\w)", canonical, pos=match.end()):
             a, b = use.span()

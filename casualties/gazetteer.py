@@ -492,7 +492,7 @@ def _check_unique_forms(base: Path, groups: dict) -> None:
                 for phrase, _person in _naming_forms(entry, lang):
                     key = (lang, canonical(phrase))
                     owner = owners.setdefault(key, entry_id)
-                    if owner != entry_id and not _apart_in_time(entries.get(owner) or _entry_of(groups, owner), entry):
+                    if owner != entry_id and not _apart_in_time(_entry_of(groups, owner), entry):
                         raise DataFileError(path, f"{entry_id}.aliases.{lang}", f"{phrase!r} already names {owner!r}"
                                             " (a form may name two entries only when their dates do not overlap)")
                 for phrase in entry["anaphora"].get(lang, ()):

@@ -680,7 +680,7 @@ def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
             and e.period_end == story_time.period_end)
 
 
-def _story_time(expressions: list[TimeExpression], sentences) -> TimeExpression | None:
+def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
     """The story's time: the article's first time expression, unless it is a day a source spoke
     (or a group claimed, a country mourned) and the next time told is a day of the deed in the
     days before it ("Niger began mourning on Thursday for 71 soldiers killed when militants
@@ -1150,9 +1150,10 @@ def resolve_periods(
     (datetime.date(2018, 5, 14), datetime.date(2018, 5, 20), 'en.period.same')
     """
     expressions = find_time_expressions(canonical, pack, published)
-    breaks, totals, flight = cue_grammar(pack).clause_breaks, cue_grammar(pack).running_totals, cue_grammar(pack).flight_words
+    g = cue_grammar(pack)
+    breaks, totals, flight = g.clause_breaks, g.running_totals, g.flight_words
     sentences = sentence_spans(canonical)
-    story_time = _story_time(expressions, sentences)  # the article's first time: its own story's
+    story_time = _story_time(expressions)  # the article's first time: its own story's
     periods: list[Period] = []
     # Each figure asks about the expressions near it through these (expressions are in text
     # order): reading all of them per figure is quadratic in a long text.
@@ -1162,10 +1163,11 @@ def resolve_periods(
     total_marks = [m.start() for m in totals.finditer(canonical)] if totals is not None else []
     # a time inside a relative clause about a speaker is the speaker's act: only the counts told
     # inside that clause take it
-    asides = _speaker_asides(canonical, cue_grammar(pack), sentences)
+    asides = _speaker_asides(canonical, g, sentences)
     aside_of = {id(e): a for e in expressions for a in asides if a[0] <= e.start and e.end <= a[1]}
-    trailing = _trailing_clauses(canonical, cue_grammar(pack), sentences)
+    trailing = _trailing_clauses(canonical, g, sentences)
     side_story = {id(e) for e in expressions for a in trailing if a[0] <= e.start and e.end <= a[1]}
+    dates_nothing_later = side_story | aside_of.keys()  # (ids) a speaker's act or a side story
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
@@ -1218,13 +1220,12 @@ def resolve_periods(
         else:
             before = expressions[:bisect_left(starts, s_lo)]  # none of them holds the figure
             # a speaker's relative clause dates nothing after it
-            latest = next((e for e in reversed(before) if e.end <= s_lo and id(e) not in aside_of and id(e) not in side_story), None)
+            latest = next((e for e in reversed(before) if e.end <= s_lo and id(e) not in dates_nothing_later), None)
             earlier = []
             if latest is not None:
                 last = _sentence_of(latest.start, sentences)
                 earlier = [e for e in before[bisect_left(starts, last[0]):]
-                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in aside_of
-                           and id(e) not in side_story]
+                           if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in dates_nothing_later]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
                     earlier = [e for e in earlier if not _aside(e, story_time)]
                 earlier = [e for e in earlier if e.kind != "report"] or earlier

@@ -103,6 +103,14 @@ def as_text(column):
     return column.astype(column.cat.categories.dtype) if isinstance(column.dtype, pd.CategoricalDtype) else column
 
 
+def holds_only_text(column) -> bool:
+    """An object column whose values are all strings or blanks (the comparison's claimant
+    columns): text, though pandas does not type it so."""
+    import pandas as pd
+
+    return column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+
+
 def text_with_blanks(column):
     """A text column with its blanks as "". A categorical (compact_text) stays one, "" among
     its categories, which stay sorted so that grouping and sorting by codes order as texts do."""

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from ..table import holds_only_text
 from .atomic import atomic_write
 
 try:  # optional: joins the fields of large tables in C (pandas 3 installs it)
@@ -103,8 +104,7 @@ def _csv_fields_arrow(column: pd.Series):
     if pd.api.types.is_bool_dtype(dtype) and not missing.any():
         return pc.if_else(pa.array(column.to_numpy(dtype=bool)), "True", "False")
     array = None
-    if (dtype != object and pd.api.types.is_string_dtype(dtype)) or (
-            dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")):
+    if (dtype != object and pd.api.types.is_string_dtype(dtype)) or holds_only_text(column):
         # Text, also an object column holding only strings and blanks (the comparison's
         # claimant columns, two hundred of them): made as the csv module makes them, by pyarrow.
         codes, values = pd.factorize(column)

@@ -35,7 +35,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..reconcile import KEY, Comparison, claimant_column
-from ..table import COLUMN_NAMES, text_with_blanks
+from ..table import COLUMN_NAMES, holds_only_text, text_with_blanks
 from . import bulkrows
 from .atomic import atomic_write
 from .bulkrows import (
@@ -108,14 +108,7 @@ def figures_sheet_meanwhile(figures: pd.DataFrame) -> Future | None:
     figures_sheet=...) takes it when its placeholder is the one the workbook holds, and makes
     the sheet itself otherwise. None when the table is too long (FIGURES_SHEET_MEANWHILE_ROWS).
     """
-    table = _figure_sheet_table(figures.reset_index(drop=True))
-    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
-        return None
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures-sheet")
-    try:
-        return pool.submit(_made_figures_sheet, table)
-    finally:
-        pool.shutdown(wait=False)
+    return _sheet_meanwhile("Figures", _figure_sheet_table(figures.reset_index(drop=True)), _figures_sheet)
 
 
 def claims_sheet_meanwhile(claims: pd.DataFrame) -> Future | None:
@@ -124,12 +117,17 @@ def claims_sheet_meanwhile(claims: pd.DataFrame) -> Future | None:
     reconciled, and the rest of the workbook is built meanwhile (most of the sheet's time is in
     pyarrow's kernels and deflating, which let go of the interpreter lock). None when the
     table is too long (FIGURES_SHEET_MEANWHILE_ROWS)."""
-    table = claims.reset_index(drop=True)
-    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
+    return _sheet_meanwhile("Claims", claims.reset_index(drop=True), _claims_sheet)
+
+
+def _sheet_meanwhile(title: str, table: pd.DataFrame, make) -> Future | None:
+    """The bulk sheet `title` of `table` (_made_sheet) begun on a second thread; None past
+    FIGURES_SHEET_MEANWHILE_ROWS or a sheet's rows."""
+    if _too_long(table):
         return None
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims-sheet")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{title.lower()}-sheet")
     try:
-        return pool.submit(_made_sheet, "Claims", table, _claims_sheet)
+        return pool.submit(_made_sheet, title, table, make)
     finally:
         pool.shutdown(wait=False)
 
@@ -139,15 +137,14 @@ def figures_sheet_on_disk(figures: pd.DataFrame, folder) -> bulkrows.SheetOnDisk
     deflated bytes in a file in `folder` (for a forked process to hand back; bulkrows.taken_sheet).
     None when the table is too long (FIGURES_SHEET_MEANWHILE_ROWS)."""
     table = _figure_sheet_table(figures.reset_index(drop=True))
-    if len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1):
+    if _too_long(table):
         return None
-    return bulkrows.sheet_on_disk(_made_figures_sheet(table), folder)
+    return bulkrows.sheet_on_disk(_made_sheet("Figures", table, _figures_sheet), folder)
 
 
-def _made_figures_sheet(table: pd.DataFrame) -> bulkrows.MadeSheet:
-    """The Figures sheet of `table`, in a workbook of its own with the styles registered as
-    write_workbook registers them: the same placeholder, the same rows."""
-    return _made_sheet("Figures", table, _figures_sheet)
+def _too_long(table: pd.DataFrame) -> bool:
+    """Too long to make beforehand (FIGURES_SHEET_MEANWHILE_ROWS), or for one sheet."""
+    return len(table) > min(FIGURES_SHEET_MEANWHILE_ROWS, bulkrows.SHEET_ROW_LIMIT - 1)
 
 
 def _made_sheet(title: str, table: pd.DataFrame, make) -> bulkrows.MadeSheet:
@@ -251,7 +248,7 @@ def _longest_written(values: pd.Series) -> int:
         # the quotes of two million figures are a quarter of a gigabyte).
         lengths = values.str.len()
         return int(lengths.max()) if lengths.notna().any() else 0
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    if holds_only_text(values):
         # Texts and blanks (the Comparison's claimant columns, two hundred of them): no copy without the blanks.
         return max((len(text) for text in values.tolist() if isinstance(text, str)), default=0)
     values = values[values.notna()]
