@@ -36,9 +36,12 @@ The claimant is the mention nearest the cue, with three refinements:
   of the verb's clause on the side the pack's subjects stand on.
 
 A name that is not in the gazetteers is found after a title ("spokesman", "secretary of") and
-kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A rank or
-an honorific (`ranks`: "Colonel", "Dr", "العقيد") is no part of the id, nor is a title or a body
-written before it: "Army spokesman Colonel Ali Musa" is ali_musa, "Governor Ali Musa" governor_ali_musa. A name
+kept as written: snake_case ASCII when Latin, canonical text joined by "_" otherwise. A title
+is no part of the id, be it a rank, an honorific (`ranks`: "Colonel", "Dr", "العقيد") or a civil
+title, nor is a title or a body written before it, nor the domain a title governs after it with
+the common nouns after that (`title_domain_words`): "Army spokesman Colonel Ali Musa" and
+"Governor Ali Musa" are ali_musa, "وزير الداخلية اللبناني فلان الفلاني" فلان_الفلاني; with no name
+after them, the title and its domain name the office ("محافظ حلب"). A name
 in apposition before the title is the person's: "Akram Gliwan, a spokesman for the hospital,
 said" (the title names no one after it), "وقال راجع بركات، عضو مجلس المحافظة" (the name
 stands right after the verb); so is one in commas after it ("the army's spokesman, Ali Musa,
@@ -99,6 +102,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
+    "title_domain_words", "title_domain_heads",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -235,6 +239,11 @@ class Rules:
     source_articles: frozenset[str] = frozenset()
     record_nouns: frozenset[str] = frozenset()
     common_noun_prefixes: tuple[str, ...] = ()
+    # words a title written without the article governs after itself, its domain ("وزير الداخلية",
+    # "محافظ جنين"): no part of the name that follows, nor are the common nouns after them
+    title_domain_words: int = 0
+    # a domain's words that govern one more ("والي غرب دارفور", "محافظ شمال سيناء")
+    title_domain_heads: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -352,6 +361,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         source_articles=frozenset(words("source_articles")),
         record_nouns=frozenset(words("record_nouns")),
         common_noun_prefixes=words("common_noun_prefixes"),
+        title_domain_words=number("title_domain_words", 0),
+        title_domain_heads=frozenset(words("title_domain_heads")),
     )
 
 
@@ -1157,7 +1168,7 @@ class _Document:
                 found = self._name_after_title(start, end, self.sentences[self._sentence_of(start)][1])
                 if found is None or (found.start, found.end) in self.titles:
                     continue
-                body = next((m for m in self._mentions_within(found.start, found.end) if _identified(m)), None)
+                body = next((m for m in self._mentions_within(min(start, found.start), found.end) if _identified(m)), None)
                 if body is not None:  # "المتحدث باسم الوزارة أشرف القدرة": he spoke as the ministry, and speaks so again
                     found = _Found(_identified(body), body.text, body.start, body.end)
                 by_title.setdefault(self.text[start:end], []).append((found.end, found))
@@ -1603,15 +1614,16 @@ class _Document:
         name_end = end
         ranks = {s: e for s, e in self.titles[bisect_left(self._title_starts, end):bisect_left(self._title_starts, limit)]
                  if self.text[s:e] in rules.ranks} if rules.ranks else {}
+        most = rules.name_max_words + self._title_lead(start, end, limit)  # the title's own words do not count
         for count, word in enumerate(WORD.finditer(self.text, end, limit)):
             token = word.group()
             bare = token.strip(QUOTES + ",.:;()")
-            if count < rules.name_max_words and word.start() in ranks and token == bare:
+            if count < most and word.start() in ranks and token == bare:
                 # "المتحدث باسم وزارة الدفاع العقيد حسن عبد الغني": the name follows the rank, and
                 # counts whole when the rank stands within the bound (as a mention that begins in a window)
                 return self._read_name_after_title(word.start(), ranks[word.start()], sentence_end)
-            if count >= rules.name_max_words or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
-                    or any(ch.isdigit() for ch in bare):
+            if count >= most or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
+                    or any(ch.isdigit() for ch in bare) or bare in rules.day_names:  # "ديفيد كاميرون اليوم الأحد"
                 if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
                     apposed = self._comma_name_past_place(name_end)
                     if apposed is not None and self.text.rfind(",", name_end, apposed.start) < bound:
@@ -1624,10 +1636,60 @@ class _Document:
                     if apposed is not None and apposed.end <= bound:
                         return apposed
                 break
-        if name_end > end and self.text[start:end] in rules.ranks:
-            start = WORD.search(self.text, end, name_end).start()  # "Colonel Philip Aguer": the rank is no part of the id
+        if name_end > end:
+            start = self._past_title(start, end, name_end)  # "President Uhuru Kenyatta": the title is no part of the id
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
+
+    def _past_title(self, start: int, end: int, name_end: int) -> int:
+        """Where the name read after the title [start, end) begins: past the title ("Colonel Philip
+        Aguer", "President Uhuru Kenyatta") and the words that are the title's (`_title_lead`);
+        `start` when no word of a name would be left, or only common nouns ("محافظ طرطوس", "مدير
+        الدفاع المدني": the title and its domain name the office)."""
+        words = [w for w in WORD.finditer(self.text, end, name_end) if w.start() > end]  # "النائبة": the ending is the title's
+        if not words:
+            return start
+        if self.text[start:end] in self.rules.ranks:
+            return words[0].start()  # "العقيد الصوارمي خالد سعد": a rank governs nothing, and the name may begin as a noun
+        lead = self._title_lead(start, end, name_end)
+        prefixes = self.rules.common_noun_prefixes
+        if lead >= len(words) or (prefixes and all(w.group().startswith(prefixes) for w in words[lead:])):
+            return start  # "مدير الدفاع المدني", "رئيس المجلس المحلي": the office, no name
+        return words[lead].start()
+
+    def _title_lead(self, start: int, end: int, limit: int) -> int:
+        """How many words after the title [start, end), before `limit`, are still the title's: its domain when it
+        governs one (`title_domain_words`, after a title written without the article: "وزير
+        الداخلية بسام مولوي", "محافظ جنين فلان", "والي شمال دارفور فلان": `title_domain_heads`)
+        and the common nouns after them ("رئيس الوزراء البريطاني ديفيد كاميرون", "الرئيس الصومالي
+        حسن شيخ محمود"); none after a rank, nor in a language with neither."""
+        rules = self.rules
+        if not (rules.title_domain_words or rules.common_noun_prefixes) or self.text[start:end] in rules.ranks:
+            return 0
+        words = [w.group().strip(QUOTES + ",.;:()") for w in islice(WORD.finditer(self.text, end, limit), 2 * rules.name_max_words + 1)
+                 if w.start() > end]
+        lead, domain = 0, rules.title_domain_words if not self._title_definite(start, end) else 0
+        while lead < min(domain, len(words)):
+            if words[lead] in rules.title_domain_heads:
+                domain += 1  # "والي غرب دارفور خميس أبكر": the region is two words
+            lead += 1
+        # the common nouns after them, leaving a name two words ("والي شمال دارفور الحافظ بخيت") or
+        # one ("الرئيس السيسي") as written
+        while lead < len(words) - 2 and rules.common_noun_prefixes and words[lead].startswith(rules.common_noun_prefixes):
+            lead += 1
+        return lead
+
+    def _title_definite(self, start: int, end: int) -> bool:
+        """The title's last word is written with the article (`common_noun_prefixes`), a proclitic
+        of its own ("النائب العام") or one the lexicon read before it ("والرئيس"): it governs no domain."""
+        prefixes = self.rules.common_noun_prefixes
+        space = self.text.rfind(" ", start, end)
+        if space >= 0:
+            return self.text[space + 1:end].startswith(prefixes)
+        head = start
+        while head > 0 and not self.text[head - 1].isspace():
+            head -= 1
+        return self.text[start:end].startswith(prefixes) or self.text[head:start].endswith(prefixes)
 
 
 def _occurrences(text: str, literal: str):

@@ -97,7 +97,9 @@ latest earlier sentence that has one (discourse time carries forward; again a `r
 only when it is alone there, and then the story's time, the article's first expression, when
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
 "since the war began", "between Feb. 24 and April 7", carries only within its paragraph unless it is the article's first time
-expression), unless the figure does not carry (`carries`: a count of people
+expression; an aside told in a sentence with no count, a detail of the story ("the group was pushed
+out of the capital in 2011"), gives back the story's time when it is no report, unless the figure's
+sentence names the war as a whole, `war_words`: "the conflict has killed thousands"), unless the figure does not carry (`carries`: a count of people
 present or displaced is a state, not an event of the story's days; but people displaced told
 as a flight, `flight_words` "had fled" with no `displaced_state_words` "who", "remain" in its
 clause, flee in the story's days: from the earlier time's start up to publication); if there is none, the
@@ -140,7 +142,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
-             "relative_clauses"}
+             "relative_clauses", "war_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -257,6 +259,9 @@ class CueGrammar:
     # where a relative clause begins (", which"): one that ends its sentence tells a side story,
     # whose time later sentences do not take
     relative_clauses: regex.Pattern | None = None
+    # the whole of a war ("the conflict", "violence"): a sentence naming it with no time of its
+    # own tells the war's toll, which does not take the story's time back after an aside
+    war_words: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -399,7 +404,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       regex.compile(rf"{left}(?:{proclitics})?(?:(?P<state>{trie_regex(words(pack, data.get('displaced_state_words') or []))})"
                                     rf"|{trie_regex(words(pack, data['flight_words']))}){right}",
                                     regex.V1) if data.get("flight_words") else None,
-                      speaker_clauses, speech_words, relative_clauses)
+                      speaker_clauses, speech_words, relative_clauses,
+                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['war_words']))}){right}", regex.V1)
+                      if data.get("war_words") else None)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -967,6 +974,19 @@ def _trailing_clauses(text: str, g: CueGrammar, sentences) -> list[tuple[int, in
     return out
 
 
+def _background(sentence: tuple[int, int], figure_starts: list[int], story_time: TimeExpression | None, s_lo: int) -> bool:
+    """The latest sentence with a time, whose times are asides of an earlier paragraph, tells no
+    count (`figure_starts`, in text order) and the story's time is told before the figure and is
+    no day a source spoke: the aside is a detail of the story ("the recruits had joined the course
+    two weeks ago", "the group was pushed out of the capital in 2011"), and the counts after it
+    are the story's. An aside that tells counts of its own ("Last month, 20 soldiers were killed
+    near Gao.") moves the story to another time: the counts of later paragraphs take none."""
+    if story_time is None or story_time.kind == "report" or story_time.end > s_lo:
+        return False
+    k = bisect_left(figure_starts, sentence[0])
+    return k == len(figure_starts) or figure_starts[k] >= sentence[1]
+
+
 def _elsewhere(aside: tuple[int, int] | None, position: int) -> bool:
     """A time of a speaker's relative clause (`aside`) that does not hold the figure at `position`."""
     return aside is not None and not aside[0] <= position < aside[1]
@@ -1160,6 +1180,7 @@ def resolve_periods(
     starts = [e.start for e in expressions]
     reach = list(accumulate((e.end for e in expressions), max))  # furthest end of expressions[:k + 1]
     line_breaks = [m.start() for m in LINE_BREAK.finditer(canonical)]
+    figure_starts = [f_start for f_start, _ in figures]
     total_marks = [m.start() for m in totals.finditer(canonical)] if totals is not None else []
     # a time inside a relative clause about a speaker is the speaker's act: only the counts told
     # inside that clause take it
@@ -1227,7 +1248,15 @@ def resolve_periods(
                 earlier = [e for e in before[bisect_left(starts, last[0]):]
                            if e.end <= s_lo and _sentence_of(e.start, sentences) == last and id(e) not in dates_nothing_later]
                 if bisect_left(line_breaks, earlier[-1].end) < bisect_left(line_breaks, s_lo):  # asides of an earlier paragraph stay there
-                    earlier = [e for e in earlier if not _aside(e, story_time)]
+                    told = [e for e in earlier if not _aside(e, story_time)]
+                    if not told and _background(last, figure_starts, story_time, s_lo) \
+                            and not (g.war_words is not None and g.war_words.search(canonical, s_lo, s_hi)):
+                        # an aside in a sentence that tells no count of its own ("recruits who had
+                        # joined the course two weeks ago") is background: the story's time resumes,
+                        # unless the figure's sentence names the war as a whole ("the conflict has
+                        # killed thousands"): the war's toll, no day of the story
+                        told = [story_time]
+                    earlier = told
                 earlier = [e for e in earlier if e.kind != "report"] or earlier
                 # the day a source spoke dates its own words, not a later sentence's count
                 if earlier and earlier[-1].kind == "report" and story_time is not None and story_time.kind != "report":
