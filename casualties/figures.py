@@ -33,7 +33,9 @@ slots, and generic slot filling completes the figure from the sentence:
   else of the latest sentence with one, unless an amount of its own sentence that is no figure
   stands before the marker; of those, the latest with the part's outcome), and a
   figure joined to a subset by "and", or counting the subset's noun left out ("nine soldiers
-  and three from Malawi"), is a subset too; subsets inherit what they do not say;
+  and three from Malawi"), is a subset too; subsets inherit what they do not say; an earlier
+  value a count replaced (a rule's `earlier`: "to 35, down from the 95 it had announced") is
+  never the whole of a later part;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
   previous figure.
 A figure with no outcome, or with an amount that has no bounds ("a number of"), is latent:
@@ -61,7 +63,7 @@ PRESENT = "present"  # the outcome of people told to be somewhere (outcomes.yaml
 
 RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
-    "inherit", "zero_only", "examples", "counterexamples",
+    "inherit", "zero_only", "earlier", "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "subject", "first", "none")
@@ -94,6 +96,9 @@ class Rule:
     default_population: str | None = None
     inherit: bool = False      # an amount with no noun of its own takes the sentence's previous figure's population
     zero_only: bool = False    # the rule reads only negated counts ("nobody was hurt")
+    # the amount is an earlier value of the count before it, since replaced ("to 35, down from the
+    # 95 it had announced"): never the whole a later part belongs to
+    earlier: bool = False
     # FigureGrammar.literals ids: a string of each lies within any text its frame matches
     before_needs: tuple = ()
     after_needs: tuple = ()
@@ -345,7 +350,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
-            raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
+            raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")), bool(raw.get("earlier")),
             before_needs, after_needs, mask(before_needs), mask(after_needs),
         ))
 
@@ -1245,7 +1250,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         ))
         if not latent:
             in_sentence.setdefault(whole, []).append(len(matches) - 1)
-            if not subset:
+            if not subset and not rule.earlier:
                 last_head = len(matches) - 1
                 heads.append(last_head)
     return _drop_repeats(text, matches)
