@@ -692,17 +692,21 @@ def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
     (or a group claimed, a country mourned) and the next time told is a day of the deed in the
     days before it ("Niger began mourning on Thursday for 71 soldiers killed when militants
     attacked a camp on Tuesday evening": Tuesday; "the toll has risen to 200, residents said
-    on Saturday" then "the gunmen stormed the villages on Tuesday": Tuesday), not a time of
-    long before ("In March 2017, gunmen stormed the same village")."""
+    on Saturday" then "the gunmen stormed the villages on Tuesday": Tuesday), or a since begun
+    in those days ("declared the siege over on Tuesday night, saying 61 civilians had been killed
+    since gunmen stormed the mall on Saturday": Saturday up to that day), not a time of long
+    before ("In March 2017, gunmen stormed the same village"; "said on Tuesday that 400,000 have
+    been killed since 2011")."""
     if not expressions:
         return None
     first = expressions[0]
     if first.kind != "report":
         return first
     deed = next((e for e in expressions[1:] if e.kind != "report"), None)
-    return deed if (deed is not None and deed.kind == "date" and deed.period_start is not None and first.period_start is not None
-                    and deed.period_end < first.period_start
-                    and (first.period_start - deed.period_start).days <= STORY_DEED_DAYS) else first
+    if deed is None or deed.kind not in ("date", "since") or deed.period_start is None or first.period_start is None:
+        return first
+    before = deed.period_end < first.period_start if deed.kind == "date" else deed.period_start < first.period_start
+    return deed if before and (first.period_start - deed.period_start).days <= STORY_DEED_DAYS else first
 
 
 def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
