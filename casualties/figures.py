@@ -33,7 +33,9 @@ slots, and generic slot filling completes the figure from the sentence:
   else of the latest sentence with one, unless an amount of its own sentence that is no figure
   stands before the marker; of those, the latest with the part's outcome), and a
   figure joined to a subset by "and", or counting the subset's noun left out ("nine soldiers
-  and three from Malawi"), is a subset too; subsets inherit what they do not say;
+  and three from Malawi"), is a subset too; subsets inherit what they do not say; an earlier
+  value a count replaced (a rule's `earlier`: "to 35, down from the 95 it had announced") is
+  never the whole of a later part;
 - an outcome-only noun ("dozens of wounded") takes the population of the sentence's
   previous figure.
 A figure with no outcome, or with an amount that has no bounds ("a number of"), is latent:
@@ -61,7 +63,7 @@ PRESENT = "present"  # the outcome of people told to be somewhere (outcomes.yaml
 
 RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
-    "inherit", "zero_only", "examples", "counterexamples",
+    "inherit", "zero_only", "earlier", "examples", "counterexamples",
 }
 NOUN_MODES = ("after", "carried", "antecedent", "inside")
 ACTOR_MODES = ("linked", "sentence", "subject", "first", "none")
@@ -94,6 +96,9 @@ class Rule:
     default_population: str | None = None
     inherit: bool = False      # an amount with no noun of its own takes the sentence's previous figure's population
     zero_only: bool = False    # the rule reads only negated counts ("nobody was hurt")
+    # the amount is an earlier value of the count before it, since replaced ("to 35, down from the
+    # 95 it had announced"): never the whole a later part belongs to
+    earlier: bool = False
     # FigureGrammar.literals ids: a string of each lies within any text its frame matches
     before_needs: tuple = ()
     after_needs: tuple = ()
@@ -193,6 +198,7 @@ class FigureGrammar:
     # الاتحاد الأفريقي"): their side is told, if not one the gazetteer knows
     owner_after: regex.Pattern | None = None
     place_before: regex.Pattern | None = None  # a country named after these is a place: "a base in Mali"
+    place_glued: regex.Pattern | None = None  # a country named right after these proclitics is a place: "بالقاهرة"
     ally_before: regex.Pattern | None = None  # "alongside the military": a side named as an ally
     other_event: regex.Pattern | None = None  # "in a separate attack": the story's side is not carried
 
@@ -344,7 +350,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         rules.append(Rule(
             raw["id"], expand(before, f"{where}.before", True), expand(raw.get("after"), f"{where}.after", False),
             noun, raw.get("outcome"), raw.get("population"), bool(raw.get("subset")), actor, bool(raw.get("latent")),
-            raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")),
+            raw.get("default_population"), bool(raw.get("inherit")), bool(raw.get("zero_only")), bool(raw.get("earlier")),
             before_needs, after_needs, mask(before_needs), mask(after_needs),
         ))
 
@@ -403,6 +409,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         noun_sides=MappingProxyType(noun_sides),
         bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
         place_before=of_words(settings.get("place_words"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
+        place_glued=of_words(settings.get("place_proclitics"), f"(?<!{word})(?:WORDS)\\Z"),
         ally_before=of_words(settings.get("ally_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?: \\S+)? \\Z"),
         other_event=of_words(settings.get("other_event_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         owner_after=of_words(owner_links, f",? (?:WORDS)(?!{word})"),
@@ -624,6 +631,17 @@ def _listed_after(g, text, last, q) -> bool:
         and g.outcome_pattern.search(between) is None
 
 
+def _listed_with(g, text, matches, heads):
+    """The last of `heads` and the heads right before it that one list joins to it ("122 civilians
+    and 26 soldiers"): no clause but the list's items between them."""
+    run = [heads[-1]]
+    for i in reversed(heads[:-1]):
+        if not _listed_after(g, text, matches[i], matches[run[-1]].quantity):
+            break
+        run.append(i)
+    return run
+
+
 def _possessor(g, text, actors, starts, start_limit, pos, counted):
     """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
     never an ally ("a group that fights alongside the army"), passing over the agent of an attack
@@ -645,6 +663,23 @@ def _is_agent(g, text, start, end, start_limit) -> bool:
     """The side named at [start, end) is the agent of an attack: "a Turkish drone strike", "غارة تركية"."""
     return (g.agent_after is not None and g.agent_after.match(text, end) is not None) or (
         g.agent_before is not None and g.agent_before.search(text, max(start_limit, start - 60), start) is not None)
+
+
+def _agent_of_verb(g, text, previous, before, rule, sentence_start, starts) -> bool:
+    """The previous figure's people, whose outcome no word of their own tells, did the deed whose
+    verb governs the current amount (`rule` reads the outcome from the verb before the amount,
+    `before`): no outcome word governs their own amount, and none stands between their noun and
+    that verb ("saying one of its fighters had detonated a vest, killing and wounding 200"; not
+    "killed 31 and wounded dozens")."""
+    if not rule.inherit or before is None or previous.noun_span is None or previous.noun_span[0] < previous.quantity.end:
+        return False
+    verb_at = before.start()
+    joined = g.combined_before.search(text, max(sentence_start, verb_at - 30), verb_at)
+    if joined:  # "killing and wounding 200": the first of the joined verbs
+        verb_at = joined.start()
+    if previous.noun_span[1] > verb_at or g.outcome_pattern.search(text, previous.noun_span[1], verb_at):
+        return False
+    return _outcome_governing(g, text, previous.quantity.start, sentence_start, starts) is None
 
 
 def _is_perpetrator(g, text, start, end, start_limit) -> bool:
@@ -672,6 +707,7 @@ def _bare(g, text, sentence_start, amount_start, amount_end, noun_span, people_e
 
 
 ARMED_GROUP = "armed_group"  # the gazetteer kind of a non-state armed group
+BARE_KINDS = frozenset({"state_forces", ARMED_GROUP})  # the kinds of side a bare noun can only be
 AGENT_WORDS = 4  # words between a side and the outcome word it is the subject of: "the SDF said it captured"
 
 
@@ -704,17 +740,27 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     in_sentence = actors[bisect_left(starts, sentence[0]):bisect_left(starts, sentence[1])]
     agents = {a[2] for a in in_sentence if agent(a[0], a[1]) and a[2] not in counted}
     named = {a[2] for a in in_sentence} - agents
+    named_before = {a[2] for a in actors[:bisect_left(starts, pos)]}
     for start, end, ids in sides.countries:
         if not sentence[0] <= start < sentence[1]:
             continue
         of_kind = {i for i in ids if sides.kinds.get(i) == kind}
+        # a country with several bodies of that kind (an army and a police) names the one the
+        # article named before: "الجيش ... جثامين 11 جنديا نقلوا إلى القاهرة"
+        of_kind = (of_kind & named_before) or of_kind
         if agent(start, end):
             agents |= of_kind
-        elif not (g.place_before is not None and g.place_before.search(text, max(sentence[0], start - 20), start)):
+        elif not (g.place_before is not None and g.place_before.search(text, max(sentence[0], start - 20), start)
+                  or g.place_glued is not None and g.place_glued.search(text, max(sentence[0], start - 4), start)):
             named |= of_kind
     named -= agents
     if named:
-        return next(iter(named)) if len(named) == 1 and sides.kinds.get(next(iter(named))) == kind else None
+        # the one side of that kind the sentence names, whatever sides of the other kind it
+        # names too ("the army said its jets struck PKK positions, killing 49 militants"); none
+        # beside a militia or a coalition, whose men are soldiers or fighters too
+        of_kind = {i for i in named if sides.kinds.get(i) == kind}
+        others = {sides.kinds.get(i) for i in named - of_kind}
+        return next(iter(of_kind)) if len(of_kind) == 1 and others <= BARE_KINDS else None
     if g.other_event is not None and g.other_event.search(text, sentence[0], sentence[1]):
         return None  # "In a separate attack, five soldiers were wounded": another story's side
     # an armed group the story names anywhere (the claim of an attack is often told after its
@@ -879,6 +925,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
     in_sentence: dict[tuple[int, int], list[int]] = {}
     last_head = None  # index of the latest figure that can be a parent
     heads: list[int] = []  # every figure that can be a parent, in text order
+    inherited: dict[int, tuple] = {}  # figures whose population is the figure before's: what they had
+    outcome_told_at: set[int] = set()  # figures whose outcome their noun or their rule's frame tells
     literals = g.literals.index(text) if counts else None
     actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's actors
     actor_reach = list(accumulate((a[1] for a in actors), max))  # furthest end of actors[:i + 1]
@@ -980,6 +1028,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         for frame in (before, after):
             if _slot(frame, "outcome") in g.outcomes:
                 outcome = g.outcomes[frame.group("outcome")]
+        outcome_told = outcome is not None  # by the noun or the rule's frame, not by a word nearby
         if outcome is None and noun_m_span and g.noun_modifier is not None and in_sentence.get(whole) \
                 and g.noun_modifier.match(text, noun_end, sentence[1]):
             outcome = _conjunct_outcome(g, text, q, matches[in_sentence[whole][-1]])
@@ -1134,6 +1183,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                         same = wholes[-1:]
                 parent = (same or parents)[-1]
                 p = matches[parent]
+                own = attrs.get("population")
+                if parent in inherited and own not in (None, "unknown") and own != p.population:
+                    # a part of another population ("26 wounded, among them three civilians") shows
+                    # that the whole's population, taken from the figure before it, was not told
+                    was_population, was_actor = inherited.pop(parent)
+                    p = matches[parent] = replace(p, population=was_population or "unknown", actor=was_actor)
                 population = p.population  # a subset keeps its parent's population (CONVENTIONS)
                 actor = actor or p.actor
                 outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome") or marker_outcome) \
@@ -1147,7 +1202,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         elif population in (None, "unknown") and (attrs.get("outcome") or attrs.get("inherit") or rule.inherit) and previous:
             own_heads = [i for i in previous if not matches[i].subset]  # never the article's `heads`
             p = matches[own_heads[-1]] if own_heads else None
-            if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit):
+            # not when the list the figure before ends counts people of several populations ("122
+            # civilians and 26 soldiers ..., with dozens of wounded"), nor from the people who did the deed
+            # the count is the object of ("one of its fighters detonated a vest, killing 200")
+            if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit) \
+                    and len({matches[i].population for i in _listed_with(g, text, matches, own_heads)}) == 1 \
+                    and not (own_heads[-1] not in outcome_told_at and _agent_of_verb(g, text, p, before, rule, sentence[0], span_starts)):
+                inherited[len(matches)] = (population, actor)
                 population, actor = p.population, actor or p.actor
                 subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)
 
@@ -1158,9 +1219,15 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 paragraph_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
             paragraph = paragraph_starts[bisect_right(paragraph_starts, q.start) - 1]
             actor, via = _side_of_noun_before(text, matches, actors, actor_starts, paragraph, people_span)
-        kind = g.noun_sides.get(text[people_span[0]:people_span[1]]) if people_span and g.noun_sides else None
+        # the people counted: a noun of their own, else one the amount carries ("one soldier")
+        side_span = people_span or (noun_m_span if rule.noun == "carried" and q.noun else None)
+        side_noun = text[side_span[0]:side_span[1]] if people_span else q.noun if side_span else None
+        kind = g.noun_sides.get(side_noun) if side_noun and g.noun_sides else None
+        # a bare noun told after an outcome noun and "of": "64 قتيلا من الجنود" (64 dead of the soldiers)
+        bare_from = noun_m_span[1] if people_span and noun_m_span and people_span != noun_m_span \
+            and noun_m_span[0] >= q.end else q.end
         if actor is None and kind and sides is not None and population == "combatants" and rule.actor != "none" \
-                and _bare(g, text, sentence[0], q.start, q.end, people_span, people_end):
+                and _bare(g, text, sentence[0], q.start, bare_from, people_span or (q.end, q.end), people_end):
             counted_sides = {matches[i].actor for i in in_sentence.get(whole, ())}
             verb_at = before.start() if before is not None and outcome != PRESENT and (rule.outcome or _slot(before, "outcome")) else None
             actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides, verb_at)
@@ -1174,6 +1241,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         part_of_latent = subset and bool(matches) and matches[-1].latent and matches[-1].outcome is not None \
             and matches[-1].sentence == whole
         latent = rule.latent or outcome is None or (q.low is None and q.high is None) or part_of_latent
+        if outcome_told:
+            outcome_told_at.add(len(matches))
         matches.append(FigureMatch(
             quantity=q, rule=rule.id, population=population or "unknown", actor=actor, subgroup=subgroup,
             outcome=outcome, unit=unit, subset=subset, parent=parent, latent=latent, sentence=whole,
@@ -1181,7 +1250,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         ))
         if not latent:
             in_sentence.setdefault(whole, []).append(len(matches) - 1)
-            if not subset:
+            if not subset and not rule.earlier:
                 last_head = len(matches) - 1
                 heads.append(last_head)
     return _drop_repeats(text, matches)
