@@ -59,6 +59,10 @@ killed 15 insurgents"). A speech verb whose subject is a pronoun (`pronouns`: "i
 claimant in its sentence or inherited, is claimed by the last body named in the sentence before;
 with none, by the claimant a speech verb of the three sentences before names (a person kept as
 written: "Balarabe Garba, the village head, told ... "We buried 120 people," he said").
+A participle after a comma (`participles`: ", saying") whose windows name no claimant has the
+main clause's subject, named in the sentence's first `subject_window` words with no cue between
+("President Ali Musa declared the siege over on Tuesday night, saying 61 ..."), the words its
+script writes in lower case after a name cut ("ali musa", not "ali musa declared").
 A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), when
 `not_preceded_by` words stand right before it ("an estimated 30,000": an adjective), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
@@ -102,7 +106,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
-    "title_domain_words", "title_domain_heads",
+    "title_domain_words", "title_domain_heads", "participles",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -244,6 +248,9 @@ class Rules:
     title_domain_words: int = 0
     # a domain's words that govern one more ("والي غرب دارفور", "محافظ شمال سيناء")
     title_domain_heads: frozenset[str] = frozenset()
+    # speech verbs that, after a comma, continue the main clause and have its subject ("President
+    # Ali Musa declared the siege over on Tuesday night, saying 61 civilians had been killed")
+    participles: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -363,6 +370,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         common_noun_prefixes=words("common_noun_prefixes"),
         title_domain_words=number("title_domain_words", 0),
         title_domain_heads=frozenset(words("title_domain_heads")),
+        participles=frozenset(words("participles")),
     )
 
 
@@ -937,9 +945,46 @@ class _Document:
                     found = self._pick(cue, side, head, cue.start)
                     if found:
                         return found
+        if sides and self._participle(cue):
+            found = self._main_subject(cue, low)
+            if found:
+                return found
         if cue.role == "verb" and cue.sides[0] in sides:  # the side the pack's subjects stand on
             return self._private_person(cue, cue.sides[0])
         return None
+
+    def _participle(self, cue: _Cue) -> bool:
+        """The cue is a participle (`participles`) right after a comma: it continues a main clause."""
+        return cue.role == "verb" and self.text[cue.start:cue.end] in self.rules.participles \
+            and self.text[:cue.start].rstrip(" " + QUOTES).endswith(",")
+
+    def _main_subject(self, cue: _Cue, low: int) -> _Found | None:
+        """The subject of the main clause a participle continues, too far back for the window before
+        it ("President Ali Musa declared the four-day siege over on Tuesday night, saying 61 ..."):
+        named within the sentence's first subject_window words, no other cue between it and the
+        participle."""
+        words = list(islice(WORD.finditer(self.text, low, cue.start), self.rules.subject_window + 1))
+        if not words:
+            return None
+        high = words[-1].end() if len(words) <= self.rules.subject_window else words[self.rules.subject_window].start()
+        found = self._pick(cue, "after", low, high)
+        if found is None or self._cue_between(found.end, cue.start):
+            return None
+        return self._cased_name(found)
+
+    def _cased_name(self, found: _Found) -> _Found:
+        """A name kept as written without the words after it that its script writes in lower case
+        ("Ali Musa visited": the verb that follows the name is no part of it); as it was when the
+        script has no case, or the words are a known body's."""
+        if self.written is None or found.claimed_by != name_id(self.text[found.start:found.end]):
+            return found
+        words = list(WORD.finditer(self.text, found.start, found.end))
+        while len(words) > 1 and self.written(words[-1].start(), words[-1].end())[:1].islower():
+            words.pop()
+        if words[-1].end() == found.end:
+            return found
+        phrase = self.text[found.start:words[-1].end()]
+        return _Found(name_id(phrase), phrase, found.start, words[-1].end())
 
     def _private_person(self, cue: _Cue, side: str) -> _Found | None:
         """An unnamed private person speaks as a witness, an unnamed medic (`medical_persons`:
