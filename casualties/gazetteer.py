@@ -16,7 +16,9 @@ Example: with proclitics [w, b, l, al, wal, bal, kal, ll, wll], "al" ends "wal",
 without its article an anaphor is an indefinite noun.
 
 Anaphora ("the group", "the source") name an entry only after the article named it; one
-anaphor may be listed by several entries and resolves to the one named last. With none of them
+anaphor may be listed by several entries and resolves to the one named last. In a headline (the
+text's first line, with more lines after it) an anaphor with no antecedent names the entry the
+body names first among its entries ("المرصد: 148 قتيلاً" over a story on the Syrian Observatory). With none of them
 named before it, an anaphor names the one entry of the country the text names most, by the
 entries' `country` words ("the health ministry" in a story on Lebanon, "القوات الحكومية" in one
 from Taiz); it stays unresolved when another country is named as often, or none of its entries is
@@ -156,8 +158,9 @@ class Gazetteers:
         if found is None:
             country = self._country_counter(pack, canonical)
             dated = self._dated(day)
+            headline = canonical.find("\n")  # the text's first line, when a body follows it
             sources = tuple(_resolve(self._in_context(self.source_lexicon(pack).find(canonical), canonical), "sources", country,
-                                     dated))
+                                     dated, headline))
             spans = [(m.start, m.end) for m in sources]
             starts = [start for start, _ in spans]
             hits = [h for h in self._in_context(self.actor_lexicon(pack).find(canonical), canonical)
@@ -261,14 +264,23 @@ def _inside_longer(start: int, end: int, spans, starts) -> bool:
     return False
 
 
-def _resolve(hits, group: str, country=None, dated=None) -> list[Mention]:
+def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> list[Mention]:
     named: dict[str, int] = {}
     mentions = []
+    hits = list(hits)
+    first: dict[str, int] = {}  # where the body first names each entry, for the headline's anaphora
+    if headline > 0:
+        for start, _end, _term, attrs, _pre, _suf in hits:
+            if not attrs["anaphora"] and start > headline:
+                first.setdefault(attrs["id"] if dated is None or len(attrs["ids"]) == 1 else dated(attrs["ids"])[0], start)
     for start, end, term, attrs, pre, _suf in hits:
         inferred = False
         if attrs["anaphora"]:
             known = [i for i in attrs["ids"] if i in named]
             entry_id = max(known, key=named.__getitem__) if known else None
+            if entry_id is None and start < headline:  # "المرصد: 148 قتيلاً" over a story that names the Observatory
+                later = [i for i in attrs["ids"] if i in first]
+                entry_id = min(later, key=first.__getitem__) if later else None
             if entry_id is None and country is not None:
                 of_country = [i for i in attrs["ids"] if i in country()]
                 if dated is not None and len(of_country) > 1:  # a country's successive governments
