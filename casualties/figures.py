@@ -6,8 +6,9 @@ the pack's lexicons and the file's own `macros` (which may use them). The first 
 wins; the named groups of either frame (`noun`, `outcome`; the `after` frame first) give its
 slots, and generic slot filling completes the figure from the sentence:
 
-- population, subgroup and unit come from the counted noun, else the rule's
-  `default_population`; a unit noun (buses, convoys) takes the population of the people it
+- population, subgroup and unit come from the counted noun (for a rule with `noun: side`, an
+  armed group's name right after the amount: its fighters, "seven Ambazonian separatists"), else
+  the rule's `default_population`; a unit noun (buses, convoys) takes the population of the people it
   carries ("six buses carrying fighters", with up to `carried_window_words` words before them);
 - "with their families" after the noun makes combatants `mixed`;
 - the outcome comes from the noun itself (the dead, the wounded), joined outcome nouns give
@@ -65,7 +66,10 @@ RULE_KEYS = {
     "id", "before", "after", "noun", "outcome", "population", "default_population", "subset", "actor", "latent",
     "inherit", "zero_only", "earlier", "examples", "counterexamples",
 }
-NOUN_MODES = ("after", "carried", "antecedent", "inside")
+# "side": the amount's people are named by an armed group's name right after it, and nothing
+# else ("seven Ambazonian separatists near Bamenda", "30 Taliban in Helmand"); its `after` frame
+# is matched where the name ends
+NOUN_MODES = ("after", "carried", "antecedent", "inside", "side")
 ACTOR_MODES = ("linked", "sentence", "subject", "first", "none")
 # characters before an amount a `before` frame may span; the frames bound their own gaps, so this
 # only needs to hold the longest ('bringing the total number of soldiers killed since the start
@@ -420,14 +424,15 @@ def _rules_for(rules) -> MappingProxyType:
     """The rules _match_rule tries for each kind of amount: a rule with `noun: carried` needs an
     amount with its own noun, a `zero_only` rule a zero; a rule with no frame, neither, matches none."""
     def can_match(rule: Rule, has_noun: bool, zero: bool) -> bool:
-        if rule.noun == "carried" and not has_noun or rule.zero_only and not zero:
+        if rule.noun == "carried" and not has_noun or rule.zero_only and not zero or rule.noun == "side" and has_noun:
             return False
         return not (rule.before is None and rule.after is None and rule.noun not in ("carried", "inside")
                     and not rule.zero_only)
 
     # each rule with what the loop of _match_rule reads of it, unpacked once here rather than
     # read attribute by attribute for every amount (most amounts go through most rules)
-    return MappingProxyType({(has_noun, zero): tuple((r, r.noun == "inside", r.before, r.before_mask, r.after, r.after_mask)
+    return MappingProxyType({(has_noun, zero): tuple((r, r.noun if r.noun in ("inside", "side") else None, r.before, r.before_mask,
+                                                      r.after, r.after_mask)
                                                      for r in rules if can_match(r, has_noun, zero))
                              for has_noun in (False, True) for zero in (False, True)})
 
@@ -436,7 +441,9 @@ def figure_grammar(pack: LanguagePack) -> FigureGrammar:
     return pack.compiled("figures", compile_figures)
 
 
-def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: LiteralIndex):
+def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: LiteralIndex, side_end: int | None = None):
+    """The first rule whose frames match around `q`, with the frames' matches; `side_end`: where an
+    armed group's name that starts right after the amount ends (rules with `noun: side`), or None."""
     # a quoted amount frames as the amount: 'captured "more than 1,200" soldiers'
     quoted = q.start > 0 and text[q.start - 1] == QUOTE_MARK and text.startswith(QUOTE_MARK, q.end)
     before_start = max(sentence[0], q.start - BEFORE_WINDOW)
@@ -445,9 +452,10 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
     after_start = q.core_end if 0 <= q.core_end < q.end else q.end
     before_present = literals.within(needs_start, q.start)  # the sets of every 'before' frame, in one pass
     after_present = literals.within(after_start, sentence[1])  # the same for the 'after' frames
-    for rule, inside, before_frame, after_frame in _rules_with_literals(
+    for rule, mode, before_frame, after_frame in _rules_with_literals(
             g.rules_for[bool(q.noun), q.low == 0 and q.high == 0], before_present, after_present):
-        if inside and not g.noun_pattern.search(text, q.start, q.end):
+        if mode is not None and (mode == "inside" and not g.noun_pattern.search(text, q.start, q.end)
+                                 or mode == "side" and side_end is None):
             continue
         before = after = None
         if before_frame is not None:
@@ -456,7 +464,11 @@ def _match_rule(g: FigureGrammar, text: str, q: Quantity, sentence, literals: Li
                 before = before_frame.search(text, max(sentence[0], q.start - 1 - BEFORE_WINDOW), q.start - 1)
             if not before:
                 continue
-        if after_frame is not None:
+        if after_frame is not None and mode == "side":
+            after = after_frame.match(text, side_end, sentence[1])
+            if not after:
+                continue
+        elif after_frame is not None:
             after = after_frame.match(text, q.end, sentence[1])
             if not after and q.core_end >= 0 and q.core_end < q.end:
                 # the qualifier stands after the noun: "62 civilians at least"
@@ -492,8 +504,8 @@ def _rules_with_literals(rules: tuple, before_present: int, after_present: int) 
             by_present.clear()
         before_absent, after_absent = ~before_present, ~after_present
         kept = by_present[key] = tuple(
-            (rule, inside, before_frame, after_frame)
-            for rule, inside, before_frame, before_mask, after_frame, after_mask in rules
+            (rule, mode, before_frame, after_frame)
+            for rule, mode, before_frame, before_mask, after_frame, after_mask in rules
             if (before_frame is None or not before_mask & before_absent)
             and (after_frame is None or not after_mask & after_absent))
     return kept
@@ -935,7 +947,12 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         i = bisect_right(sentence_starts, q.start) - 1
         whole = sentences[i] if i >= 0 and q.start < sentences[i][1] else (q.start, q.end)
         sentence = (max(whole[0], q.start - SENTENCE_REACH), min(whole[1], q.end + SENTENCE_REACH))
-        found = _match_rule(g, text, q, sentence, literals)
+        side = None  # an armed group named right after the amount: "seven Ambazonian separatists"
+        if sides is not None and not q.noun and text.startswith(" ", q.end):
+            k = bisect_left(actor_starts, q.end + 1)
+            if k < len(actors) and actors[k][0] == q.end + 1 and sides.kinds.get(actors[k][2]) == ARMED_GROUP:
+                side = actors[k]
+        found = _match_rule(g, text, q, sentence, literals, side[1] if side else None)
         if not found:
             continue
         rule, before, after = found
@@ -960,6 +977,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             # the noun names the count before it: "the toll among civilians rose to 62"
             attrs = g.nouns[before.group("noun")]
             noun_m_span = before.span("noun")
+        elif rule.noun == "side":
+            attrs, noun_m_span = {"population": "combatants"}, (side[0], side[1])
+            noun_end = max(side[1], after.end() if after is not None else side[1])
         elif rule.noun == "inside":
             m = g.noun_pattern.search(text, q.start, q.end)
             if m:
