@@ -59,6 +59,9 @@ killed 15 insurgents"). A speech verb whose subject is a pronoun (`pronouns`: "i
 claimant in its sentence or inherited, is claimed by the last body named in the sentence before;
 with none, by the claimant a speech verb of the three sentences before names (a person kept as
 written: "Balarabe Garba, the village head, told ... "We buried 120 people," he said").
+A civil body a country word or possessive qualifies (`body_heads`: "the Turkish Medical
+Association", "Pakistan's bar council"), named by no gazetteer entry, is a mention kept as
+written (turkish_medical_association), never the country's side.
 A participle after a comma (`participles`: ", saying") whose windows name no claimant has the
 main clause's subject, named in the sentence's first `subject_window` words with no cue between
 ("President Ali Musa declared the siege over on Tuesday night, saying 61 ..."), the words its
@@ -106,7 +109,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
-    "title_domain_words", "title_domain_heads", "participles",
+    "title_domain_words", "title_domain_heads", "participles", "body_heads",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -124,6 +127,8 @@ DATELINE_WORDS = 3  # a dateline's place before its dash: "Addis Abeba – ", "�
 DASHES = frozenset({"-", "–", "—"})
 # punctuation that ends a phrase: a verb, a name and the count it tells stand with none between
 CLAUSE_MARKS = frozenset(',;:.()"\n')
+BODY_WORDS = 3  # words after a country word a body qualified by it may have ("Pakistan Bar Council")
+OFFICIAL_KIND = "official"  # the kind of a body kept as written after a country word
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
 UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "ß": "ss",
@@ -251,6 +256,9 @@ class Rules:
     # speech verbs that, after a comma, continue the main clause and have its subject ("President
     # Ali Musa declared the siege over on Tuesday night, saying 61 civilians had been killed")
     participles: frozenset[str] = frozenset()
+    # the head nouns of a body a country word or possessive qualifies, no gazetteer entry naming
+    # it ("the Turkish Medical Association", "Pakistan's bar council"): the body, kept as written
+    body_heads: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -371,6 +379,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         title_domain_words=number("title_domain_words", 0),
         title_domain_heads=frozenset(words("title_domain_heads")),
         participles=frozenset(words("participles")),
+        body_heads=frozenset(words("body_heads")),
     )
 
 
@@ -512,6 +521,8 @@ class _Document:
         self.mentions = _claimant_mentions(canonical, pack, gazetteers, day)
         if written is not None:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
+        if rules.body_heads:
+            self.mentions = _with_country_bodies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
         self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
@@ -1827,6 +1838,48 @@ def _with_acronyms(canonical: str, mentions: list[Mention], written) -> list[Men
     if not added:
         return mentions
     return sorted(chain(mentions, {(m.start, m.end): m for m in added}.values()), key=lambda m: m.start)
+
+
+def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rules: Rules) -> list[Mention]:
+    """The mentions, with each body a country word or possessive qualifies and no gazetteer entry
+    names, kept as written: "the Turkish Medical Association said" is turkish_medical_association,
+    "Pakistan's bar council" pakistan_bar_council, never the country's side or army. The body is the
+    country word and at most BODY_WORDS more, the last a `body_heads` word, none a name stop, no
+    punctuation but a possessive between, not followed by "of" ("Ministry of ..." names its domain
+    after it); a longer gazetteer name wins ("the Lebanese health ministry")."""
+    added, dropped = [], set()
+    starts = [m.start for m in mentions]
+    for start, end, _ids in countries:
+        i = bisect_right(starts, start) - 1
+        over = mentions[i] if i >= 0 and mentions[i].end > start else None
+        if over is not None and (over.start, over.end) != (start, end):
+            continue  # inside a longer name
+        at = end + 2 if canonical.startswith("'s", end) else end
+        tokens = list(islice(WORD.finditer(canonical, at), BODY_WORDS + 1))
+        head = None
+        for k, token in enumerate(tokens[:BODY_WORDS]):
+            word = token.group()
+            bare = word.rstrip(",.;:\"')")
+            if not bare.replace("-", "").isalpha() or bare in rules.name_stops or (k and token.start() in starts):
+                break
+            if bare in rules.body_heads:
+                head = (k, token.start() + len(bare))
+            if bare != word:
+                break
+        if head is None or (head[0] + 1 < len(tokens) and tokens[head[0] + 1].group() == "of"
+                            and canonical[head[1]:tokens[head[0] + 1].start()].isspace()):
+            continue
+        j = bisect_left(starts, head[1])
+        if any(m.start < head[1] and m.end > end for m in mentions[max(i, 0):j]):
+            continue  # a known name inside the body's words
+        phrase = canonical[start:end] + canonical[at:head[1]]
+        body_id = name_id(phrase)
+        added.append(Mention(start, head[1], body_id, OFFICIAL_KIND, canonical[start:head[1]], False, False, "", "sources", (body_id,)))
+        if over is not None:
+            dropped.add((over.start, over.end))
+    if not added:
+        return mentions
+    return sorted(chain((m for m in mentions if (m.start, m.end) not in dropped), added), key=lambda m: m.start)
 
 
 def name_id(phrase: str) -> str:
