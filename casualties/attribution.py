@@ -1046,14 +1046,17 @@ class _Document:
     def _apposed_subject(self, cue: _Cue, floor: int) -> _Found | None:
         """"The AAPP, which tracks arrests by the regime, says", "The CJTF, a group that fights
         alongside the military, said": a body named right before an apposition closed by a comma
-        right before the cue is the subject, over the sides the apposition names."""
+        right before the cue is the subject, over the sides the apposition names; a cue inside the
+        apposition may only open a relative clause ("Al-Shabaab, the group that said the raid was
+        revenge for Kenya's military presence, claimed")."""
         head = self.text[floor:cue.start].rstrip()
         if not head.endswith(","):
             return None
         opening = self.text.rfind(",", floor, floor + len(head) - 1)
         if opening < 0:
             return None
-        if bisect_right(self._cue_starts, opening) < bisect_left(self._cue_starts, cue.start) \
+        inner = self.cues[bisect_right(self._cue_starts, opening):bisect_left(self._cue_starts, cue.start)]
+        if any(not self._relative_cue(c) for c in inner) \
                 or any(self._preceded_by(m.start, self.rules.relay_before) for m in self._mentions_within(opening, cue.start)):
             return None  # "Al Jazeera, citing medical sources, said": the relayed source claims
         low = self._mention_start(self._words_back(opening, floor), floor)
@@ -1061,6 +1064,16 @@ class _Document:
         if not named or self.text[named[-1].end:opening].strip(" )" + QUOTES):
             return None  # the body must close the words before the apposition ("X (CJTF),")
         return self._speaker(named[-1], named)
+
+    def _relative_cue(self, cue: _Cue) -> bool:
+        """A cue in a relative clause, its word right before it a relative pronoun or the
+        complementizer that opens one ("the group that said the raid was revenge", "الذي قال"):
+        it describes the apposition's head and speaks for no one after the apposition."""
+        head = self.text[max(0, cue.start - LOOKAROUND):cue.start].split()
+        if not head:
+            return False
+        word = head[-1]
+        return word in self.rules.relative_pronouns or word in self.rules.complementizers
 
     def _copula_subject(self, cue: _Cue, floor: int) -> _Found | None:
         """"وكان خالد الأحمد قد أعلن", "وكانت فيان دخيل، النائبة ...، قد قالت": the words between a
