@@ -69,7 +69,8 @@ script writes in lower case after a name cut ("ali musa", not "ali musa declared
 A cue is not one when `not_followed_by` words follow it ("claimed responsibility"), when
 `not_preceded_by` words stand right before it ("an estimated 30,000": an adjective), or, with
 `not_before_amount`, when an amount in digits follows it: "نقلت 35 مصابا" (transported 35
-wounded) is not "نقلت وكالة ... عن" (relayed); or, with `needs_after`, when none of those words
+wounded) is not "نقلت وكالة ... عن" (relayed); or a figure, one word at most between besides a
+known name, unless it is a deed verb ("نشر الجيش نحو ألفي جندي": deployed); or, with `needs_after`, when none of those words
 follows within name_window words in its sentence ("خفضت الحكومة، أمس، حصيلة الضحايا": lowered the
 toll; "رفعت العلم": raised a flag). Such a cue names its object after itself and claims only the
 figures after it ("killed 40, before the army raised the toll to 52"). A name written after a title wins over a source
@@ -560,8 +561,34 @@ class _Document:
     def claims(self, figures) -> list[Claim]:
         self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
         self._figure_starts = sorted(start for start, _end in figures)
+        self._drop_before_figures()
         self._drop_counted(sorted(end for _start, end in figures))
         return [self.claim(start, end) for start, end in figures]
+
+    def _drop_before_figures(self) -> None:
+        """A cue marked `not_before_amount` right before a figure, one word at most between besides
+        a known name (its subject), is the figure's verb, no report: "نشر الجيش نحو ألفي جندي" and
+        "نشرت القوات التركية نحو 300 جندي" deployed troops (the amount in words or after a
+        qualifier or a subject, where digits right after the cue were already read so); not a deed
+        verb, which its own rule reads."""
+        entries, deeds = self.rules.entries, self.rules.deed_verbs
+        starts = self._figure_starts
+
+        def before_figure(cue: _Cue) -> bool:
+            if not entries[cue.rule]["not_before_amount"] or (deeds is not None and self.text[cue.start:cue.end] in deeds):
+                return False  # a deed verb ("نقلت فرق الهلال الأحمر 25 جريحا") keeps its own reading
+            i = bisect_left(starts, cue.end)
+            if i == len(starts):
+                return False
+            gap = list(islice(WORD.finditer(self.text, cue.end, starts[i]), 2 * self.rules.name_max_words))
+            return sum(1 for w in gap if not self._mention_overlaps(w.start(), w.end())) <= 1 \
+                and not CLAUSE_MARKS.intersection(self.text[cue.end:starts[i]])
+        kept = [c for c in self.cues if not before_figure(c)]
+        if len(kept) < len(self.cues):
+            self.cues = kept
+            self._cue_starts = [c.start for c in kept]
+            self._cue_ends = sorted(c.end for c in kept)
+            self._cue_reach = list(accumulate((c.end for c in kept), max, initial=-1))
 
     def _drop_counted(self, figure_ends: list[int]) -> None:
         """A mention right after a figure's amount names the people it counts, never who claims
