@@ -1296,14 +1296,27 @@ class _Document:
     def _surname(self, low: int, high: int, side: str) -> _Found | None:
         """A name's last word alone next to the cue, after the full name was written with a title
         ("Borno State Governor Babagana Zulum ... Zulum told mourners", "وأضاف المسماري"): that
-        person."""
+        person; in a headline (the text's first line), the person the body names so first
+        ("Siege over: 67 dead, says Kenyatta")."""
         words = list(WORD.finditer(self.text, low, high))
         if not words:
             return None
         word = words[-1] if side == "before" else words[0]
         people = self._named_people()[1].get(word.group().strip(QUOTES + ",.;:"), [])
         i = bisect_right(people, word.start(), key=lambda p: p[0])
+        if not i and people and self._headline_speaker(word):
+            return people[0][1]  # a headline's "..., says Kenyatta": the person the body names first
         return people[i - 1][1] if i else None
+
+    def _headline_speaker(self, word) -> bool:
+        """The word stands where a headline names its speaker: its last word ("..., says Kenyatta")
+        or its first before a colon ("Kenyatta: 67 dead"); not inside a clause of its own ("...
+        وعبد المهدي يعلن عزمه الاستقالة")."""
+        line_end = self.text.find("\n")
+        if not 0 <= word.start() < line_end:
+            return False
+        return not self.text[word.end():line_end].strip(" " + QUOTES + ".!") \
+            or (not self.text[:word.start()].strip() and self.text.startswith(":", word.end()))
 
     def _apposed_person(self, mention: Mention) -> _Found | None:
         """A person named in apposition with the body he speaks for is the claimant, as written
