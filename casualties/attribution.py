@@ -1327,6 +1327,10 @@ class _Document:
         comma, a relative pronoun or the sentence's end, no cue between)."""
         if mention.person or mention.kind == "correspondent" or _identified(mention) is None:
             return None
+        if self._ends_in_title(mention):
+            after = self._comma_name_past_place(mention.end)  # "the hospital director, Ali Musa, said"
+            if after is not None:
+                return after
         title = self._owned_title(mention) or self._leading_title(mention)
         if title is None and mention.kind != UNNAMED:
             return None
@@ -1369,6 +1373,11 @@ class _Document:
         if i < len(self.titles) and self.titles[i][0] == mention.start and self.titles[i][1] < mention.end:
             return self.titles[i]
         return None
+
+    def _ends_in_title(self, mention: Mention) -> bool:
+        """A title ends the mention ("the hospital director"): a name in commas after it is his."""
+        j = bisect_right(self._title_ends, mention.end) - 1
+        return j >= 0 and self._title_ends[j] == mention.end and self._titles_by_end[j][0] > mention.start
 
     def _apposition_closes(self, end: int) -> bool:
         """An apposition ending near `end` closes: a comma or a relative pronoun within four
