@@ -642,6 +642,8 @@ class _Document:
                 return inherited
         if index > 0 and (speaking or self._ends_in_frame(index - 1)):
             inherited = self._sentence_claim(index - 1, depth=3)
+            if inherited and speakers:
+                inherited = self._relaying_speaker(index - 1, inherited) or inherited
             if inherited:
                 return inherited
             pronoun_cue = next((c for c in reversed(before) if self._pronoun_subject(c)), None) \
@@ -934,6 +936,22 @@ class _Document:
         low, high = self.sentences[index]
         return self.text[low:high].rstrip().endswith(self.rules.frame_endings) if self.rules.frame_endings else False
 
+    def _relaying_speaker(self, index: int, inherited: Claim) -> Claim | None:
+        """"ونفى المتحدث العسكري ما تناقلته وكالات نقلاً عن مصادر أمنية ... وأضاف أن": a speech verb
+        with no subject of its own continues the speaker of the sentence before, not the source that
+        speaker relayed or denied: when the sentence's claim is a relayed source (`relay_before`
+        right before it), the subject of its first speech verb, read without the relay."""
+        if not self._preceded_by(inherited.start, self.rules.relay_before):
+            return None
+        low, high = self.sentences[index]
+        verb = next((c for c in self._cues_from(low, high) if c.role == "verb" and c.end <= high), None)
+        if verb is None or verb.start > inherited.start:
+            return None
+        found = self._claimant(verb, index, high, high, relay=False)
+        if found is None or found.start >= inherited.start:
+            return None
+        return self._explicit(found, verb.rule)
+
     def _sentence_claim(self, index: int, depth: int) -> Claim | None:
         """The claimant a sentence's own cues give, as if its figure stood at the sentence end."""
         low, high = self.sentences[index]
@@ -945,10 +963,10 @@ class _Document:
             return self._sentence_claim(index - 1, depth - 1)
         return None
 
-    def _claimant(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> _Found | None:
+    def _claimant(self, cue: _Cue, index: int, fig_start: int, fig_end: int, relay: bool = True) -> _Found | None:
         low, high = self.sentences[index]
         figure_after = cue.end <= fig_start
-        relayed = self._relayed(cue, fig_start if figure_after else high)
+        relayed = self._relayed(cue, fig_start if figure_after else high) if relay else None
         if relayed:
             return relayed
         sides = cue.sides
