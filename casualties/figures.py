@@ -1240,8 +1240,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             paragraph = paragraph_starts[bisect_right(paragraph_starts, q.start) - 1]
             actor, via = _side_of_noun_before(text, matches, actors, actor_starts, paragraph, people_span)
         # the people counted: a noun of their own, else one the amount carries ("one soldier")
-        side_span = people_span or (noun_m_span if rule.noun == "carried" and q.noun else None)
-        side_noun = text[side_span[0]:side_span[1]] if people_span else q.noun if side_span else None
+        side_noun = text[people_span[0]:people_span[1]] if people_span else q.noun if rule.noun == "carried" else None
         kind = g.noun_sides.get(side_noun) if side_noun and g.noun_sides else None
         # a bare noun told after an outcome noun and "of": "64 قتيلا من الجنود" (64 dead of the soldiers)
         bare_from = noun_m_span[1] if people_span and noun_m_span and people_span != noun_m_span \
