@@ -264,6 +264,12 @@ def _inside_longer(start: int, end: int, spans, starts) -> bool:
     return False
 
 
+def _named_entry(attrs: dict, dated) -> str:
+    """The entry a form that is no anaphor names: its own, or, when it names successive entries,
+    the one valid on the article's day (`dated`)."""
+    return attrs["id"] if dated is None or len(attrs["ids"]) == 1 else dated(attrs["ids"])[0]
+
+
 def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> list[Mention]:
     named: dict[str, int] = {}
     mentions = []
@@ -272,7 +278,7 @@ def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> 
     if headline > 0:
         for start, _end, _term, attrs, _pre, _suf in hits:
             if not attrs["anaphora"] and start > headline:
-                first.setdefault(attrs["id"] if dated is None or len(attrs["ids"]) == 1 else dated(attrs["ids"])[0], start)
+                first.setdefault(_named_entry(attrs, dated), start)
     for start, end, term, attrs, pre, _suf in hits:
         inferred = False
         if attrs["anaphora"]:
@@ -288,7 +294,7 @@ def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> 
                 entry_id = of_country[0] if len(of_country) == 1 else None
                 inferred = entry_id is not None
         else:
-            entry_id = attrs["id"] if dated is None or len(attrs["ids"]) == 1 else dated(attrs["ids"])[0]
+            entry_id = _named_entry(attrs, dated)
             named[entry_id] = start
         kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
         start += len(pre)
