@@ -143,6 +143,16 @@ class StorySides:
         found once per article, however many of its counts ask."""
         return self.find_countries()
 
+    @cached_property
+    def home(self) -> frozenset:
+        """The ids of the entries of the country the article names most (none on a tie): the
+        story's own country."""
+        counts: dict[frozenset, int] = {}
+        for _start, _end, ids in self.countries:
+            counts[ids] = counts.get(ids, 0) + 1
+        ranked = sorted(counts.items(), key=lambda c: c[1], reverse=True)
+        return ranked[0][0] if ranked and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) else frozenset()
+
 
 @dataclass(frozen=True)
 class FigureGrammar:
@@ -723,13 +733,14 @@ BARE_KINDS = frozenset({"state_forces", ARMED_GROUP})  # the kinds of side a bar
 AGENT_WORDS = 4  # words between a side and the outcome word it is the subject of: "the SDF said it captured"
 
 
-def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, verb_at=None):
+def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, verb_at=None, mixed=False):
     """The side a bare noun that only one kind of side has counts ("33 soldiers" are a state's,
     "17 insurgents" an armed group's; populations `side`): the side the sentence names (by name,
     or by its country's name where not a place: "in Mali"), when it names one and it is of that
     kind; else, when the sentence names none and tells of no other event ("in a separate
     attack"), the one side of that kind the article named before (an armed group, when no armed
-    group is the agent: anywhere in it).
+    group is the agent: anywhere in it; a state, when none was named before but an armed group
+    was: the story's own country's, named later).
     Never the agent: a side named before the amount with an outcome word (or the rule's frame
     that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
     SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", or a counted
@@ -781,7 +792,18 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     later = kind == ARMED_GROUP and not any(sides.kinds.get(a) == kind for a in agents)
     reach = len(actors) if later else bisect_left(starts, pos)
     before = {a[2] for a in actors[:reach] if sides.kinds.get(a[2]) == kind} - agents
-    return next(iter(before)) if len(before) == 1 else None
+    if len(before) == 1:
+        return next(iter(before))
+    if before or mixed or kind == ARMED_GROUP or not any(sides.kinds.get(a[2]) == ARMED_GROUP for a in actors[:reach]):
+        return None
+    # soldiers an armed group named before fought, no state named yet: the state of the story's
+    # own country (the one it names most), when the story names that state later ("the Houthi
+    # attack on the base killed 30 soldiers ... some 2,000 government troops are stationed there");
+    # not in a toll that counts them beside other people (`mixed`: "142 students, three police
+    # officers and three soldiers"), whose soldiers may be any force's that was there
+    later_states = {a[2] for a in actors[reach:] if sides.kinds.get(a[2]) == kind}
+    home = {i for i in sides.home if sides.kinds.get(i) == kind} & later_states
+    return next(iter(home)) if len(home) == 1 else None
 
 
 def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
@@ -1249,7 +1271,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 and _bare(g, text, sentence[0], q.start, bare_from, people_span or (q.end, q.end), people_end):
             counted_sides = {matches[i].actor for i in in_sentence.get(whole, ())}
             verb_at = before.start() if before is not None and outcome != PRESENT and (rule.outcome or _slot(before, "outcome")) else None
-            actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides, verb_at)
+            mixed = any(matches[i].population != population for i in in_sentence.get(whole, ()))
+            actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides, verb_at, mixed)
             via = actor is not None
         if population is None and unit == "people":
             continue
