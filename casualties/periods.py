@@ -12,7 +12,8 @@ from the wall clock. Policies:
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
   below) to the publication date; "since the war began six years ago" from that long before it.
   A cue with `needs_start` ("killed 1,000 militants in the offensive") is no time expression
-  when no start is found.
+  when no start is found. A cue with `refers_back` ("since then") and no start word's date
+  starts where the time told just before it starts (`_back_references`).
 - `last`: "over the past N days", "the past week" runs from N units before publication to it
   (hours round up to whole days).
 - `ago`: "N days ago" is that one day.
@@ -144,7 +145,7 @@ CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
              "relative_clauses", "war_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
-            "anchor_words", "months", "heads", "needs_start"}
+            "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
          "calendar", "report", "since_when", "after", "lasted"}
 UNITS = {"hour", "day", "week", "month", "year"}
@@ -181,6 +182,8 @@ DIGIT = regex.compile(r"\d")
 LINE_BREAK = regex.compile("\n")
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
+# the times a "since then" never names: a day a source spoke, a time of the same kind's own
+REFERRED_NOT = ("report", "same", "until")
 # a period opened before a clause break spans the clauses after it (`_own_clause`)
 OPEN_KINDS = ("since", "since_event")
 
@@ -262,6 +265,9 @@ class CueGrammar:
     # the whole of a war ("the conflict", "violence"): a sentence naming it with no time of its
     # own tells the war's toll, which does not take the story's time back after an aside
     war_words: regex.Pattern | None = None
+    # the ids of cues that name the time told just before them ("since then"): with no start
+    # word's date, they start where that time starts (`_back_references`)
+    refers_back: frozenset = frozenset()
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -406,7 +412,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                                     regex.V1) if data.get("flight_words") else None,
                       speaker_clauses, speech_words, relative_clauses,
                       regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['war_words']))}){right}", regex.V1)
-                      if data.get("war_words") else None)
+                      if data.get("war_words") else None,
+                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("refers_back")))
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -588,7 +595,10 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     for m in mentions:
         if not inside_covered.hold(m) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
-    expressions = _event_starts(sorted(expressions, key=lambda e: e.start))
+    expressions = sorted(expressions, key=lambda e: e.start)
+    if g.refers_back:
+        expressions = _back_references(expressions, sentences, g.refers_back)
+    expressions = _event_starts(expressions)
     if g.needs_start:  # "rescued 106 people during the operation": no start told, no time
         expressions = [e for e in expressions if e.period_start is not None or e.rule not in g.needs_start]
     reports = [e for e in expressions if e.kind == "report"]
@@ -624,6 +634,35 @@ def _outside(hits: list[tuple], mentions: list[DateMention]) -> list[tuple]:
         if k < 0 or mentions[k].end <= first:
             out.append((last, word))
     return out
+
+
+def _back_references(expressions: list[TimeExpression], sentences, refers: frozenset) -> list[TimeExpression]:
+    """A cue that names the time told just before it ("since then", `refers_back`) and found no
+    start word's date starts where that time starts: the latest time of its own sentence told
+    before it ("ordered the evacuation in August, and 11,000 have left since then": August up
+    to now), which then serves the cue only, else the latest of the sentence before ("On Monday
+    gunmen attacked the town. Since then 40 people have fled": Monday up to now); a day a
+    source spoke is no such time. With neither, the cue is left as it was (`_event_starts`).
+    `expressions` are in text order."""
+    used, out = set(), {}
+    for k, e in enumerate(expressions):
+        if e.rule not in refers or e.period_start is not None:
+            continue
+        own = _sentence_of(e.start, sentences)
+        told = [x for x in expressions[:k] if x.kind not in REFERRED_NOT and x.period_start is not None
+                and x.end <= e.start and id(x) not in used]
+        here = [x for x in told if x.start >= own[0]]
+        if here:
+            referred = here[-1]
+            used.add(id(referred))
+        else:
+            previous = _sentence_of(own[0] - 1, sentences) if own[0] > 0 else None
+            referred = next((x for x in reversed(told) if previous is not None and previous[0] <= x.start and x.end <= previous[1]
+                             and _sentence_of(x.start, sentences) == previous), None)
+        if referred is not None:
+            out[id(e)] = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, referred.period_start, e.period_end,
+                                        e.parts + tuple(p for p in referred.parts if p not in e.parts))
+    return [out.get(id(e), e) for e in expressions if id(e) not in used]
 
 
 def _event_starts(expressions: list[TimeExpression]) -> list[TimeExpression]:
