@@ -8,7 +8,9 @@ days, weeks, months or years, counted or not), `{COUNTED}` (a duration with a co
 cue's `kind` says how it resolves; `published` is the reference date and nothing is ever read
 from the wall clock. Policies:
 
-- `since`: "since X" runs from X to the publication date; "since N days" from N days before it.
+- `since`: "since X" runs from X to the publication date; "since N days" from N days before it;
+  with a `unit` and no count, "since last year" (month, week) from the first day of the previous
+  calendar year (month, week).
 - `since_event`: "since the campaign began" runs from the campaign's start date (the anchor,
   below) to the publication date; "since the war began six years ago" from that long before it.
   A cue with `needs_start` ("killed 1,000 militants in the offensive") is no time expression
@@ -914,6 +916,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
                     lo = anchor.first
                 else:
                     anchor = None
+        elif cue.unit and published is not None:  # "since last year": from the previous calendar unit's first day
+            lo = _previous_unit(published, cue.unit, g.week_starts)[0]
         hi = published
     elif kind == "until":
         if first is not None:
