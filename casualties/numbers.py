@@ -119,8 +119,12 @@ def _macro_table(pack: LanguagePack) -> dict[str, list[str]]:
     raw_days = pack.section("dates", "weekdays", {}) or {}
     weekdays = [form for entry in (raw_days.get("names", []) if isinstance(raw_days, dict) else [])
                 if isinstance(entry, dict) for form in _forms(pack, entry.get("forms"))]
+    # nouns that count people (a term with no unit of its own): "three hospital workers" is no
+    # count of hospitals
+    people = [form for term in pack.section("populations", "terms", []) or [] if not term.get("unit")
+              for form in _forms(pack, (term.get("forms") or []) + (term.get("singular") or []))]
     return {"MONTH": months, "WEEKDAY": weekdays, "NON_PEOPLE": _forms(pack, pack.section("populations", "non_people", [])),
-            "YEAR": YEAR_PATTERN}
+            "PEOPLE": people, "YEAR": YEAR_PATTERN}
 
 
 def _edge_chars(pack: LanguagePack, phrases, macros, side: int) -> set[str]:
