@@ -581,9 +581,14 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     # dates the start of the event it speaks of
     spoken = [(start, end) for start, end, cue, _ in chosen if cue.kind == "report"]
     inside_spoken = _Spans(spoken)
+    # nor does the date of another "since X" that names no start ("1,200 fled since Wednesday,
+    # while the displaced since the war began passed 10 million": Wednesday starts the flight,
+    # not the war; "since violence erupted on August 25" does date a start)
+    inside_since = _Spans([(start, end) for start, end, cue, _ in chosen
+                           if cue.kind == "since" and not g.start_words.search(canonical, start, end)])
     # read once, not per cue: the whole text's mentions that may anchor (no dateline, a known day)
-    anchors = [m for m in mentions if not inside_spoken.hold(m) and m.kind in ANCHOR_KINDS and m.first is not None
-               and not _is_dateline(m, canonical)]
+    anchors = [m for m in mentions if not inside_spoken.hold(m) and not inside_since.hold(m) and m.kind in ANCHOR_KINDS
+               and m.first is not None and not _is_dateline(m, canonical)]
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
