@@ -1352,6 +1352,9 @@ class _Document:
         title = self._owned_title(mention) or self._leading_title(mention)
         if title is None and mention.kind != UNNAMED:
             return None
+        named = self._titled_name(mention, title) if title is not None else None
+        if named is not None:
+            return named
         start, end = (min(mention.start, title[0]), max(mention.end, title[1])) if title else (mention.start, mention.end)
         if title is not None and title[1] >= mention.end:
             after = self._comma_name_past_place(end)  # "a UNHCR spokesperson, Boris Cheshirkov, said"
@@ -1361,6 +1364,64 @@ class _Document:
             return None
         apposed = self._apposition_name(start, end)
         return apposed[0] if apposed else None
+
+    def _titled_name(self, mention: Mention, title: tuple[int, int]) -> _Found | None:
+        """A person the text names right after the title a source body owns, no gazetteer entry
+        knowing him, speaks as himself, as he does named in apposition: "Police Commissioner Ali
+        Musa said", "the ministry's spokesman Colonel Ali Musa". The name stands past both the body
+        and the title: right after a title that follows the body, or after a rank; after a title
+        before its body, only in commas. A side's officer ("SDF commander Ali Musa") speaks for
+        the side, as the gazetteer's people do."""
+        if mention.group != "sources":
+            return None
+        start, end = title
+        if self.text[start:end] in self.rules.ranks and start >= mention.end:
+            start = self._title_before(mention) or start  # "المتحدث باسم الوزارة الدكتور فلان": the title is before the body
+        found = self._read_name_after_title(start, end, self.sentences[self._sentence_of(start)][1])
+        past = max(end, mention.end)
+        if found is None or found.start < past or (found.start, found.end) in self.titles \
+                or self._mention_overlaps(found.start, found.end) or self._cue_between(past, found.end):
+            return None
+        if start <= mention.start:
+            # a title before its body: the name in commas past them ("مدير مستشفى الشفاء، الدكتور
+            # فلان،"); written straight on ("المتحدث باسم وزارة الصحة الدكتور فلان") the title's
+            # words may still be the body's, and the body speaks
+            return found if self._comma_before(found.start) else None
+        if self.text[past:found.start].strip() and not self._rank_before(found.start):
+            return None
+        return found
+
+    def _title_before(self, mention: Mention) -> int | None:
+        """Where a title that is no rank starts, ending at most owner_window words before the
+        mention with no comma between ("المتحدث باسم وزارة الصحة")."""
+        j = bisect_right(self._title_ends, mention.start) - 1
+        while j >= 0:
+            start, end = self._titles_by_end[j]
+            gap = self.text[end:mention.start]
+            if len(gap.split()) > self.rules.owner_window or "," in gap:
+                return None
+            if self.text[start:end] not in self.rules.ranks:
+                return start
+            j -= 1
+        return None
+
+    def _comma_before(self, pos: int) -> bool:
+        """A comma stands right before `pos`, past the ranks written before it ("، الدكتور فلان")."""
+        j = bisect_right(self._title_ends, pos) - 1
+        while j >= 0 and not self.text[self._title_ends[j]:pos].strip() and self.text[slice(*self._titles_by_end[j])] in self.rules.ranks:
+            pos = self._titles_by_end[j][0]
+            j = bisect_right(self._title_ends, pos) - 1
+        return self.text[:pos].rstrip().endswith(",")
+
+    def _rank_before(self, pos: int) -> bool:
+        """A rank ends right before `pos`, only spaces between ("اللواء فلان", "Colonel Ali Musa")."""
+        j = bisect_right(self._title_ends, pos) - 1
+        while j >= 0 and not self.text[self._title_ends[j]:pos].strip():
+            start, end = self._titles_by_end[j]
+            if self.text[start:end] in self.rules.ranks:
+                return True
+            j -= 1
+        return False
 
     def _owned_title(self, mention: Mention) -> tuple[int, int] | None:
         """A title the mention's body owns: ending at most owner_window words before it ("المتحدث
