@@ -61,7 +61,9 @@ from the wall clock. Policies:
   and the story's time (the article's first) is no date told earlier that ends before it ("the
   village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
   Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
-  said" is Tuesday), or, when that time is a since begun before it, from its start up to that
+  said" is Tuesday; a story told as a calendar span and next by its days, "killed 131 civilians
+  last week" then "on November 29 and 30", is those days, for the counts of the span's own
+  sentence too), or, when that time is a since begun before it, from its start up to that
   day ("killed 500 since Sunday" then "said in a statement on Friday that they had executed 67
   men": Sunday to Friday), and it never anchors the start of an event. A period up to now in its sentence (`since`,
   `since_event`, `last`) runs up to that day, also for the counts it carries to later sentences: "said on Friday that 10,000 had fled since
@@ -186,6 +188,8 @@ LINE_BREAK = regex.compile("\n")
 RELATIVE_TO_NOW = ("since", "since_event", "last")
 # the times a "since then" never names: a day a source spoke, a time of the same kind's own
 REFERRED_NOT = ("report", "same", "until")
+# a calendar span that may tell the story's time before its days are told (`_told_precisely`)
+COARSE_KINDS = ("previous", "current", "calendar")
 # a period opened before a clause break spans the clauses after it (`_own_clause`)
 OPEN_KINDS = ("since", "since_event")
 
@@ -734,7 +738,8 @@ def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
 
 
 def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
-    """The story's time: the article's first time expression, unless it is a day a source spoke
+    """The story's time: the article's first time expression (a calendar span told next by its
+    days: those days, `_told_precisely`), unless it is a day a source spoke
     (or a group claimed, a country mourned) and the next time told is a day of the deed in the
     days before it ("Niger began mourning on Thursday for 71 soldiers killed when militants
     attacked a camp on Tuesday evening": Tuesday; "the toll has risen to 200, residents said
@@ -747,12 +752,27 @@ def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
         return None
     first = expressions[0]
     if first.kind != "report":
-        return first
+        return _told_precisely(first, expressions)
     deed = next((e for e in expressions[1:] if e.kind != "report"), None)
     if deed is None or deed.kind not in ("date", "since") or deed.period_start is None or first.period_start is None:
         return first
     before = deed.period_end < first.period_start if deed.kind == "date" else deed.period_start < first.period_start
     return deed if before and (first.period_start - deed.period_start).days <= STORY_DEED_DAYS else first
+
+
+def _told_precisely(first: TimeExpression, expressions: list[TimeExpression]) -> TimeExpression:
+    """The story's time told as a calendar span ("last week", "this month", "in March") and then
+    by its days, the next time told that is no day a source spoke ("killed 131 civilians last
+    week" then "were executed on November 29 and 30"): those days, when they lie within the span
+    and are fewer; else the span ("last week" then "said on Wednesday"; "in March" then "on
+    April 2")."""
+    if first.kind not in COARSE_KINDS or first.period_start is None or first.period_end is None:
+        return first
+    told = next((e for e in expressions if e is not first and e.start > first.start and e.kind != "report"), None)
+    if told is None or told.kind not in ("date", "range") or told.period_start is None or told.period_end is None:
+        return first
+    within = first.period_start <= told.period_start and told.period_end <= first.period_end
+    return told if within and told.period_end - told.period_start < first.period_end - first.period_start else first
 
 
 def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
@@ -1280,6 +1300,11 @@ def resolve_periods(
                 # executed 67 men": since Sunday, up to the day the source spoke
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                         story_time.period_start, chosen.period_end, story_time.parts + chosen.parts)
+            if chosen is expressions[0] and story_time is not chosen and story_time is not None \
+                    and chosen.kind in COARSE_KINDS:
+                # the story's span told again by its days later ("killed 131 civilians last week"
+                # then "on November 29 and 30"): the days
+                chosen = story_time
             if chosen.kind == "since_when" and f_end <= chosen.start and chosen.period_start and published:
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
