@@ -214,6 +214,7 @@ class FigureGrammar:
     place_before: regex.Pattern | None = None  # a country named after these is a place: "a base in Mali"
     place_glued: regex.Pattern | None = None  # a country named right after these proclitics is a place: "بالقاهرة"
     ally_before: regex.Pattern | None = None  # "alongside the military": a side named as an ally
+    foe_before: regex.Pattern | None = None  # "a battle with Haftar's forces": a side named as the foe of a fight
     other_event: regex.Pattern | None = None  # "in a separate attack": the story's side is not carried
 
 
@@ -425,6 +426,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         place_before=of_words(settings.get("place_words"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
         place_glued=of_words(settings.get("place_proclitics"), f"(?<!{word})(?:WORDS)\\Z"),
         ally_before=of_words(settings.get("ally_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?: \\S+)? \\Z"),
+        foe_before=of_words(settings.get("fight_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?:{enc})?{QUOTE_MARK}? "
+                            f"(?:{trie_regex(_canon_list(pack, settings.get('foe_links')))})(?: \\S+)? \\Z")
+        if settings.get("foe_links") else None,
         other_event=of_words(settings.get("other_event_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         owner_after=of_words(owner_links, f",? (?:WORDS)(?!{word})"),
     )
@@ -676,7 +680,8 @@ def _possessor(g, text, actors, starts, start_limit, pos, counted):
         last = (actor_id, via)
         agent = _is_agent(g, text, start, end, start_limit)
         earlier_count = any(a <= start < b and g.clause_break.search(text, b, pos) for a, b in counted)
-        if not (agent or earlier_count or _in_relative_clause(g, text, start_limit, start, end, pos)):
+        if not (agent or earlier_count or _is_foe(g, text, start, start_limit)
+                or _in_relative_clause(g, text, start_limit, start, end, pos)):
             found = (actor_id, via)
     return found or last or (None, False)
 
@@ -832,6 +837,13 @@ def _is_ally(g, text, start, start_limit) -> bool:
     """The side named at `start` is named as an ally, right after an alliance word: "a vigilante
     group that fights alongside the military", "القوة المشتركة المتحالفة مع الجيش"."""
     return g.ally_before is not None and g.ally_before.search(text, max(start_limit, start - 40), start) is not None
+
+
+def _is_foe(g, text, start, start_limit) -> bool:
+    """The side named at `start` is named as the foe of a fight, right after a fight word and its
+    link: "fought a battle with Haftar's forces, in which it lost eight of its fighters",
+    "خاضت معركة مع قوات حفتر خسرت فيها ثمانية من مقاتليها": not the side that lost them."""
+    return g.foe_before is not None and g.foe_before.search(text, max(start_limit, start - 40), start) is not None
 
 
 def _inside(spans, starts, pos) -> bool:
@@ -1084,6 +1096,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         loss = None
         for m in g.loss_before.finditer(text, max(sentence[0], q.start - 60), q.start):
             loss = m
+        if loss is not None and _inside_any_between(span_starts, loss.end(), q.start):
+            loss = None  # another count's verb: "lost eight of its fighters, and captured 14"
         if loss is not None and population in (None, "unknown", "combatants"):
             actor, via = _actor_before(actors, actor_starts, loss.end(), q.start)
             if actor is None:
@@ -1092,7 +1106,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 counted = [(m.quantity.start, m.noun_span[1]) for m in matches
                            if m.sentence == whole and m.noun_span and m.noun_span[0] >= m.quantity.end]
                 actor, via = _actor_before(actors, actor_starts, sentence[0], loss.start(), lambda a, b: any(
-                    x <= a < y for x, y in counted) or _is_ally(g, text, a, sentence[0]))
+                    x <= a < y for x, y in counted) or _is_ally(g, text, a, sentence[0]) or _is_foe(g, text, a, sentence[0]))
             if actor:
                 population = "combatants"
         if actor is None and people_span and population == "combatants" and rule.actor != "none":
