@@ -885,6 +885,12 @@ GOVERNING_WORDS = 2  # words between an outcome word and the count it governs ("
 def _outcome_governing(g, text, start, sentence_start, starts) -> str | None:
     """The outcome of an outcome word (a verb or verbal noun, not a counted noun) right before the
     count at `start`, with at most GOVERNING_WORDS words and no clause break or other count between."""
+    word = _governing_word(g, text, start, sentence_start, starts)
+    return g.outcomes[word] if word is not None else None
+
+
+def _governing_word(g, text, start, sentence_start, starts) -> str | None:
+    """The outcome word `_outcome_governing` reads (its form), or None."""
     lo = max(sentence_start, start - 60)
     last = None
     for m in g.outcome_pattern.finditer(text, lo, start):
@@ -895,7 +901,7 @@ def _outcome_governing(g, text, start, sentence_start, starts) -> str | None:
     i = bisect_left(starts, last.end())
     if len(between.split()) > GOVERNING_WORDS or g.clause_break.search(between) or (i < len(starts) and starts[i] < start):
         return None
-    return g.outcomes[last.group("outcome")]
+    return last.group("outcome")
 
 
 def _owned_before(g, text, spans, starts, m, current_start) -> bool:
@@ -1077,6 +1083,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             # "killed 12 prisoners", "مقتل 23 رهينة": captives are a state the people were in; an
             # outcome word governing the count says what happened to them
             outcome = _outcome_governing(g, text, q.start, sentence[0], span_starts) or outcome
+        if outcome and not rule.outcome and (word := _governing_word(g, text, q.start, sentence[0], span_starts)) is not None \
+                and g.outcomes[word] is None:
+            # "interviewed 52 victims", "spoke to 40 survivors": people a word that tells no outcome
+            # governs (someone spoke to them) are no count of what the noun implies
+            outcome = None
         if rule.outcome:
             outcome = rule.outcome
         for frame in (before, after):
