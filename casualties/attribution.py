@@ -110,7 +110,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
-    "title_domain_words", "title_domain_heads", "participles", "body_heads",
+    "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -260,6 +260,10 @@ class Rules:
     # the head nouns of a body a country word or possessive qualifies, no gazetteer entry naming
     # it ("the Turkish Medical Association", "Pakistan's bar council"): the body, kept as written
     body_heads: frozenset[str] = frozenset()
+    # words of a medical place ("مستشفى", "الطبي", "hospital"): an unnamed source or official in
+    # one no gazetteer names ("مسؤول في مركز سبها الطبي", "an official at the Sabha medical
+    # centre") speaks as medical_person_source
+    medical_places: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -381,6 +385,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         title_domain_heads=frozenset(words("title_domain_heads")),
         participles=frozenset(words("participles")),
         body_heads=frozenset(words("body_heads")),
+        medical_places=frozenset(words("medical_places")),
     )
 
 
@@ -1663,7 +1668,9 @@ class _Document:
         return max(earlier, key=lambda m: m.start) if earlier else None
 
     def _affiliation(self, mention: Mention) -> Mention | None:
-        """"an official at the Red Cross", "a source in the Observatory": the body speaks."""
+        """"an official at the Red Cross", "a source in the Observatory": the body speaks; "an
+        official at the Sabha medical centre", "مصدر في دائرة صحة ديالى" (a medical place no
+        gazetteer names, `medical_places`): a medical source."""
         rest = self.text[mention.end:mention.end + LOOKAROUND]
         gap = len(rest) - len(rest.lstrip(" " + QUOTES))
         for marker in self.rules.affiliation_markers:
@@ -1675,6 +1682,22 @@ class _Document:
                 for other in self.mentions:
                     if start <= other.start < reach and other.kind not in (UNNAMED, "correspondent"):
                         return other if _identified(other) else None
+                return self._medical_place(mention, words)
+        return None
+
+    def _medical_place(self, mention: Mention, words) -> Mention | None:
+        """The place after an affiliation marker is a medical one: one of its words (up to
+        punctuation) is a `medical_places` word."""
+        source = self.rules.medical_person_source
+        if not self.rules.medical_places or not source:
+            return None
+        for word in words:
+            token = word.group()
+            bare = token.strip(QUOTES + ",.;:()")
+            if bare in self.rules.medical_places:
+                return Mention(mention.start, mention.end, source, "medical", mention.text, False, False, "", "sources", (source,))
+            if bare != token:
+                break
         return None
 
     def _addressee(self, mention: Mention) -> bool:
