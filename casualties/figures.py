@@ -978,6 +978,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
     last_head = None  # index of the latest figure that can be a parent
     heads: list[int] = []  # every figure that can be a parent, in text order
     inherited: dict[int, tuple] = {}  # figures whose population is the figure before's: what they had
+    actor_of_parent: set[int] = set()  # parts whose actor is their whole's
     outcome_told_at: set[int] = set()  # figures whose outcome their noun or their rule's frame tells
     literals = g.literals.index(text) if counts else None
     actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's actors
@@ -1255,8 +1256,17 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                     # a part of another population ("26 wounded, among them three civilians") shows
                     # that the whole's population, taken from the figure before it, was not told
                     was_population, was_actor = inherited.pop(parent)
+                    taken = p.population
                     p = matches[parent] = replace(p, population=was_population or "unknown", actor=was_actor)
+                    # and so of its parts told before, which kept it ("38 wounded, 20 of them moved
+                    # to Aden, among them six medics")
+                    for j in range(parent + 1, len(matches)):
+                        if matches[j].parent == parent and matches[j].population == taken:
+                            matches[j] = replace(matches[j], population=p.population,
+                                                 actor=p.actor if j in actor_of_parent else matches[j].actor)
                 population = p.population  # a subset keeps its parent's population (CONVENTIONS)
+                if actor is None and p.actor is not None:
+                    actor_of_parent.add(len(matches))
                 actor = actor or p.actor
                 outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome") or marker_outcome) \
                     else (p.outcome or outcome)
