@@ -61,7 +61,8 @@ from the wall clock. Policies:
   and the story's time (the article's first) is no date told earlier that ends before it ("the
   village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
   Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
-  said" is Tuesday; a story told as a calendar span and next by its days, "killed 131 civilians
+  said" is Tuesday, unless the speech word comes before it, "up from the 50 dead the
+  government announced on Friday" is the story's days; a story told as a calendar span and next by its days, "killed 131 civilians
   last week" then "on November 29 and 30", is those days, for the counts of the span's own
   sentence too), or, when that time is a since begun before it, from its start up to that
   day ("killed 500 since Sunday" then "said in a statement on Friday that they had executed 67
@@ -211,6 +212,9 @@ class TimeExpression:
     # `same` with a unit ("the same quarter"): the days the named period lasts, to find the
     # earlier figure whose period it is
     span: int | None = None
+    # a `report` whose speech word comes before its date ("announced on Friday", not "on
+    # Friday, she said"): the date is the speaking's, wherever the cue stands
+    spoken_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -994,7 +998,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
         lo, hi = _previous_unit(published, cue.unit, g.week_starts)
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     span = round(UNIT_DAYS[cue.unit] * int(cue.count or 1)) if kind == "same" and cue.unit else None
-    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span), anchor
+    spoken_first = kind == "report" and first is not None and bool(LETTER_RUNS.search(text, start, first.start))
+    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span, spoken_first), anchor
 
 
 def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int, breaks,
@@ -1291,7 +1296,7 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
-            if chosen.kind == "report" and chosen.end <= f_start and _earlier_story(story_time, chosen, s_lo):
+            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo):
                 # "said on Wednesday that it had counted nearly 400 dead", the attack told on
                 # Saturday: the day a source spoke is not when the count's event happened
                 chosen = story_time
