@@ -1850,6 +1850,9 @@ class _Document:
                         return apposed  # the apposition opens in the window: the name counts whole
                 break
             name_end = word.start() + token.index(bare) + len(bare)
+            if _unpossessed(bare) != bare:  # "Mayor Ali Musa's office had given": his office speaks for him
+                name_end -= len(bare) - len(_unpossessed(bare))
+                break
             if bare != token:
                 if name_end > end:  # "المتحدث باسم الجيش، العميد فلان الفلاني، إن": the name in commas after the title's body
                     apposed = self._comma_name_after(name_end)
