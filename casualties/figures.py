@@ -195,6 +195,7 @@ class FigureGrammar:
     perpetrator_before: regex.Pattern | None = None
     perpetrator_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
+    whole_before: regex.Pattern | None = None  # "132 children among 141 dead": the count after is the whole
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
     # a clause a relative pronoun opens after a comma ("X, which fights Y, said"): a side named
     # in it is not whom a possessive after the clause names
@@ -421,6 +422,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         relative_clause=of_words(settings.get("relative_pronouns"), f"[{breaks}] ?(?:{pre})??(?:WORDS)(?!{word})"),
         clause_opener=of_words(settings.get("clause_openers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         companion_before=of_words(pack.section("outcomes", "companions"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
+        whole_before=of_words(settings.get("whole_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         noun_sides=MappingProxyType(noun_sides),
         bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
         place_before=of_words(settings.get("place_words"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
@@ -1205,8 +1207,13 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 # a later item of a list of parts is a part of the whole the first item is a part
                 # of, not of another whole told in the sentence ("بينهم ستة عراقيين وثلاثة صينيين")
                 parents = [matches[previous[-1]].parent]
-            elif not parents and previous and marker:
-                parents = previous[-1:]  # a part of a part: "40 foreigners were among the dead, including eight Britons"
+            elif not parents and previous and (marker or rule.subset and not (
+                    g.clause_opener is not None and g.clause_opener.search(text, matches[previous[-1]].quantity.end, q.start))):
+                # a part of a part: "40 foreigners were among the dead, including eight Britons",
+                # "29 of the injured were still being treated, none of them in critical condition";
+                # not across a reported clause's opener ("بين القتلى تسعة مدنيين، مضيفا أن العشرات
+                # منهم أعدموا": of the dead)
+                parents = previous[-1:]
             elif previous and marker and matches[previous[-1]].subset and not marker_outcome \
                     and not (rule.outcome or attrs.get("outcome") or _slot(after, "outcome")) \
                     and not _inside_any_between(span_starts, matches[previous[-1]].quantity.end, q.start):
@@ -1226,6 +1233,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 if told_after and not any(i in previous for i in parents):
                     # the first toll with that outcome that counts everyone, not only children
                     tolls = [i for i in heads if matches[i].outcome == outcome]
+                    # the body's toll, not the headline's that repeats it
+                    headline_end = text.find("\n")
+                    tolls = [i for i in tolls if matches[i].quantity.start > headline_end] or tolls
                     parents = [i for i in tolls if matches[i].subgroup is None][:1] or tolls[:1] or parents
                 elif not any(matches[i].outcome == outcome for i in parents):
                     # the whole with that outcome told earlier ("Dozens are missing. ... Among
@@ -1281,9 +1291,11 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             p = matches[own_heads[-1]] if own_heads else None
             # not when the list the figure before ends counts people of several populations ("122
             # civilians and 26 soldiers ..., with dozens of wounded"), nor from the people who did the deed
-            # the count is the object of ("one of its fighters detonated a vest, killing 200")
+            # the count is the object of ("one of its fighters detonated a vest, killing 200"), nor
+            # from a part told before its whole ("132 children among 141 dead")
             if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit) \
                     and len({matches[i].population for i in _listed_with(g, text, matches, own_heads)}) == 1 \
+                    and not (g.whole_before is not None and g.whole_before.search(text, max(sentence[0], q.start - 20), q.start)) \
                     and not (own_heads[-1] not in outcome_told_at and _agent_of_verb(g, text, p, before, rule, sentence[0], span_starts)):
                 inherited[len(matches)] = (population, actor)
                 population, actor = p.population, actor or p.actor
