@@ -1842,6 +1842,11 @@ class _Document:
                 # "المتحدث باسم وزارة الدفاع العقيد حسن عبد الغني": the name follows the rank, and
                 # counts whole when the rank stands within the bound (as a mention that begins in a window)
                 return self._read_name_after_title(word.start(), ranks[word.start()], sentence_end)
+            joined = self._title_within(word.start() + 1, word.end()) if count < most else None
+            if joined is not None:
+                # "وزير الإعلام والمتحدث باسم الحكومة فلان": a second title joined to the first
+                # by a proclitic conjunction; the name is read after it
+                return self._read_name_after_title(*joined, sentence_end)
             if count >= most or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
                     or any(ch.isdigit() for ch in bare) or bare in rules.day_names:  # "ديفيد كاميرون اليوم الأحد"
                 if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
@@ -1863,6 +1868,13 @@ class _Document:
             start = self._past_title(start, end, name_end)  # "President Uhuru Kenyatta": the title is no part of the id
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
+
+    def _title_within(self, low: int, high: int) -> tuple[int, int] | None:
+        """A title that is no rank starting in [low, high): inside a word, past a proclitic."""
+        k = bisect_left(self._title_starts, low)
+        if k < len(self.titles) and self.titles[k][0] < high and self.text[slice(*self.titles[k])] not in self.rules.ranks:
+            return self.titles[k]
+        return None
 
     def _past_title(self, start: int, end: int, name_end: int) -> int:
         """Where the name read after the title [start, end) begins: past the title ("Colonel Philip
