@@ -62,7 +62,9 @@ from the wall clock. Policies:
   village was attacked on Saturday" then "said on Wednesday that it had counted 400 dead":
   Saturday; the day must be told before the count, "had seized 15 workers on Tuesday, she
   said" is Tuesday, unless the speech word comes before it, "up from the 50 dead the
-  government announced on Friday" is the story's days; a story told as a calendar span and next by its days, "killed 131 civilians
+  government announced on Friday" is the story's days; when the article opens with the day a
+  source spoke and tells the deed next, "said on Saturday that 50 prisoners had been killed"
+  then "hit overnight from Thursday to Friday", the opening count is the deed's days too; a story told as a calendar span and next by its days, "killed 131 civilians
   last week" then "on November 29 and 30", is those days, for the counts of the span's own
   sentence too), or, when that time is a since begun before it, from its start up to that
   day ("killed 500 since Sunday" then "said in a statement on Friday that they had executed 67
@@ -779,12 +781,16 @@ def _told_precisely(first: TimeExpression, expressions: list[TimeExpression]) ->
     return told if within and told.period_end - told.period_start < first.period_end - first.period_start else first
 
 
-def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int) -> bool:
+def _earlier_story(story_time: TimeExpression | None, spoken: TimeExpression, s_lo: int,
+                   opening: TimeExpression | None = None) -> bool:
     """The story's time (the article's first) is a date told before the figure's sentence that
     ends before the day a source spoke ("said on Wednesday that it had counted 400 dead", told
     before the count: not "had seized 15 workers on Tuesday, she said", where the day is the
-    seizure's)."""
-    return (story_time is not None and story_time.kind == "date" and story_time.end <= s_lo
+    seizure's); or the day a source spoke is the article's first time (`opening`) and the story's
+    time is the deed told after it (`_story_time`: "said on Saturday that 50 prisoners had been
+    killed" then "hit overnight from Thursday to Friday")."""
+    return (story_time is not None and story_time.kind == "date"
+            and (story_time.end <= s_lo or (spoken is opening and story_time.start > spoken.start))
             and story_time.period_end is not None and spoken.period_start is not None
             and story_time.period_end < spoken.period_start)
 
@@ -1296,7 +1302,7 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
-            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo):
+            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo, expressions[0]):
                 # "said on Wednesday that it had counted nearly 400 dead", the attack told on
                 # Saturday: the day a source spoke is not when the count's event happened
                 chosen = story_time
