@@ -1231,9 +1231,21 @@ class _Document:
             return self._speaker(inside[0], inside)
         found = self._unknown_name(low, high, side) or self._headed_name(low, high, side)
         if found is not None and (found.start, found.end) in self.titles:
-            return self._titled_person(found) or found  # "the governor said": the governor named before
+            # "the governor said": the governor named before; "a doctor at the hospital said": an
+            # unnamed medic (`medical_persons`), as when the title is none
+            return self._titled_person(found) or self._unnamed_medic(found) or found
         return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None) \
             or (self._written_source(low, high) if side == "after" and self.rules.entries[cue.rule]["keeps_written"] else None)
+
+    def _unnamed_medic(self, title: _Found) -> _Found | None:
+        """A bare title that is a `medical_persons` phrase ("a doctor"): the medical source."""
+        pattern, source = self.rules.medical_person, self.rules.medical_person_source
+        if pattern is None or not source:
+            return None
+        low = self.sentences[self._sentence_of(title.start)][0]
+        match = next((m for m in pattern.finditer(self.text, max(low, title.start - LOOKAROUND), title.end)
+                      if m.end() == title.end), None)
+        return _Found(source, match.group(), match.start(), match.end()) if match is not None else None
 
     def _written_source(self, low: int, high: int) -> _Found | None:
         """A source no gazetteer knows, right after a cue that keeps it as written ("according to
