@@ -195,6 +195,8 @@ class FigureGrammar:
     perpetrator_before: regex.Pattern | None = None
     perpetrator_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
+    apposed_before: regex.Pattern | None = None  # "the victims, 102 men, ...": parts in apposition
+    fronted_before: regex.Pattern | None = None  # "Of the victims, 12 ...": a whole fronted, not a list in apposition
     whole_before: regex.Pattern | None = None  # "132 children among 141 dead": the count after is the whole
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
     # a clause a relative pronoun opens after a comma ("X, which fights Y, said"): a side named
@@ -422,6 +424,8 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         relative_clause=of_words(settings.get("relative_pronouns"), f"[{breaks}] ?(?:{pre})??(?:WORDS)(?!{word})"),
         clause_opener=of_words(settings.get("clause_openers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         companion_before=of_words(pack.section("outcomes", "companions"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
+        apposed_before=of_words(settings.get("apposition_words"), f"(?<!{word})(?:{pre})??(?:WORDS), \\Z"),
+        fronted_before=of_words(settings.get("fronted_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         whole_before=of_words(settings.get("whole_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         noun_sides=MappingProxyType(noun_sides),
         bare_fillers=frozenset(_canon_list(pack, settings.get("bare_noun_fillers"))),
@@ -981,6 +985,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
     heads: list[int] = []  # every figure that can be a parent, in text order
     inherited: dict[int, tuple] = {}  # figures whose population is the figure before's: what they had
     actor_of_parent: set[int] = set()  # parts whose actor is their whole's
+    apposed_parts: set[int] = set()  # parts of a list in apposition ("the victims, 102 men, ...")
     outcome_told_at: set[int] = set()  # figures whose outcome their noun or their rule's frame tells
     literals = g.literals.index(text) if counts else None
     actor_starts = [a[0] for a in actors]  # actors are in text order: bisect finds a window's actors
@@ -1173,9 +1178,17 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 population = "mixed"
 
         marker = g.subset_before.search(text, max(sentence[0], q.start - 30), q.start)
+        # a list in apposition to the dead told before: "the UN said the victims, 102 men, 17 women
+        # and 12 children, were executed" (never a whole fronted: "Of the victims, 12 were children")
+        apposition = g.apposed_before.search(text, max(sentence[0], q.start - 30), q.start) \
+            if marker is None and g.apposed_before is not None else None
+        apposed = apposition is not None and not (g.fronted_before is not None and g.fronted_before.search(
+            text, max(sentence[0], apposition.start() - 10), apposition.start()))
+        marker = marker or (apposition if apposed else None)
         subset = rule.subset or bool(marker)
         # "Among the missing are ten firefighters": a marker that names an outcome names the part's
-        named = g.outcome_pattern.search(text, marker.start(), marker.end()) if marker else None
+        # (not one in apposition, "the victims, 102 men, ... were executed": the verb tells that)
+        named = g.outcome_pattern.search(text, marker.start(), marker.end()) if marker and not apposed else None
         marker_outcome = g.outcomes.get(named.group("outcome")) if named else None
         # "43 Syrians were among the dead": told after the part, "the dead" are the story's toll
         told_after = marker is None and rule.subset and _slot(after, "outcome") in g.outcomes
@@ -1202,6 +1215,10 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 # government officials and 14 civilians" (no outcome word of its own)
                 subset = joined = True
         if subset:
+            # a later item of a list in apposition tells its outcome as the first does
+            apposed = apposed or joined and previous[-1] in apposed_parts
+            if apposed:
+                apposed_parts.add(len(matches))
             parents = [i for i in previous if not matches[i].subset]
             if joined and matches[previous[-1]].parent is not None:
                 # a later item of a list of parts is a part of the whole the first item is a part
@@ -1278,7 +1295,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 if actor is None and p.actor is not None:
                     actor_of_parent.add(len(matches))
                 actor = actor or p.actor
-                outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome") or marker_outcome) \
+                outcome = outcome if outcome and (rule.subset or rule.outcome or attrs.get("outcome") or marker_outcome or apposed) \
                     else (p.outcome or outcome)
                 if outcome == PRESENT and p.outcome and not (rule.outcome or attrs.get("outcome")):
                     # "190,000 fled, and 30,000 of them were sheltering in the camp": where a part
