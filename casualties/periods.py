@@ -157,7 +157,7 @@ KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous"
          "calendar", "report", "since_when", "after", "lasted"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
-SLOTS = {"DATE", "DURATION", "COUNTED", "NOUNCOUNTED", "YEAR", "MONTH", "WORDS", "DAY"}
+SLOTS = {"DATE", "DURATION", "COUNTED", "NOUNCOUNTED", "YEAR", "MONTH", "WORDS", "DAY", "GAP"}
 # A "since" after a superlative compares ("the deadliest attack since a Jan. 14 strike"): the
 # date is the other event's, no start of a period. `period_cues.comparisons` forms block every
 # cue of these kinds they overlap.
@@ -330,7 +330,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     # Every duration has a unit word (or a dual of one); every date slot a masked mention; a
     # month slot a month name that is no date on its own; a year slot four digits.
     slot_words = {"COUNTED": tuple(units | duals), "DURATION": tuple(units | duals), "NOUNCOUNTED": tuple(units), "DATE": MASKS,
-                  "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": (), "DAY": ()}
+                  "MONTH": WholeWords(months), "YEAR": ("19", "20"), "WORDS": (), "DAY": (), "GAP": ()}
     day_words = date_grammar(pack).day_words
     day_suffixes = trie_regex(words(pack, (pack.section("dates", "months", {}) or {}).get("day_suffixes")))
     slot_regex = {
@@ -345,6 +345,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
         # a second year ends a range, in full or by its last two digits ("1991-94")
         "YEAR2": r"(?P<year2>(?:19|20)?\d\d)(?!\d)",
         "WORDS": r"(?:\p{L}+\s+){0,3}",  # up to three words, in blockers: "deadliest {WORDS} since"
+        # up to 60 characters of one clause, in blockers: "the deadliest attack on the country's army {GAP} this year"
+        "GAP": r"[^.;!?\n]{0,60}?",
         # a day of the month with no month, whose month is the range's first date's ("the 31st")
         "DAY": rf"(?:(?<!\d)(?P<bday>\d{{1,2}})(?!\d)(?:(?:{day_suffixes}){right})?"
                + (rf"|{left}(?P<bdayw>{trie_regex(day_words)}){right}" if day_words else "") + ")",
