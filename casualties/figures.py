@@ -751,7 +751,8 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     kind; else, when the sentence names none and tells of no other event ("in a separate
     attack"), the one side of that kind the article named before (an armed group, when no armed
     group is the agent: anywhere in it; a state, when none was named before but an armed group
-    was: the story's own country's, named later).
+    was: the story's own country's, named later; of several states named before, the story's
+    own country's).
     Never the agent: a side named before the amount with an outcome word (or the rule's frame
     that says the outcome, `verb_at`) after it in its clause or within AGENT_WORDS words ("the
     SDF captured 35 gunmen"; one telling where people are, "Chad has 1,400 troops", or a counted
@@ -805,6 +806,10 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     before = {a[2] for a in actors[:reach] if sides.kinds.get(a[2]) == kind} - agents
     if len(before) == 1:
         return next(iter(before))
+    # several states named before: the one of the story's own country (the one it names most)
+    home_before = {i for i in sides.home if sides.kinds.get(i) == kind} & before
+    if len(before) > 1 and len(home_before) == 1 and not mixed and kind != ARMED_GROUP:
+        return next(iter(home_before))
     if before or mixed or kind == ARMED_GROUP or not any(sides.kinds.get(a[2]) == ARMED_GROUP for a in actors[:reach]):
         return None
     # soldiers an armed group named before fought, no state named yet: the state of the story's
