@@ -196,6 +196,7 @@ class FigureGrammar:
     perpetrator_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
     apposed_before: regex.Pattern | None = None  # "the victims, 102 men, ...": parts in apposition
+    pronoun_before: regex.Pattern | None = None  # "it has 2,500 fighters": a subject pronoun before the verb
     fronted_before: regex.Pattern | None = None  # "Of the victims, 12 ...": a whole fronted, not a list in apposition
     whole_before: regex.Pattern | None = None  # "132 children among 141 dead": the count after is the whole
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
@@ -425,6 +426,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         clause_opener=of_words(settings.get("clause_openers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         companion_before=of_words(pack.section("outcomes", "companions"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         apposed_before=of_words(settings.get("apposition_words"), f"(?<!{word})(?:{pre})??(?:WORDS), \\Z"),
+        pronoun_before=of_words(settings.get("subject_pronouns"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
         fronted_before=of_words(settings.get("fronted_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         whole_before=of_words(settings.get("whole_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         noun_sides=MappingProxyType(noun_sides),
@@ -1161,6 +1163,15 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
             actor, via = _actor_before(actors, actor_starts, sentence[0], q.start)
+            if actor is None and before is not None and g.pronoun_before is not None \
+                    and g.pronoun_before.search(text, max(sentence[0], before.start() - 12), before.start()):
+                # a pronoun subject names the side named last before its sentence, in its
+                # paragraph: "The ELN has not claimed the attack. The army estimates it has about
+                # 2,500 fighters"
+                if paragraph_starts is None:
+                    paragraph_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
+                paragraph = paragraph_starts[bisect_right(paragraph_starts, q.start) - 1]
+                actor, via = _actor_before(actors, actor_starts, paragraph, sentence[0])
         if actor is None and rule.actor == "first" and population in ("combatants", "mixed"):
             # "ISWAP broke away from Boko Haram and ..., with an estimated 5,000 fighters": the
             # sentence's subject, named first
