@@ -233,7 +233,10 @@ def _compile(pack: LanguagePack) -> DateGrammar:
         rf"(?:(?:{left}(?:{day_pre})\s*)?(?:(?<!\d)|(?<=\p{{L}}\d{{1,6}}))(?P<day>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?"
         rf"{day_word})"
     )
-    days = rf"{day}(?:\s*(?:{range_j})\s*(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?)?"
+    # the range's last day in digits or a day word ("the first and the seventh of March"): after a joiner, which
+    # may be glued to it, so with no left boundary of its own
+    day_word2 = rf"|(?P<dayw2>{trie_regex(day_words)}){right}" if day_words else ""
+    days = rf"{day}(?:\s*(?:{range_j})\s*(?:(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?{day_word2}))?"
     months_re = rf"(?P<mon>{mon}){right}(?:\s*[/(\-]\s*(?P<mon>{mon}){right})*+(?:\s*\))?"
     modifier = rf"\s+(?:(?P<this_m>{this_m})|(?P<past_m>{past_m})){right}"
     year_named = rf"(?:(?P<this_y>{this_y})|(?P<last_y>{last_y})){right}"
@@ -811,7 +814,7 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
             return DateMention(kind="month", rule=rule, parts=tuple(parts), year=year, month=month,
                                year_word=year_word, month_word=month_word, **base)
         day = int(m.group("day")) if m.group("day") else g.day_words[m.group("dayw")]
-        day_end = int(m.group("day2")) if m.group("day2") else None
+        day_end = int(m.group("day2")) if m.group("day2") else g.day_words[m.group("dayw2")] if m.groupdict().get("dayw2") else None
         if not m.group("day"):
             parts.append(g.day_words_id)
         return DateMention(
