@@ -820,7 +820,8 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     # not in a toll that counts them beside other people (`mixed`: "142 students, three police
     # officers and three soldiers"), whose soldiers may be any force's that was there
     later_states = {a[2] for a in actors[reach:] if sides.kinds.get(a[2]) == kind}
-    home = {i for i in sides.home if sides.kinds.get(i) == kind} & later_states
+    # (a story with no country of its own, none named or several as often, the one state it names)
+    home = {i for i in sides.home if sides.kinds.get(i) == kind} & later_states if sides.home else later_states
     return next(iter(home)) if len(home) == 1 else None
 
 
