@@ -55,6 +55,9 @@ from the wall clock. Policies:
   and its word only, so the date stays a time of its own for the clause before it; with no
   count ("hours after", "days after") there is no expression at all.
 - `lasted`: "on Sunday ended a 30-hour siege" runs from that long before the date up to it.
+- `earlier`: "the strikes came days after the Houthis fired missiles at Najran, wounding three
+  civilians": an event some hours, days or weeks before the story's, on no day told; the counts
+  of its clause have no period (unknown), and it dates nothing later nor is the story's time.
 - `report`: the date a source spoke ("said on Tuesday that", "announced, on Sunday, that"; with
   a `unit`, the calendar week, month or year before publication: "said in a report last
   month", or with `count: 0` the publication's own up to it, "said this week"): it gives a figure its period only when its sentence has no other time expression
@@ -154,7 +157,7 @@ CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
-         "calendar", "report", "since_when", "after", "lasted"}
+         "calendar", "report", "since_when", "after", "lasted", "earlier"}
 UNITS = {"hour", "day", "week", "month", "year"}
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
 SLOTS = {"DATE", "DURATION", "COUNTED", "NOUNCOUNTED", "YEAR", "MONTH", "WORDS", "DAY", "GAP"}
@@ -190,7 +193,7 @@ LINE_BREAK = regex.compile("\n")
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
 RELATIVE_TO_NOW = ("since", "since_event", "last")
 # the times a "since then" never names: a day a source spoke, a time of the same kind's own
-REFERRED_NOT = ("report", "same", "until")
+REFERRED_NOT = ("report", "same", "until", "earlier")
 # a calendar span that may tell the story's time before its days are told (`_told_precisely`)
 COARSE_KINDS = ("previous", "current", "calendar")
 # a period opened before a clause break spans the clauses after it (`_own_clause`)
@@ -1258,7 +1261,9 @@ def resolve_periods(
     g = cue_grammar(pack)
     breaks, totals, flight = g.clause_breaks, g.running_totals, g.flight_words
     sentences = sentence_spans(canonical)
-    story_time = _story_time(expressions)  # the article's first time: its own story's
+    # an event of unknown days before the story's ("came days after ...") is never its time
+    told = [e for e in expressions if e.kind != "earlier"]
+    story_time = _story_time(told)  # the article's first time: its own story's
     periods: list[Period] = []
     # Each figure asks about the expressions near it through these (expressions are in text
     # order): reading all of them per figure is quadratic in a long text.
@@ -1273,7 +1278,8 @@ def resolve_periods(
     aside_of = {id(e): a for e in expressions for a in asides if a[0] <= e.start and e.end <= a[1]}
     trailing = _trailing_clauses(canonical, g, sentences)
     side_story = {id(e) for e in expressions for a in trailing if a[0] <= e.start and e.end <= a[1]}
-    dates_nothing_later = side_story | aside_of.keys()  # (ids) a speaker's act or a side story
+    # (ids) a speaker's act, a side story, or an event of unknown days before the story's
+    dates_nothing_later = side_story | aside_of.keys() | {id(e) for e in expressions if e.kind == "earlier"}
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
@@ -1304,7 +1310,7 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
-            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo, expressions[0]):
+            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo, told[0] if told else None):
                 # "said on Wednesday that it had counted nearly 400 dead", the attack told on
                 # Saturday: the day a source spoke is not when the count's event happened
                 chosen = story_time
@@ -1313,7 +1319,7 @@ def resolve_periods(
                 # executed 67 men": since Sunday, up to the day the source spoke
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                         story_time.period_start, chosen.period_end, story_time.parts + chosen.parts)
-            if chosen is expressions[0] and story_time is not chosen and story_time is not None \
+            if told and chosen is told[0] and story_time is not chosen and story_time is not None \
                     and chosen.kind in COARSE_KINDS:
                 # the story's span told again by its days later ("killed 131 civilians last week"
                 # then "on November 29 and 30"): the days
