@@ -196,6 +196,8 @@ class FigureGrammar:
     perpetrator_after: regex.Pattern | None = None
     companion_before: regex.Pattern | None = None  # "troops ..., alongside 30,000 fighters"
     apposed_before: regex.Pattern | None = None  # "the victims, 102 men, ...": parts in apposition
+    suffix_genders: Mapping | None = None  # possessive suffix -> the gender of the name it agrees with
+    feminine_endings: tuple = ()  # endings of a feminine name's first word
     pronoun_before: regex.Pattern | None = None  # "it has 2,500 fighters": a subject pronoun before the verb
     fronted_before: regex.Pattern | None = None  # "Of the victims, 12 ...": a whole fronted, not a list in apposition
     whole_before: regex.Pattern | None = None  # "132 children among 141 dead": the count after is the whole
@@ -426,6 +428,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         clause_opener=of_words(settings.get("clause_openers"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         companion_before=of_words(pack.section("outcomes", "companions"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         apposed_before=of_words(settings.get("apposition_words"), f"(?<!{word})(?:{pre})??(?:WORDS), \\Z"),
+        suffix_genders=MappingProxyType({c: gender for suffix, gender in (settings.get("possessive_genders") or {}).items()
+                                         for c in _canon_list(pack, [suffix])}),
+        feminine_endings=tuple(_canon_list(pack, settings.get("feminine_name_endings"))),
         pronoun_before=of_words(settings.get("subject_pronouns"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
         fronted_before=of_words(settings.get("fronted_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         whole_before=of_words(settings.get("whole_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
@@ -676,11 +681,28 @@ def _listed_with(g, text, matches, heads):
     return run
 
 
-def _possessor(g, text, actors, starts, start_limit, pos, counted):
+def _name_gender(g, name: str) -> str:
+    """The grammatical gender of a side's name, by its first word's ending (`feminine_name_endings`:
+    "النصرة", "قوات حفتر" are feminine, "الحزب", "الجيش" masculine)."""
+    words = name.strip('"').split()
+    return "feminine" if words and words[0].strip('"').endswith(g.feminine_endings) else "masculine"
+
+
+def _possessor(g, text, actors, starts, start_limit, pos, counted, gender=None):
     """The side a possessive names ("two of ITS guards"): the last side named before `pos`,
     never an ally ("a group that fights alongside the army"), passing over the agent of an attack
     ("a Turkish drone strike", "غارة تركية") and the side a figure of an earlier clause counts (`counted`: from its amount to its clause's end); the last
-    side named when every one is passed over."""
+    side named when every one is passed over. A suffix that has a gender (`gender`: Arabic "ها"
+    feminine, "ه" masculine) names the last of those whose name agrees with it, when one does:
+    "وأفرجت النصرة عن خمسة أسرى ..., مقابل تسليم الحزب جثث تسعة من مسلحيها" (the Front's)."""
+    if gender and g.feminine_endings:
+        agreeing = [a for a in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]
+                    if a[1] <= pos and _name_gender(g, text[a[0]:a[1]]) == gender]
+        if agreeing and len(agreeing) < len([a for a in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]
+                                             if a[1] <= pos]):
+            found = _possessor(g, text, agreeing, [a[0] for a in agreeing], start_limit, pos, counted)
+            if found[0] is not None:
+                return found
     last = found = None
     for start, end, actor_id, via in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]:
         if end > pos or _is_ally(g, text, start, start_limit):
@@ -1159,7 +1181,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         if actor is None and possessed and noun_m_span and rule.actor != "none":
             counted = [(m.quantity.start, _clause_end(g, text, m.noun_span[1], q.start)) for m in matches
                        if m.sentence == whole and m.noun_span and m.noun_span[0] >= m.quantity.end]
-            actor, via = _possessor(g, text, actors, actor_starts, sentence[0], min(q.start, noun_m_span[0]), counted)  # "12 of ITS fighters"
+            actor, via = _possessor(g, text, actors, actor_starts, sentence[0], min(q.start, noun_m_span[0]), counted,
+                                    (g.suffix_genders or {}).get(suffix))  # "12 of ITS fighters"
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
