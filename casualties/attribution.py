@@ -110,7 +110,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
-    "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places",
+    "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places", "state_body_heads",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -264,6 +264,10 @@ class Rules:
     # one no gazetteer names ("مسؤول في مركز سبها الطبي", "an official at the Sabha medical
     # centre") speaks as medical_person_source
     medical_places: frozenset[str] = frozenset()
+    # a state body after a possessive of a capitalised name no gazetteer knows ("Ecuador's government
+    # said", "Colombia's army"): the body of a country the gazetteers lack, kept as written
+    # (ecuador_government)
+    state_body_heads: Lexicon | None = None
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -386,6 +390,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         participles=frozenset(words("participles")),
         body_heads=frozenset(words("body_heads")),
         medical_places=frozenset(words("medical_places")),
+        state_body_heads=build_lexicon(pack, {w: True for w in words("state_body_heads")}, clitics=False) if words("state_body_heads") else None,
     )
 
 
@@ -529,6 +534,8 @@ class _Document:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
         if rules.body_heads:
             self.mentions = _with_country_bodies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
+        if rules.state_body_heads is not None and written is not None:
+            self.mentions = _with_possessed_states(canonical, self.mentions, rules, written)
         self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
@@ -2071,6 +2078,38 @@ def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rul
     if not added:
         return mentions
     return sorted(chain((m for m in mentions if (m.start, m.end) not in dropped), added), key=lambda m: m.start)
+
+
+POSSESSIVE = "'s "
+
+
+def _with_possessed_states(canonical: str, mentions: list[Mention], rules: Rules, written) -> list[Mention]:
+    """The mentions, with each state body (`state_body_heads`) right after the possessive of one
+    capitalised word, where no gazetteer mention stands ("Ecuador's government said", "Colombia's
+    army", "Chad's government"): the body of a country the gazetteers lack, or lack that body of,
+    kept as written (ecuador_government, colombia_army, chad_government)."""
+    added = []
+    starts = [m.start for m in mentions]
+    for start, end, _term, _attrs, pre, suf in rules.state_body_heads.find(canonical):
+        start += len(pre)
+        end -= len(suf)
+        if not canonical.endswith(POSSESSIVE, 0, start):
+            continue
+        owner_end = start - len(POSSESSIVE)
+        owner_start = owner_end
+        while owner_start > 0 and (canonical[owner_start - 1].isalnum() or canonical[owner_start - 1] == "-"):
+            owner_start -= 1
+        owner = canonical[owner_start:owner_end]
+        if not owner or not written(owner_start, owner_start + 1).isupper() or owner in rules.name_stops:
+            continue
+        i = bisect_right(starts, end) - 1
+        if i >= 0 and mentions[i].end > owner_start:
+            continue  # a known name there ("Russia's defence ministry")
+        body_id = name_id(f"{owner} {canonical[start:end]}")
+        added.append(Mention(owner_start, end, body_id, OFFICIAL_KIND, canonical[owner_start:end], False, False, "", "sources", (body_id,)))
+    if not added:
+        return mentions
+    return sorted(chain(mentions, added), key=lambda m: m.start)
 
 
 def name_id(phrase: str) -> str:
