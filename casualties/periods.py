@@ -119,7 +119,9 @@ its own sentence (`STATE_KINDS`: "last year", "in 2015", "from January to March"
 the sentence or follows the count, or a day or a since with a start told after the count and
 before the next figure, with no day a source spoke between: the deed it took part in ("The
 gunmen, numbering over 300, stormed the villages on Tuesday"; "10,000 troops have been deployed
-since Sunday"). `Period.rule` is the id of the data entry that decided and
+since Sunday"); people told present at the scene of the deed (`scene_words` after the count:
+"more than 1,000 people were inside when the bombs hit", "had been hiding") are no such state but
+an event of the story's days, dated and carried as one. `Period.rule` is the id of the data entry that decided and
 `Period.evidence` the canonical words.
 
 Example:
@@ -153,7 +155,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
-             "relative_clauses", "war_words"}
+             "relative_clauses", "war_words", "scene_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -179,6 +181,7 @@ STATE_HEAD = 4  # characters before a time expression that heads a sentence (a c
 # take it, later paragraphs take the other times of its sentence or none ("Last month, 20
 # soldiers were killed near Gao." then "The conflict has killed thousands").
 FLIGHT_REACH = 48  # characters either side of a displaced count where its flight verb is looked for
+SCENE_REACH = 90  # characters after a count of people present where a word of being at the scene is looked for
 CLAUSE_MARK = regex.compile(r"[,;:]")
 # the story's deed told after the first day a source spoke: at most this many days before it
 STORY_DEED_DAYS = 7
@@ -283,6 +286,9 @@ class CueGrammar:
     # the ids of cues that name the time told just before them ("since then"): with no start
     # word's date, they start where that time starts (`_back_references`)
     refers_back: frozenset = frozenset()
+    # people told where they were when the deed happened ("were inside", "had been hiding"): a
+    # force or crowd present at the scene, of the story's days, not a standing state
+    scene_words: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -430,7 +436,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       speaker_clauses, speech_words, relative_clauses,
                       regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['war_words']))}){right}", regex.V1)
                       if data.get("war_words") else None,
-                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("refers_back")))
+                      frozenset(e["id"] for e in data.get("cues") or [] if e.get("refers_back")),
+                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['scene_words']))}){right}", regex.V1)
+                      if data.get("scene_words") else None)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -1282,11 +1290,17 @@ def resolve_periods(
     dates_nothing_later = side_story | aside_of.keys() | {id(e) for e in expressions if e.kind == "earlier"}
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
+        # people present where the deed happened ("more than 1,000 people were inside when the
+        # bombs hit"): an event of the story's days, dated and carried as one, not a state
+        scene = states is not None and states[i] and g.scene_words is not None \
+            and g.scene_words.search(canonical, f_end, min(s_hi, f_end + SCENE_REACH)) is not None
+        state_i = states is not None and states[i] and not scene
+        carried = carries is None or carries[i] or scene
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
         here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)]
         if aside_of:
             here = [e for e in here if not _elsewhere(aside_of.get(id(e)), f_start)]
-        if states is not None and states[i]:
+        if state_i:
             # a named past time after the count, or heading its sentence ("In 2015, ..."), not
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
             later = figures[i + 1][0] if i + 1 < len(figures) else len(canonical)  # the next figure begins its own clause
@@ -1328,7 +1342,7 @@ def resolve_periods(
                 # "150 people have gone missing since April 2019, when ...": since then
                 chosen = TimeExpression(chosen.start, chosen.end, chosen.text, chosen.kind, chosen.rule,
                                         chosen.period_start, published, chosen.parts)
-        elif (carries is not None and not carries[i] and not fled) or (states is not None and states[i]) or totalled:
+        elif (not carried and not fled) or state_i or totalled:
             chosen = None
         elif parents is not None and parents[i] is not None and parents[i] < i:
             whole = periods[parents[i]]

@@ -53,7 +53,11 @@ def test_period_spec(code, case):
     spans = sorted({target, *(figure_span(canonical, pack, other) for other in case.get("others", []))})
     # "displaced": the figure counts people displaced, a state that carries no earlier time unless told as a flight
     displaced = [bool(case.get("displaced")) and span == target for span in spans]
-    periods = resolve_periods(canonical, pack, _day(case["published"]), spans, [not d for d in displaced], None, displaced)
+    # "present": the figure counts people present (outcome present): a state dated only by its own
+    # sentence's named past time, unless told at the scene of the deed
+    present = [bool(case.get("present")) and span == target for span in spans]
+    periods = resolve_periods(canonical, pack, _day(case["published"]), spans,
+                              [not d and not p for d, p in zip(displaced, present)], present, displaced)
     period = periods[spans.index(target)]
     assert (period.start, period.end) == (_day(case["expected"]["start"]), _day(case["expected"]["end"])), period
 
@@ -62,7 +66,7 @@ def test_period_spec(code, case):
 def test_spec_files_are_large_enough(code, minimum):
     lines = [json.loads(l) for l in (SPECS / f"{code}.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     assert len([c for c in lines if not c.get("xfail")]) >= minimum
-    assert all(set(c) <= {"text", "published", "figure", "others", "expected", "xfail", "displaced"} for c in lines)
+    assert all(set(c) <= {"text", "published", "figure", "others", "expected", "xfail", "displaced", "present"} for c in lines)
     assert any(c["published"] is None for c in lines), "an undated case is needed"
 
 
