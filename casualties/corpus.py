@@ -12,8 +12,11 @@ Inputs, several at once:
 - a single `.txt`, `.html` or `.htm` file (the manifest beside it is used when it has a row for it).
 
 Encodings are detected, never guessed silently: a UTF-8 BOM, a UTF-16/UTF-32 BOM, strict
-UTF-8, then Windows-1256 only when the decoded text is Arabic script and ASCII (with a
-warning); anything else is reported and skipped. Text with NUL bytes and no BOM is binary.
+UTF-8, then Windows-1256 only when the decoded text is Arabic script and ASCII, then
+Windows-1252 only when it is ASCII with a few Latin letters and typographic marks (curly quotes,
+dashes, accented names: English copy saved by Windows tools), each with a warning; anything else
+(Cyrillic or Greek code pages, random bytes) is reported and skipped. Text with NUL bytes and no
+BOM is binary.
 An HTML page may also declare its charset (`<meta charset>`, `http-equiv`, an XML
 declaration): after a BOM and valid UTF-8, the declared charset is tried before Windows-1256.
 
@@ -98,11 +101,14 @@ ROW_FIELD_ALIASES = {"doc_id": "id", "date": "published", "lang": "language"}
 SCRIPT_SHARE = 0.3
 BORROWED_SCRIPT = "LATIN"  # names, links and acronyms in Latin letters turn up in any language's news
 DATELINE_LINES = 5
-FALLBACK_ENCODING = "cp1256"
-FALLBACK_NAME = "Windows-1256"
-FALLBACK_SCRIPT = "ARABIC"
+# Code pages tried, in order, on bytes that are not UTF-8: (codec, name, the script its non-ASCII
+# letters must be, the largest share of the text's letters they may be). Arabic text in
+# Windows-1256 read as Windows-1252 would be Latin letters too, but nearly all of its letters:
+# Windows-1252 is accepted only for mostly-ASCII text.
+FALLBACKS = (("cp1256", "Windows-1256", "ARABIC", 1.0), ("cp1252", "Windows-1252", "LATIN", 0.2))
 FALLBACK_MIN_SHARE = 0.9
-FALLBACK_WARNING = f"not UTF-8: decoded as {FALLBACK_NAME} (Arabic script and ASCII only)"
+FALLBACK_WARNINGS = {codec: f"not UTF-8: decoded as {name} ({script.title()} script and ASCII only)"
+                     for codec, name, script, _ in FALLBACKS}
 FILE_STATE_FORMAT = 1  # raise it when reading a file gives another article from the same bytes
 # A file written this recently may be written again within the same tick of its file system's
 # clock (two seconds on FAT) and keep its times: its state is not trusted.
@@ -231,10 +237,12 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         utf8_error = f"{error.reason} at byte {error.start}"
-    text = data.decode(FALLBACK_ENCODING, errors="replace")
-    if _plausible_fallback(text):
-        return text, FALLBACK_ENCODING
-    raise Undecodable(f"not UTF-8 ({utf8_error}), no byte order mark, and not {FALLBACK_NAME} Arabic text")
+    for codec, _, script, most in FALLBACKS:
+        text = data.decode(codec, errors="replace")
+        if _plausible_fallback(text, script, most):
+            return text, codec
+    raise Undecodable(f"not UTF-8 ({utf8_error}), no byte order mark, and neither Windows-1256 Arabic text "
+                      "nor mostly-ASCII Windows-1252 text")
 
 
 def decode_html(data: bytes) -> tuple[str, str, str | None]:
@@ -262,8 +270,8 @@ def decode_html(data: bytes) -> tuple[str, str, str | None]:
         except UnicodeDecodeError as error:
             warning = f"declares charset {label} but is not ({error.reason} at byte {error.start})"
     text, encoding = decode(data)
-    if encoding == FALLBACK_ENCODING:
-        warning = "; ".join(filter(None, (warning, FALLBACK_WARNING)))
+    if encoding in FALLBACK_WARNINGS:
+        warning = "; ".join(filter(None, (warning, FALLBACK_WARNINGS[encoding])))
     return text, encoding, warning
 
 
@@ -281,14 +289,20 @@ def _declared_codec(head: bytes) -> tuple[str, str | None] | None:
     return label, "utf-8" if codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")) else codec
 
 
-def _plausible_fallback(text: str) -> bool:
-    """Windows-1256 maps almost every byte to something: accept only Arabic text and ASCII."""
+def _plausible_fallback(text: str, script: str, most: float) -> bool:
+    """A code page maps almost every byte to something: accept only text whose non-ASCII
+    characters are letters of `script` or typographic marks, with those letters at most `most`
+    of all its letters."""
     foreign = [c for c in text if ord(c) > 127 or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")]
     if not foreign or "\ufffd" in text:
         return False
-    expected = sum(1 for c in foreign if _script(c) == FALLBACK_SCRIPT or unicodedata.category(c) in ("Zs", "Cf", "Pd", "Pi", "Pf", "Po"))
-    letters = sum(1 for c in foreign if _script(c) == FALLBACK_SCRIPT and c.isalpha())
-    return letters > 0 and expected / len(foreign) >= FALLBACK_MIN_SHARE
+    expected = sum(1 for c in foreign if _script(c) == script or unicodedata.category(c) in ("Zs", "Cf", "Pd", "Pi", "Pf", "Po"))
+    letters = sum(1 for c in foreign if _script(c) == script and c.isalpha())
+    if expected / len(foreign) < FALLBACK_MIN_SHARE:
+        return False
+    if most >= 1.0:
+        return letters > 0
+    return letters <= most * sum(1 for c in text if c.isalpha())
 
 
 def _read_text(path: Path, report, *, html: bool = False) -> str | None:
@@ -305,7 +319,7 @@ def _read_text(path: Path, report, *, html: bool = False) -> str | None:
             text, _, warning = decode_html(data)
         else:
             text, encoding = decode(data)
-            warning = FALLBACK_WARNING if encoding == FALLBACK_ENCODING else None
+            warning = FALLBACK_WARNINGS.get(encoding)
     except Undecodable as error:
         report(Problem(str(path), None, f"{error}; skipped", "error"))
         return None

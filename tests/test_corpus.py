@@ -153,8 +153,29 @@ def test_windows_1256_is_decoded_with_a_warning(tmp_path):
     assert (warning.path, warning.level) == (str(path), "warning")
 
 
-def test_latin_1_is_not_guessed(tmp_path):
+def test_mostly_ascii_windows_1252_is_read_with_a_warning(tmp_path):
+    # English copy saved by a Windows tool: curly quotes, a dash, an accented name
+    text = "\u201cAt least 12 civilians were killed\u201d in Idlib \u2013 the Observatory\u2019s director, Rami Abdel Rahman, told AFP in Paris. Caf\u00e9 owners fled."
+    path = write(tmp_path / "wire.txt", text, encoding="cp1252")
+    articles, problems = collect_articles(tmp_path)
+    assert [a.text for a in articles] == [text]
+    warning = only(problems, "Windows-1252")
+    assert (warning.path, warning.level) == (str(path), "warning")
+
+
+def test_latin_1_french_is_read_as_windows_1252(tmp_path):
     path = write(tmp_path / "fr.txt", "Décès à Alep : 12 civils tués, selon l'Observatoire.", encoding="latin-1")
+    write(tmp_path / "ok.txt", ENGLISH)
+    articles, problems = collect_articles(tmp_path)
+    assert sorted(a.doc_id for a in articles) == ["fr", "ok"]
+    assert [a.text for a in articles if a.doc_id == "fr"] == ["Décès à Alep : 12 civils tués, selon l'Observatoire."]
+    assert only(problems, "not UTF-8").level == "warning"
+
+
+def test_other_code_pages_are_not_guessed(tmp_path):
+    # Cyrillic in Windows-1251 reads as Latin letters in Windows-1252, but nearly all of its
+    # letters would be: reported and skipped, never read as mojibake
+    path = write(tmp_path / "ru.txt", "Погибли 12 мирных жителей, сообщает Обсерватория.", encoding="cp1251")
     write(tmp_path / "ok.txt", ENGLISH)
     articles, problems = collect_articles(tmp_path)
     assert [a.doc_id for a in articles] == ["ok"]

@@ -141,7 +141,8 @@ def test_broken_and_empty_pages_are_reported_and_the_others_load(tmp_path):
     (tmp_path / "no_text.html").write_text(
         "<html><head><script>var x = 1;</script></head><body><script>render()</script></body></html>", encoding="utf-8")
     (tmp_path / "binary.htm").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    (tmp_path / "latin.html").write_bytes("<html><body><p>Décès à Alep : 12 civils tués.</p></body></html>".encode("latin-1"))
+    # a code page no fallback reads (Cyrillic): undecodable
+    (tmp_path / "latin.html").write_bytes("<html><body><p>Погибли 12 мирных жителей.</p></body></html>".encode("cp1251"))
     (tmp_path / "plain.txt").write_text(ENGLISH, encoding="utf-8")
     articles, problems = collect_articles(tmp_path)
     assert sorted(a.doc_id for a in articles) == ["good", "plain"]
@@ -301,7 +302,7 @@ def test_errors_csv_lists_every_problem_of_a_run(tmp_path):
     corpus_dir.mkdir()
     (corpus_dir / "good.txt").write_text(ENGLISH, encoding="utf-8")
     bad = corpus_dir / "bad.txt"
-    bad.write_bytes("Décès à Alep : 12 civils tués.".encode("latin-1"))
+    bad.write_bytes("Погибли 12 мирных жителей.".encode("cp1251"))  # a code page no fallback reads
     table = write_parquet(tmp_path / "rows.parquet", ROWS)
     out = tmp_path / "out"
     result = api.run([corpus_dir, table], out, db=False, jobs=1)
