@@ -111,6 +111,7 @@ SETTINGS_KEYS = {
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
     "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places", "state_body_heads",
+    "place_body_heads",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -268,6 +269,9 @@ class Rules:
     # said", "Colombia's army"): the body of a country the gazetteers lack, kept as written
     # (ecuador_government)
     state_body_heads: Lexicon | None = None
+    # a body a place's proper name qualifies with no possessive ("Rutshuru civil society leaders
+    # said": rutshuru_civil_society), or none ("civil society leaders said": civil_society)
+    place_body_heads: Lexicon | None = None
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -391,6 +395,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         body_heads=frozenset(words("body_heads")),
         medical_places=frozenset(words("medical_places")),
         state_body_heads=build_lexicon(pack, {w: True for w in words("state_body_heads")}, clitics=False) if words("state_body_heads") else None,
+        place_body_heads=build_lexicon(pack, {w: True for w in words("place_body_heads")}, clitics=False) if words("place_body_heads") else None,
     )
 
 
@@ -536,6 +541,8 @@ class _Document:
             self.mentions = _with_country_bodies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
         if rules.state_body_heads is not None and written is not None:
             self.mentions = _with_possessed_states(canonical, self.mentions, rules, written)
+        if rules.place_body_heads is not None and written is not None:
+            self.mentions = _with_place_bodies(canonical, self.mentions, rules, written)
         self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
@@ -2110,6 +2117,47 @@ def _with_possessed_states(canonical: str, mentions: list[Mention], rules: Rules
     if not added:
         return mentions
     return sorted(chain(mentions, added), key=lambda m: m.start)
+
+
+def _with_place_bodies(canonical: str, mentions: list[Mention], rules: Rules, written) -> list[Mention]:
+    """The mentions, with each `place_body_heads` body no gazetteer mention covers, qualified by the
+    proper name right before it, if any ("Rutshuru civil society leaders said" is
+    rutshuru_civil_society, "civil society leaders said" civil_society). A proper name is a
+    capitalised word the text also writes capitalised inside a sentence (at a sentence's start
+    "Local civil society leaders" names no place)."""
+    added = []
+    starts = [m.start for m in mentions]
+    for start, end, _term, _attrs, pre, suf in rules.place_body_heads.find(canonical):
+        start += len(pre)
+        end -= len(suf)
+        i = bisect_right(starts, end) - 1
+        if i >= 0 and mentions[i].end > start:
+            continue  # inside a known name
+        head = canonical[:start].rstrip()
+        if head.endswith("'s"):
+            head = head[:-2]
+        owner_start = len(head)
+        while owner_start > 0 and (canonical[owner_start - 1].isalnum() or canonical[owner_start - 1] == "-"):
+            owner_start -= 1
+        owner = canonical[owner_start:len(head)]
+        placed = bool(owner) and owner not in rules.name_stops and written(owner_start, owner_start + 1).isupper() \
+            and (i < 0 or mentions[i].end <= owner_start) and _proper_inside(canonical, owner, written)
+        low = owner_start if placed else start
+        body_id = name_id(f"{owner} {canonical[start:end]}" if placed else canonical[start:end])
+        added.append(Mention(low, end, body_id, OFFICIAL_KIND, canonical[low:end], False, False, "", "sources", (body_id,)))
+    if not added:
+        return mentions
+    return sorted(chain(mentions, added), key=lambda m: m.start)
+
+
+def _proper_inside(canonical: str, word: str, written) -> bool:
+    """The text writes `word` capitalised somewhere inside a sentence (a proper name's mark), not
+    right after a full stop, a line break or a quote."""
+    for match in regex.finditer(rf"(?<!\w){regex.escape(word)}(?!\w)", canonical):
+        before = canonical[:match.start()].rstrip(" " + QUOTES)
+        if before and before[-1] not in ".!?\n:" and written(match.start(), match.start() + 1).isupper():
+            return True
+    return False
 
 
 def name_id(phrase: str) -> str:
