@@ -84,7 +84,7 @@ The anchor of `elapsed` and `since_event` is a full date (else a weekday or "yes
 name one day) in the nearest sentence that has a
 start word (`period_cues.start_words`: "began", "launched"...; a cue's own `anchor_words` besides:
 "since the explosion" is dated by "Saturday's truck bombing"), looking at the cue's own
-sentence first (the date nearest the cue) and then back through the article (the date nearest
+sentence first (the date nearest the cue among those told after a start word) and then back through the article (the date nearest
 the start word). A `since_event` cue with no such anchor starts where the latest earlier
 "since X" of the article starts, X a written date ("killed since 7 October ... since the war
 began"): the article has already said when its war began; a later one without an anchor is
@@ -103,7 +103,8 @@ Each figure takes the time expression of its own sentence nearest to its number 
 date only when there is no other; none told after it past a clause break, `clause_breaks`:
 ", and that", "; ", and one before it past a break only when no other is left or it runs up to
 now, `_own_clause`; none told before a running total, `running_totals`: ", bringing the
-number of displaced to 1.2 million", and then no earlier sentence's); if its sentence has none, the latest expression of the
+number of displaced to 1.2 million", and then no earlier sentence's; nor, for a count told before
+a running total, one told past it: "recovered 11 bodies, bringing the number since June 5 to 47"); if its sentence has none, the latest expression of the
 latest earlier sentence that has one (discourse time carries forward; again a `report` date
 only when it is alone there, and then the story's time, the article's first expression, when
 that is no report: the day one source spoke is not when another's count happened; an aside, `ASIDE_KINDS`: "last month", "six years ago", "in 2012",
@@ -1214,7 +1215,12 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=No
         if not starts:
             continue
         if (a, b) == own:
-            return min(here, key=lambda m: (m.kind != "day", _gap(m.start, m.end, start, end), m.start > start))
+            # a day told after a start word ("began on Sunday"), not one of another clause told
+            # before it ("30 died on Sunday, bringing the toll since the start of the offensive")
+            begun = [m for m in here if starts[0] < m.start]
+            if not begun:
+                continue
+            return min(begun, key=lambda m: (m.kind != "day", _gap(m.start, m.end, start, end), m.start > start))
         return min(here, key=lambda m: (m.kind != "day", min(_gap(m.start, m.end, w, w) for w in starts)))
     return None
 
@@ -1305,6 +1311,11 @@ def resolve_periods(
             # one told of an earlier clause ("broke away in 2016 and has since ... 5,000 fighters")
             later = figures[i + 1][0] if i + 1 < len(figures) else len(canonical)  # the next figure begins its own clause
             here = [e for e in here if (e.kind in STATE_KINDS and e.start - s_lo <= STATE_HEAD) or (f_end <= e.start < later and _state_time(e, here, f_end))]
+        next_mark = bisect_left(total_marks, f_end)
+        if here and next_mark < len(total_marks) and total_marks[next_mark] < s_hi:
+            # a running total told after the count ("recovered 11 bodies on Sunday, bringing the
+            # number recovered since June 5 to 47"): the times told past it are the total's
+            here = [e for e in here if e.start < total_marks[next_mark]]
         if here and breaks is not None:
             state = displaced is not None and displaced[i] and not (flight is not None and _fled(canonical, f_start, f_end, s_lo, s_hi, flight))
             here = _own_clause(here, canonical, f_start, f_end, breaks, state)
