@@ -122,7 +122,9 @@ before the next figure, with no day a source spoke between: the deed it took par
 gunmen, numbering over 300, stormed the villages on Tuesday"; "10,000 troops have been deployed
 since Sunday"); people told present at the scene of the deed (`scene_words` after the count:
 "more than 1,000 people were inside when the bombs hit", "had been hiding") are no such state but
-an event of the story's days, dated and carried as one. `Period.rule` is the id of the data entry that decided and
+an event of the story's days, dated and carried as one. The dead told by their burial or recovery
+(`burial_words`: "We buried 71 people in one grave on Thursday") with a day of their own after the
+story's day told earlier are the story's day's: the day told is the burial's. `Period.rule` is the id of the data entry that decided and
 `Period.evidence` the canonical words.
 
 Example:
@@ -156,7 +158,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
-             "relative_clauses", "war_words", "scene_words"}
+             "relative_clauses", "war_words", "scene_words", "burial_words"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -290,6 +292,9 @@ class CueGrammar:
     # people told where they were when the deed happened ("were inside", "had been hiding"): a
     # force or crowd present at the scene, of the story's days, not a standing state
     scene_words: regex.Pattern | None = None
+    # the dead told by their burial or recovery ("we buried 71 people on Thursday", "recovered
+    # seven more bodies"): the day told is the burial's, the count the deed's
+    burial_words: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -439,7 +444,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       if data.get("war_words") else None,
                       frozenset(e["id"] for e in data.get("cues") or [] if e.get("refers_back")),
                       regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['scene_words']))}){right}", regex.V1)
-                      if data.get("scene_words") else None)
+                      if data.get("scene_words") else None,
+                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['burial_words']))}){right}", regex.V1)
+                      if data.get("burial_words") else None)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -1225,6 +1232,16 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=No
     return None
 
 
+def _in_clause(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, words_) -> bool:
+    """One of `words_` in the figure's own clause, within FLIGHT_REACH characters of it."""
+    lo = max(s_lo, f_start - FLIGHT_REACH)
+    marks = list(CLAUSE_MARK.finditer(text, lo, f_start))
+    lo = marks[-1].end() if marks else lo
+    mark = CLAUSE_MARK.search(text, f_end, min(s_hi, f_end + FLIGHT_REACH))
+    hi = mark.start() if mark else min(s_hi, f_end + FLIGHT_REACH)
+    return words_.search(text, lo, hi) is not None
+
+
 def _fled(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, flight) -> bool:
     """A flight word in the figure's own clause, near it ("8,000 people had fled", "displaced
     by the clashes"), and no state word there ("remain displaced", "who had fled", "already")."""
@@ -1335,7 +1352,12 @@ def resolve_periods(
         if here:
             here = [e for e in here if e.kind != "report"] or here  # "said on Tuesday that ... since Saturday"
             chosen = _bounded(min(here, key=lambda e: (_gap(e.start, e.end, f_start, f_end), e.start > f_start)), here)
-            if chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo, told[0] if told else None):
+            if chosen.kind == "date" and g.burial_words is not None and _earlier_story(story_time, chosen, s_lo) \
+                    and _in_clause(canonical, f_start, f_end, s_lo, s_hi, g.burial_words):
+                # "We buried 71 people in one grave on Thursday", the villages stormed on Tuesday
+                # and Wednesday: the dead are the deed's, the day told their burial's
+                chosen = story_time
+            elif chosen.kind == "report" and (chosen.end <= f_start or chosen.spoken_first) and _earlier_story(story_time, chosen, s_lo, told[0] if told else None):
                 # "said on Wednesday that it had counted nearly 400 dead", the attack told on
                 # Saturday: the day a source spoke is not when the count's event happened
                 chosen = story_time
