@@ -105,7 +105,7 @@ SETTINGS_KEYS = {
     "subject_window", "name_window", "name_max_words", "complementizers", "window_stops",
     "addressee_prefixes", "addressee_before", "relay_before", "frame_endings", "titles", "name_stops",
     "owner_window", "affiliation_markers", "after_start_window", "pronouns", "subject_before_markers",
-    "source_after_window", "continuation_words", "agent_markers", "private_persons", "private_person_articles",
+    "source_after_window", "continuation_words", "agent_markers", "channel_before", "private_persons", "private_person_articles",
     "private_person_source", "apposition_heads", "relative_pronouns", "written_stops", "named_titles",
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
@@ -197,6 +197,8 @@ class Rules:
     source_after_window: int | None = None
     continuation_words: frozenset[str] = frozenset()
     agent_markers: tuple[str, ...] = ()
+    # a medium after these carried the words and did not say them, whatever the cue
+    channel_before: tuple[str, ...] = ()
     # an unnamed private person who speaks ("a 38-year-old trader told ...", "قالت امرأة"): the
     # pattern of such a phrase (an article the pack's indefinites need, up to three words, a
     # person noun) and the source id they speak as
@@ -352,6 +354,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         addressee_prefixes=frozenset(words("addressee_prefixes")),
         addressee_before=words("addressee_before"),
         relay_before=words("relay_before"),
+        channel_before=words("channel_before"),
         affiliation_markers=words("affiliation_markers"),
         frame_endings=words("frame_endings"),
         name_stops=frozenset(words("name_stops")),
@@ -1224,6 +1227,8 @@ class _Document:
 
     def _pick(self, cue: _Cue, side: str, low: int, high: int) -> _Found | None:
         inside = self._mentions_within(low, high)
+        if self.rules.channel_before:  # "in a statement read on state television": the medium
+            inside = [m for m in inside if not self._preceded_by(m.start, self.rules.channel_before)]
         if cue.role == "verb":
             inside = [m for m in inside if not self._addressee(m)]
             if side == "after" and self.rules.after_start_window:
