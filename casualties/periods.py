@@ -124,7 +124,9 @@ since Sunday"); people told present at the scene of the deed (`scene_words` afte
 "more than 1,000 people were inside when the bombs hit", "had been hiding") are no such state but
 an event of the story's days, dated and carried as one. The dead told by their burial or recovery
 (`burial_words`: "We buried 71 people in one grave on Thursday") with a day of their own after the
-story's day told earlier are the story's day's: the day told is the burial's. `Period.rule` is the id of the data entry that decided and
+story's day told earlier are the story's day's: the day told is the burial's. An earlier value of a
+running count told after it with a day of its own (`earlier_values`: ", up from 313,000 on Sunday")
+runs from the running count's start up to that day. `Period.rule` is the id of the data entry that decided and
 `Period.evidence` the canonical words.
 
 Example:
@@ -158,7 +160,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
-             "relative_clauses", "war_words", "scene_words", "burial_words"}
+             "relative_clauses", "war_words", "scene_words", "burial_words", "earlier_values"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -295,6 +297,9 @@ class CueGrammar:
     # the dead told by their burial or recovery ("we buried 71 people on Thursday", "recovered
     # seven more bodies"): the day told is the burial's, the count the deed's
     burial_words: regex.Pattern | None = None
+    # the words before an earlier value of a running count (", up from 313,000 on Sunday"): that
+    # value counts from the running count's start up to its own day
+    earlier_values: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -446,7 +451,9 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['scene_words']))}){right}", regex.V1)
                       if data.get("scene_words") else None,
                       regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['burial_words']))}){right}", regex.V1)
-                      if data.get("burial_words") else None)
+                      if data.get("burial_words") else None,
+                      regex.compile(rf"(?:{trie_regex(words(pack, data['earlier_values']))})\s*\Z", regex.V1)
+                      if data.get("earlier_values") else None)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -1415,6 +1422,13 @@ def resolve_periods(
         elif chosen.kind == "same":
             previous = _same(periods, chosen.span)
             periods.append(Period(previous.start, previous.end, chosen.text, chosen.rule))
+        elif chosen.kind == "date" and g.earlier_values is not None and periods and chosen.period_start is not None \
+                and (earlier := periods[-1]).start is not None and earlier.end is not None \
+                and earlier.start < chosen.period_start <= earlier.end and figures[i - 1][1] >= s_lo \
+                and g.earlier_values.search(canonical, max(s_lo, f_start - 24), f_start):
+            # "has reached about 370,000 since August 25, ..., up from 313,000 on Sunday": the
+            # earlier value of a running count runs from its start up to its own day
+            periods.append(Period(earlier.start, chosen.period_end, chosen.text, chosen.rule))
         elif fled and chosen.period_start is not None and published is not None and chosen.period_start <= published:
             periods.append(Period(chosen.period_start, published, chosen.text, chosen.rule))
         else:
