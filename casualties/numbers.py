@@ -463,6 +463,11 @@ def _parse_words(g: NumberGrammar, text: str, first_term: str, first_end: int, e
                 break
             if info.cls in ("teen",) and "unit" in used:
                 break
+            # a unit and ten never add up (that is a teen word): "between eight and ten" is two
+            # amounts, not eighteen; tens add to units only from twenty on
+            if (info.cls == "ten" and info.value < 20 and "unit" in used) or \
+                    (info.cls == "unit" and "ten" in used and group % 100 == 10):
+                break
             group += info.value
             used.add(slot)
             if info.cls == "teen":
