@@ -143,6 +143,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -867,6 +868,16 @@ def _cue_blocked(cue: Cue, masked: str, match) -> bool:
     )
 
 
+# the dash that ends a dateline heading the first paragraph ("JUBA, 19 February 2016 - ...")
+DATELINE_DASH = regex.compile(r"[ \t]*[-\u2013\u2014][ \t]")
+
+
+def _ends_with_comma(head: str) -> bool:
+    """The text ends with a comma of any script (a dateline's place before its date)."""
+    head = head.rstrip()
+    return bool(head) and unicodedata.name(head[-1], "").endswith("COMMA")
+
+
 def _is_dateline(m: DateMention, text: str) -> bool:
     """A full date near the top of an article whose line says little else: the publication
     stamp (a cue built on it, such as "since 19 April 2018", is kept). A relative day ending
@@ -883,6 +894,9 @@ def _is_dateline(m: DateMention, text: str) -> bool:
     if relative and (m.start == line_start or text[m.end:line_end].strip() or DIGIT.search(text, line_start, line_end)):
         return False  # "Today, ...", "today in Kabul", or a headline with a count
     most = MASTHEAD_WORDS if relative else DATELINE_WORDS
+    if not relative and DATELINE_DASH.match(text, m.end) and _ends_with_comma(text[line_start:m.start]) \
+            and sum(1 for _ in islice(LETTER_RUNS.finditer(text, line_start, m.start), most + 1)) <= most:
+        return True  # "JUBA, 19 February 2016 - At least 25 people were killed": a dateline heading its paragraph
     # the words on its line before and after it, counted up to one more than a dateline has
     # (the line may be a paragraph of hundreds of words)
     words = chain(LETTER_RUNS.finditer(text, line_start, m.start), LETTER_RUNS.finditer(text, m.end, line_end))
