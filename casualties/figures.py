@@ -696,10 +696,9 @@ def _possessor(g, text, actors, starts, start_limit, pos, counted, gender=None):
     feminine, "ه" masculine) names the last of those whose name agrees with it, when one does:
     "وأفرجت النصرة عن خمسة أسرى ..., مقابل تسليم الحزب جثث تسعة من مسلحيها" (the Front's)."""
     if gender and g.feminine_endings:
-        agreeing = [a for a in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]
-                    if a[1] <= pos and _name_gender(g, text[a[0]:a[1]]) == gender]
-        if agreeing and len(agreeing) < len([a for a in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)]
-                                             if a[1] <= pos]):
+        named = [a for a in actors[bisect_left(starts, start_limit):bisect_right(starts, pos)] if a[1] <= pos]
+        agreeing = [a for a in named if _name_gender(g, text[a[0]:a[1]]) == gender]
+        if agreeing and len(agreeing) < len(named):
             found = _possessor(g, text, agreeing, [a[0] for a in agreeing], start_limit, pos, counted)
             if found[0] is not None:
                 return found
@@ -1117,15 +1116,16 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             verb = g.overrides.match(text, people_end, sentence[1])
             if verb:  # "20 detainees died under torture": the verb says what happened to them
                 outcome = g.outcomes.get(verb.group("verb"), outcome)
-        if outcome and attrs.get("outcome_is_state") and not rule.outcome:
-            # "killed 12 prisoners", "مقتل 23 رهينة": captives are a state the people were in; an
-            # outcome word governing the count says what happened to them
-            outcome = _outcome_governing(g, text, q.start, sentence[0], span_starts) or outcome
-        if outcome and not rule.outcome and (word := _governing_word(g, text, q.start, sentence[0], span_starts)) is not None \
-                and g.outcomes[word] is None:
-            # "interviewed 52 victims", "spoke to 40 survivors": people a word that tells no outcome
-            # governs (someone spoke to them) are no count of what the noun implies
-            outcome = None
+        governing = _governing_word(g, text, q.start, sentence[0], span_starts) if outcome and not rule.outcome else None
+        if governing is not None:
+            if attrs.get("outcome_is_state"):
+                # "killed 12 prisoners", "مقتل 23 رهينة": captives are a state the people were in; an
+                # outcome word governing the count says what happened to them
+                outcome = g.outcomes[governing] or outcome
+            if g.outcomes[governing] is None:
+                # "interviewed 52 victims", "spoke to 40 survivors": people a word that tells no outcome
+                # governs (someone spoke to them) are no count of what the noun implies
+                outcome = None
         if rule.outcome:
             outcome = rule.outcome
         for frame in (before, after):
