@@ -436,6 +436,11 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     running_totals = spaced_forms("running_totals")
     speaker_clauses = spaced_forms("speaker_clauses")
     relative_clauses = spaced_forms("relative_clauses")
+    def word_forms(key: str):
+        """The data's words under `key`, whole, a proclitic allowed before them."""
+        return regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data[key]))}){right}", regex.V1) \
+            if data.get(key) else None
+
     speech_words = regex.compile(
         rf"\s*(?:\p{{L}}+\s+)?(?:{proclitics})?(?:{trie_regex(words(pack, data.get('speech_words')))}){right}",
         regex.V1) if data.get("speech_words") else None
@@ -446,13 +451,10 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                                     rf"|{trie_regex(words(pack, data['flight_words']))}){right}",
                                     regex.V1) if data.get("flight_words") else None,
                       speaker_clauses, speech_words, relative_clauses,
-                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['war_words']))}){right}", regex.V1)
-                      if data.get("war_words") else None,
+                      word_forms("war_words"),
                       frozenset(e["id"] for e in data.get("cues") or [] if e.get("refers_back")),
-                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['scene_words']))}){right}", regex.V1)
-                      if data.get("scene_words") else None,
-                      regex.compile(rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data['burial_words']))}){right}", regex.V1)
-                      if data.get("burial_words") else None,
+                      word_forms("scene_words"),
+                      word_forms("burial_words"),
                       regex.compile(rf"(?:{trie_regex(words(pack, data['earlier_values']))})\s*\Z", regex.V1)
                       if data.get("earlier_values") else None)
 
@@ -1253,25 +1255,24 @@ def _anchor(start, end, text, mentions, sentences, g: CueGrammar, event_words=No
     return None
 
 
-def _in_clause(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, words_) -> bool:
-    """One of `words_` in the figure's own clause, within FLIGHT_REACH characters of it."""
+def _clause_near(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int) -> tuple[int, int]:
+    """The figure's own clause within FLIGHT_REACH characters either side of it (sentence-bound)."""
     lo = max(s_lo, f_start - FLIGHT_REACH)
     marks = list(CLAUSE_MARK.finditer(text, lo, f_start))
     lo = marks[-1].end() if marks else lo
     mark = CLAUSE_MARK.search(text, f_end, min(s_hi, f_end + FLIGHT_REACH))
-    hi = mark.start() if mark else min(s_hi, f_end + FLIGHT_REACH)
-    return words_.search(text, lo, hi) is not None
+    return lo, mark.start() if mark else min(s_hi, f_end + FLIGHT_REACH)
+
+
+def _in_clause(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, words_) -> bool:
+    """One of `words_` in the figure's own clause, within FLIGHT_REACH characters of it."""
+    return words_.search(text, *_clause_near(text, f_start, f_end, s_lo, s_hi)) is not None
 
 
 def _fled(text: str, f_start: int, f_end: int, s_lo: int, s_hi: int, flight) -> bool:
     """A flight word in the figure's own clause, near it ("8,000 people had fled", "displaced
     by the clashes"), and no state word there ("remain displaced", "who had fled", "already")."""
-    lo = max(s_lo, f_start - FLIGHT_REACH)
-    marks = list(CLAUSE_MARK.finditer(text, lo, f_start))
-    lo = marks[-1].end() if marks else lo
-    mark = CLAUSE_MARK.search(text, f_end, min(s_hi, f_end + FLIGHT_REACH))
-    hi = mark.start() if mark else min(s_hi, f_end + FLIGHT_REACH)
-    found = list(flight.finditer(text, lo, hi))
+    found = list(flight.finditer(text, *_clause_near(text, f_start, f_end, s_lo, s_hi)))
     return bool(found) and not any(m.group("state") for m in found)
 
 
