@@ -340,6 +340,11 @@ def compile_rules(pack: LanguagePack) -> Rules:
             raise DataFileError(path, f"settings.{key}", f"expected a non-negative integer, got {value!r}")
         return value
 
+    def heads(key):
+        """A lexicon of the words under `key`, or None when there are none."""
+        forms = words(key)
+        return build_lexicon(pack, {w: True for w in forms}, clitics=False) if forms else None
+
     marks = tuple((form, attrs) for form, attrs in cues.items() if not WORDLIKE.search(form))
     return Rules(
         cues=build_lexicon(pack, {form: attrs for form, attrs in cues.items() if WORDLIKE.search(form)}),
@@ -397,8 +402,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         participles=frozenset(words("participles")),
         body_heads=frozenset(words("body_heads")),
         medical_places=frozenset(words("medical_places")),
-        state_body_heads=build_lexicon(pack, {w: True for w in words("state_body_heads")}, clitics=False) if words("state_body_heads") else None,
-        place_body_heads=build_lexicon(pack, {w: True for w in words("place_body_heads")}, clitics=False) if words("place_body_heads") else None,
+        state_body_heads=heads("state_body_heads"),
+        place_body_heads=heads("place_body_heads"),
     )
 
 
@@ -2095,6 +2100,14 @@ def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rul
 POSSESSIVE = "'s "
 
 
+def _word_start(canonical: str, end: int) -> int:
+    """Where the word (letters, digits and hyphens) ending at `end` begins."""
+    start = end
+    while start > 0 and (canonical[start - 1].isalnum() or canonical[start - 1] == "-"):
+        start -= 1
+    return start
+
+
 def _with_possessed_states(canonical: str, mentions: list[Mention], rules: Rules, written) -> list[Mention]:
     """The mentions, with each state body (`state_body_heads`) right after the possessive of one
     capitalised word, where no gazetteer mention stands ("Ecuador's government said", "Colombia's
@@ -2108,9 +2121,7 @@ def _with_possessed_states(canonical: str, mentions: list[Mention], rules: Rules
         if not canonical.endswith(POSSESSIVE, 0, start):
             continue
         owner_end = start - len(POSSESSIVE)
-        owner_start = owner_end
-        while owner_start > 0 and (canonical[owner_start - 1].isalnum() or canonical[owner_start - 1] == "-"):
-            owner_start -= 1
+        owner_start = _word_start(canonical, owner_end)
         owner = canonical[owner_start:owner_end]
         if not owner or not written(owner_start, owner_start + 1).isupper() or owner in rules.name_stops:
             continue
@@ -2141,9 +2152,7 @@ def _with_place_bodies(canonical: str, mentions: list[Mention], rules: Rules, wr
         head = canonical[:start].rstrip()
         if head.endswith("'s"):
             head = head[:-2]
-        owner_start = len(head)
-        while owner_start > 0 and (canonical[owner_start - 1].isalnum() or canonical[owner_start - 1] == "-"):
-            owner_start -= 1
+        owner_start = _word_start(canonical, len(head))
         owner = canonical[owner_start:len(head)]
         placed = bool(owner) and owner not in rules.name_stops and written(owner_start, owner_start + 1).isupper() \
             and (i < 0 or mentions[i].end <= owner_start) and _proper_inside(canonical, owner, written)
