@@ -225,7 +225,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
             raise DataFileError(path, f"months.day_words[{i}]", "day must be 1..31")
         for form in words(pack, entry.get("forms")):
             day_words[form] = int(entry["day"])
-    day_word = rf"|{left}(?P<dayw>{trie_regex(day_words)}){right}" if day_words else ""
+    day_trie = trie_regex(day_words) if day_words else ""
+    day_word = rf"|{left}(?P<dayw>{day_trie}){right}" if day_words else ""
     day_words_id = f"{pack.code}.day_words"
     _add_blockers(pack, blockers, {"id": day_words_id, "blockers": months.get("day_word_blockers")}, left, right)
 
@@ -235,7 +236,7 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     )
     # the range's last day in digits or a day word ("the first and the seventh of March"): after a joiner, which
     # may be glued to it, so with no left boundary of its own
-    day_word2 = rf"|(?P<dayw2>{trie_regex(day_words)}){right}" if day_words else ""
+    day_word2 = rf"|(?P<dayw2>{day_trie}){right}" if day_words else ""
     days = rf"{day}(?:\s*(?:{range_j})\s*(?:(?P<day2>\d{{1,2}})(?!\d)(?:(?:{day_suf}){right})?{day_word2}))?"
     months_re = rf"(?P<mon>{mon}){right}(?:\s*[/(\-]\s*(?P<mon>{mon}){right})*+(?:\s*\))?"
     modifier = rf"\s+(?:(?P<this_m>{this_m})|(?P<past_m>{past_m})){right}"
