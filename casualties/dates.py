@@ -845,7 +845,14 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
             parts.append(rule2)
         if g.future_after.match(text, end) or g.future_before.search(text[max(0, start - 40):start]):
             return None
-        before = bool(g.past_after.match(text, end) or g.past_before.search(text[max(0, start - 40):start]))
+        # "last Friday" ("Friday last") is one date: a cue told around it ("said ... that") takes it whole
+        past_after = g.past_after.match(text, end)
+        past_before = None if past_after else g.past_before.search(text, max(0, start - 40), start)
+        if past_after:
+            base.update(end=past_after.end(), text=text[start:past_after.end()])
+        elif past_before:
+            base.update(start=past_before.start(), text=text[past_before.start():end])
+        before = bool(past_after or past_before)
         return DateMention(
             kind="weekday_range" if second is not None else "weekday", rule=rule, parts=tuple(dict.fromkeys(parts)),
             weekday=first, weekday_end=second, before=before, **base,
