@@ -274,6 +274,10 @@ class Rules:
     # a body a place's proper name qualifies with no possessive ("Rutshuru civil society leaders
     # said": rutshuru_civil_society), or none ("civil society leaders said": civil_society)
     place_body_heads: Lexicon | None = None
+    # the words the pack knows as no name's (cues, outcome and counted words, numbers, the
+    # complementizers): a name begun in a claimant's window runs on past it over other words only
+    # ("وأعلن الناطق الرسمي باسم الوزارة فلان علي الفلاني إيقاف شخصين": the name, not the arrest)
+    known_words: Lexicon | None = None
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -404,7 +408,21 @@ def compile_rules(pack: LanguagePack) -> Rules:
         medical_places=frozenset(words("medical_places")),
         state_body_heads=heads("state_body_heads"),
         place_body_heads=heads("place_body_heads"),
+        known_words=_known_words(pack, cues, words("complementizers")),
     )
+
+
+def _known_words(pack: LanguagePack, cues: dict, complementizers: tuple[str, ...]) -> Lexicon:
+    """A lexicon of the one-word forms the pack reads as something other than a name: the cues,
+    the outcome words, the counted nouns and the things no person is (`non_people`), the number
+    words and the complementizers (each word of a phrase counts: "تم إيقاف" knows تم and إيقاف)."""
+    def forms(file, key, fields=("forms",)):
+        return [f for term in pack.section(file, key, []) or [] for k in fields for f in term.get(k) or []]
+    phrases = list(cues) + list(complementizers) + [pack.canonical(f) for f in chain(
+        forms("outcomes", "terms"), forms("populations", "terms", ("forms", "singular", "dual")),
+        pack.section("populations", "non_people", []) or [], forms("numbers", "words"))]
+    known = {word for phrase in phrases for word in pack.canonical(str(phrase)).split() if WORDLIKE.search(word)}
+    return build_lexicon(pack, {word: True for word in known})
 
 
 def _written_stops(path, pack: LanguagePack, forms) -> MappingProxyType:
@@ -1857,7 +1875,8 @@ class _Document:
         stop = self.stops[i] if i < len(self.stops) else len(self.text)
         cue = self._cue_starts[j] if j < len(self._cue_starts) else len(self.text)
         sentence_end = self.sentences[self._sentence_of(start)][1]
-        limit = min(stop, cue, sentence_end, bound, words[-1].end() if words else end)
+        reach = min(stop, cue, sentence_end, words[-1].end() if words else end)
+        limit = min(reach, bound)
         quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
         if quoted and self._preceded_by(quoted[0], rules.addressee_before):
             # 'محافظ نابلس غسان دغلس لـ"وفا"': the quoted outlet is whom he spoke to, not his name
@@ -1871,9 +1890,12 @@ class _Document:
         ranks = {s: e for s, e in self.titles[bisect_left(self._title_starts, end):bisect_left(self._title_starts, limit)]
                  if self.text[s:e] in rules.ranks} if rules.ranks else {}
         most = rules.name_max_words + self._title_lead(start, end, limit)  # the title's own words do not count
-        for count, word in enumerate(WORD.finditer(self.text, end, limit)):
+        for count, word in enumerate(WORD.finditer(self.text, end, reach)):
             token = word.group()
             bare = token.strip(QUOTES + ",.:;()")
+            if word.start() >= limit and (name_end == end or not bare or not token.startswith(bare)
+                                          or not self._runs_on(word.start(), word.start() + len(bare))):
+                break  # past the window: only a name begun in it runs on, over words no lexicon knows
             if count < most and word.start() in ranks and token == bare:
                 # "المتحدث باسم وزارة الدفاع العقيد حسن عبد الغني": the name follows the rank, and
                 # counts whole when the rank stands within the bound (as a mention that begins in a window)
@@ -1904,6 +1926,22 @@ class _Document:
             start = self._past_title(start, end, name_end)  # "President Uhuru Kenyatta": the title is no part of the id
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
+
+    def _runs_on(self, start: int, end: int) -> bool:
+        """The word [start, end) may go on a name begun before it: no known word of the pack
+        (`known_words`), no name stop, title, number or date word, no addressee ("لوكالة"), and
+        not written in lower case by a script with case ("Ali Musa announced": the verb is no
+        part of the name)."""
+        rules, word = self.rules, self.text[start:end]
+        if self._name_stop(word, start) or any(ch.isdigit() or ch in QUOTES for ch in word) or word in rules.day_names \
+                or word in rules.date_words or word in rules.addressee_before \
+                or (rules.addressee_prefixes and word.startswith(tuple(rules.addressee_prefixes))) \
+                or self._title_within(start, end) is not None:
+            return False  # 'فلان لـ"وفا"', "فلان لوكالة": whom he spoke to
+        if self.written is not None and self.written(start, start + 1).islower():
+            return False
+        known = rules.known_words.match_at(self.text, start, end) if rules.known_words is not None else None
+        return known is None or known[1] != end
 
     def _title_within(self, low: int, high: int) -> tuple[int, int] | None:
         """A title that is no rank starting in [low, high): inside a word, past a proclitic."""
