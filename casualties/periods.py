@@ -161,7 +161,7 @@ from .text import sentence_spans
 
 CUES_KEYS = {"start_words", "duration_prefixes", "approximate", "counts", "units", "cues", "week_starts", "comparisons",
              "clause_breaks", "running_totals", "flight_words", "displaced_state_words", "speaker_clauses", "speech_words",
-             "relative_clauses", "war_words", "scene_words", "burial_words", "earlier_values"}
+             "relative_clauses", "war_words", "scene_words", "burial_words", "earlier_values", "speaker_continuations"}
 CUE_KEYS = {"id", "kind", "forms", "unit", "count", "reach", "blockers", "examples", "counterexamples", "day",
             "anchor_words", "months", "heads", "needs_start", "refers_back"}
 KINDS = {"since", "since_event", "last", "ago", "elapsed", "current", "previous", "range", "until", "same",
@@ -301,6 +301,9 @@ class CueGrammar:
     # the words before an earlier value of a running count (", up from 313,000 on Sunday"): that
     # value counts from the running count's start up to its own day
     earlier_values: regex.Pattern | None = None
+    # the clause breaks only, without those that keep the speaker (", and said"): a day a source
+    # spoke past one of these is another clause's, past ", and said" still the same speaker's
+    speaker_breaks: regex.Pattern | None = None
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -425,14 +428,14 @@ def _compile(pack: LanguagePack) -> CueGrammar:
     week_starts = data.get("week_starts", 0)
     if week_starts not in range(7):
         raise DataFileError(path, "period_cues.week_starts", "the first day of the week is a weekday number, 0 (Monday) to 6")
-    def spaced_forms(key: str):
-        """The data's forms under `key`, their words apart by any spaces (or none after punctuation)."""
-        forms = words(pack, data.get(key))
+    def spaced_forms(*keys: str):
+        """The data's forms under `keys`, their words apart by any spaces (or none after punctuation)."""
+        forms = [form for key in keys for form in words(pack, data.get(key))]
         return regex.compile(
             "(?:" + "|".join(r"\s*".join(regex.escape(part) for part in form.split()) for form in forms) + f"){right}",
             regex.V1) if forms else None
 
-    clause_breaks = spaced_forms("clause_breaks")
+    clause_breaks = spaced_forms("clause_breaks", "speaker_continuations")
     running_totals = spaced_forms("running_totals")
     speaker_clauses = spaced_forms("speaker_clauses")
     relative_clauses = spaced_forms("relative_clauses")
@@ -456,7 +459,8 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       word_forms("scene_words"),
                       word_forms("burial_words"),
                       regex.compile(rf"(?:{trie_regex(words(pack, data['earlier_values']))})\s*\Z", regex.V1)
-                      if data.get("earlier_values") else None)
+                      if data.get("earlier_values") else None,
+                      spaced_forms("clause_breaks"))
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -651,7 +655,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         expressions = [e for e in expressions if e.period_start is not None or e.rule not in g.needs_start]
     reports = [e for e in expressions if e.kind == "report"]
     if reports and published is not None:
-        expressions = [_told_on(e, reports, published, sentences, canonical, g.clause_breaks) if e.kind in RELATIVE_TO_NOW else e
+        expressions = [_told_on(e, reports, published, sentences, canonical, g.speaker_breaks) if e.kind in RELATIVE_TO_NOW else e
                        for e in expressions]
     return [_clip(e, published) for e in expressions]
 
@@ -1430,7 +1434,7 @@ def resolve_periods(
         if chosen is not None and here and chosen.kind in RELATIVE_TO_NOW and breaks is not None:
             # "..., while an MP had said on Tuesday that 70 children had died": the since opened
             # before the break runs up to the day the figure's own clause was told
-            chosen = _told_on(chosen, [e for e in near if e.kind == "report"], published, sentences, canonical, breaks,
+            chosen = _told_on(chosen, [e for e in near if e.kind == "report"], published, sentences, canonical, g.speaker_breaks,
                               (f_start, f_end))
         if chosen is None:
             periods.append(Period(None, None))
