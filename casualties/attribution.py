@@ -1382,7 +1382,10 @@ class _Document:
         if not words:
             return None
         word = words[-1] if side == "before" else words[0]
-        people = self._named_people()[1].get(word.group().strip(QUOTES + ",.;:"), [])
+        bare = word.group().strip(QUOTES + ",.;:")
+        if not bare or self._name_stop(bare, word.start() + word.group().index(bare)):
+            return None  # "نشر على مواقع التواصل" after a "محمد علي": the preposition, written so
+        people = self._named_people()[1].get(bare, [])
         i = bisect_right(people, word.start(), key=lambda p: p[0])
         if not i and people and self._headline_speaker(word):
             return people[0][1]  # a headline's "..., says Kenyatta": the person the body names first
