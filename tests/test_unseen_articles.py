@@ -71,6 +71,7 @@ BATCH_12 = {row["id"] for row in _MANIFEST if "batch 12" in row["note"]}
 BATCH_13 = {row["id"] for row in _MANIFEST if "batch 13" in row["note"]}
 BATCH_14 = {row["id"] for row in _MANIFEST if "batch 14" in row["note"]}
 BATCH_15 = {row["id"] for row in _MANIFEST if "batch 15" in row["note"]}
+BATCH_16 = {row["id"] for row in _MANIFEST if "batch 16" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -157,6 +158,17 @@ FLOORS = {
     # actor 0.938, subgroup 1.000, outcome 0.946, unit 1.000, claimed_by 0.759, period 0.661,
     # subset_of 0.964, 1 of 75 traps read. Floors just below; before_batch_15 keeps the floors
     # "all" had.
+    # Batch 16's first score (held out, written apart in the thirteenth sitting; main at ee8ffc7,
+    # clean git archive, BATCH16_FIRST_SCORE.md): P 0.991, R 0.872, value 1.000, population 0.920,
+    # actor 0.956, subgroup 0.973, outcome 0.973, unit 1.000, claimed_by 0.735, period 0.858,
+    # subset_of 0.947, 1 of 76 traps read. Floors just below; before_batch_16 keeps the floors
+    # "all" had.
+    "batch_16": (0.865, 0.985, {
+        "value": 0.995, "population": 0.915, "actor": 0.95, "subgroup": 0.97, "outcome": 0.97, "unit": 1.0,
+        "claimed_by": 0.73, "period": 0.85, "subset_of": 0.94}),
+    "before_batch_16": (0.97, 0.99, {
+        "value": 0.995, "population": 0.94, "actor": 0.93, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.87, "period": 0.9, "subset_of": 0.96}),
     "batch_15": (0.91, 0.985, {
         "value": 0.98, "population": 0.88, "actor": 0.93, "subgroup": 1.0, "outcome": 0.94, "unit": 1.0,
         "claimed_by": 0.755, "period": 0.655, "subset_of": 0.96}),
@@ -304,16 +316,21 @@ def results(extraction, texts):
     def scope(left_out):
         rows = [row for row in GOLD_ROWS if row["doc"] not in left_out]
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
-    later = BATCH_7 | BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15
-    return {"all": scope(set()), "batch_15": scope(set(texts) - BATCH_15), "before_batch_15": scope(BATCH_15),
-            "batch_14": scope(set(texts) - BATCH_14), "before_batch_14": scope(BATCH_14 | BATCH_15),
-            "batch_13": scope(set(texts) - BATCH_13), "before_batch_13": scope(BATCH_13 | BATCH_14 | BATCH_15),
-            "batch_12": scope(set(texts) - BATCH_12), "before_batch_12": scope(BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15),
+    # the batches after batch N, for its before_batch_N scope
+    batches = [set(), set(), set(), BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
+               BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16]
+    after = {n: set().union(*batches[n + 1:]) for n in range(len(batches))}
+    later = BATCH_7 | after[7]
+    return {"all": scope(set()), "batch_16": scope(set(texts) - BATCH_16), "before_batch_16": scope(BATCH_16),
+            "batch_15": scope(set(texts) - BATCH_15), "before_batch_15": scope(BATCH_15 | after[15]),
+            "batch_14": scope(set(texts) - BATCH_14), "before_batch_14": scope(BATCH_14 | after[14]),
+            "batch_13": scope(set(texts) - BATCH_13), "before_batch_13": scope(BATCH_13 | after[13]),
+            "batch_12": scope(set(texts) - BATCH_12), "before_batch_12": scope(BATCH_12 | after[12]),
             "batch_11": scope(set(texts) - BATCH_11),
-            "before_batch_11": scope(BATCH_11 | BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15), "batch_10": scope(set(texts) - BATCH_10),
-            "before_batch_10": scope(BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15), "batch_9": scope(set(texts) - BATCH_9),
-            "before_batch_9": scope(BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15), "batch_8": scope(set(texts) - BATCH_8),
-            "before_batch_8": scope(BATCH_8 | BATCH_9 | BATCH_10 | BATCH_11 | BATCH_12 | BATCH_13 | BATCH_14 | BATCH_15),
+            "before_batch_11": scope(BATCH_11 | after[11]), "batch_10": scope(set(texts) - BATCH_10),
+            "before_batch_10": scope(BATCH_10 | after[10]), "batch_9": scope(set(texts) - BATCH_9),
+            "before_batch_9": scope(BATCH_9 | after[9]), "batch_8": scope(set(texts) - BATCH_8),
+            "before_batch_8": scope(BATCH_8 | after[8]),
             "batch_7": scope(set(texts) - BATCH_7),
             "before_batch_7": scope(later), "batch_6": scope(set(texts) - BATCH_6),
             "before_batch_6": scope(BATCH_6 | later), "batch_5": scope(set(texts) - BATCH_5),
@@ -322,9 +339,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_sixty_five_arabic_and_sixty_five_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 65
-    assert len([d for d in texts if d.startswith("en_")]) == 65
+def test_fixtures_are_sixty_nine_arabic_and_sixty_nine_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 69
+    assert len([d for d in texts if d.startswith("en_")]) == 69
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -335,9 +352,9 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
 
 
 @pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15],
+                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16],
                          ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
-                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15"])
+                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15", "batch_16"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -407,6 +424,8 @@ _BATCH_13_TRAPS = {("ar_aliwaa_2017-08-03_arsal", "البالغ عددهم 40 أ
                    ("en_tribune_2016-08-09_quetta", "around 200 lawyers and journalists gathered"),
                    ("en_dw_2019-06-13_sobaneda", "One man, who asked not to be named")}
 _BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نحو 120 شخصاً")}
+# mourners preparing a funeral ('ويستعد الآلاف من أهالي القديح لتشييع'), read as people
+_BATCH_16_TRAPS = {("ar_alriyadh_2015-05-23_qatif", "الآلاف من أهالي القديح")}
 _BATCH_14_TRAPS = {("en_pravda_2023-10-06_hroza", "roughly 60 people had gathered"),
                    ("en_theeastafrican_2022-12-08_kishishe", "interviewed 52 victims and witnesses")}
 
@@ -428,6 +447,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 14: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_15_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 15: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_16_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 16: still read", strict=False))
     return trap
 
 
