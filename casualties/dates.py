@@ -391,11 +391,11 @@ class GroupIndex:
     (`SentenceScanner.held`) are found once from its words, and a pattern whose `needs` are
     not all held is skipped without looking further."""
 
-    __slots__ = ("_numbers", "_groups", "groups_of", "short_words")
+    __slots__ = ("_numbers", "groups", "groups_of", "short_words")
 
     def __init__(self):
         self._numbers: dict = {}  # (type, group) -> its number
-        self._groups: list[tuple] = []  # number -> the shared group
+        self.groups: list[tuple] = []  # number -> the shared group
         self.groups_of: dict[str, tuple[int, ...]] = {}
         self.short_words: list[str] = []
 
@@ -406,14 +406,14 @@ class GroupIndex:
             key = (type(group), group)
             number = self._numbers.get(key)
             if number is None:
-                number = self._numbers[key] = len(self._groups)
-                self._groups.append(group)
+                number = self._numbers[key] = len(self.groups)
+                self.groups.append(group)
                 for word in set(group):
                     if word not in self.groups_of and len(word) <= SHORT_WORD:
                         self.short_words.append(word)
                     self.groups_of[word] = (*self.groups_of.get(word, ()), number)
             numbers.append(number)
-        return tuple(self._groups[n] for n in numbers), frozenset(numbers)
+        return tuple(self.groups[n] for n in numbers), frozenset(numbers)
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:
@@ -485,16 +485,28 @@ class SentenceScanner:
     def held(self, index: GroupIndex) -> frozenset[int]:
         """The numbers of `index`'s groups with a word in the text (anywhere, whole or not)."""
         if self._held is None or self._held[0] is not index:
-            groups_of, text, held = index.groups_of, self.text, set()
-            for word in self._at:
-                held.update(groups_of.get(word, ()))
+            groups_of, text, held = index.groups_of, self.text, {}
+            present = [word for word in self._at if word in groups_of]
             short = self._short
             for word in index.short_words:
                 found = short.get(word)
                 if found is None:
                     found = short[word] = word in text
                 if found:
-                    held.update(groups_of[word])
+                    present.append(word)
+            # each held group's words in the text, gathered from the words found: `_occurring`
+            # of a group (each of its words looked up) is then already known (order is free:
+            # every use of it takes a union)
+            for word in present:
+                for number in groups_of[word]:
+                    if number in held:
+                        held[number].append(word)
+                    else:
+                        held[number] = [word]
+            groups, occurring = index.groups, self._groups
+            for number, found in held.items():
+                group = groups[number]
+                occurring[id(group)] = (group, found)
             self._held = (index, frozenset(held))
         return self._held[1]
 
