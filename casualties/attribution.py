@@ -62,6 +62,8 @@ written: "Balarabe Garba, the village head, told ... "We buried 120 people," he 
 A civil body a country word or possessive qualifies (`body_heads`: "the Turkish Medical
 Association", "Pakistan's bar council"), named by no gazetteer entry, is a mention kept as
 written (turkish_medical_association), never the country's side.
+An international movement's name a country word qualifies (`national_bodies`: "the Ethiopian Red
+Cross", "الهلال الأحمر اليمني") is that country's society kept as written, not the ICRC.
 A participle after a comma (`participles`: ", saying") whose windows name no claimant has the
 main clause's subject, named in the sentence's first `subject_window` words with no cue between
 ("President Ali Musa declared the siege over on Tuesday night, saying 61 ..."), the words its
@@ -114,7 +116,7 @@ SETTINGS_KEYS = {
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
     "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places", "state_body_heads",
-    "place_body_heads",
+    "place_body_heads", "national_bodies",
 }
 QUOTES = "\"'"
 WORD = regex.compile(r"\S+")
@@ -281,6 +283,9 @@ class Rules:
     # complementizers): a name begun in a claimant's window runs on past it over other words only
     # ("وأعلن الناطق الرسمي باسم الوزارة فلان علي الفلاني إيقاف شخصين": the name, not the arrest)
     known_words: Lexicon | None = None
+    # the names of an international movement whose national societies a country word names
+    # ("Red Cross", "الهلال الأحمر"): "the Ethiopian Red Cross" is that country's, not the ICRC
+    national_bodies: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -412,6 +417,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         state_body_heads=heads("state_body_heads"),
         place_body_heads=heads("place_body_heads"),
         known_words=_known_words(pack, cues, words("complementizers")),
+        national_bodies=frozenset(words("national_bodies")),
     )
 
 
@@ -568,6 +574,8 @@ class _Document:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
         if rules.body_heads:
             self.mentions = _with_country_bodies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
+        if rules.national_bodies:
+            self.mentions = _with_national_societies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
         if rules.state_body_heads is not None and written is not None:
             self.mentions = _with_possessed_states(canonical, self.mentions, rules, written)
         if rules.place_body_heads is not None and written is not None:
@@ -2158,6 +2166,45 @@ def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rul
     if not added:
         return mentions
     return sorted(chain((m for m in mentions if (m.start, m.end) not in dropped), added), key=lambda m: m.start)
+
+
+def _with_national_societies(canonical: str, mentions: list[Mention], countries, rules: Rules) -> list[Mention]:
+    """The mentions, with an international movement's name (`national_bodies`) that a country word
+    qualifies, right before it or right after it with only a space between ("the Ethiopian Red
+    Cross Society", "الهلال الأحمر اليمني"), made that country's society, kept as written
+    (ethiopian_red_cross, الهلال_الاحمر_اليمني): not the movement's committee (the ICRC), nor the
+    society of another country a bare name would give. A gazetteer name that holds the country
+    word wins ("the Kenya Red Cross", "الهلال الأحمر الليبي")."""
+    if not countries:
+        return mentions
+    starts = [m.start for m in mentions]
+    merged: dict[int, Mention] = {}  # the index of the mention replaced -> the society
+    dropped: set[int] = set()  # a country word the gazetteer also names (an actor's alias: "ukraine")
+    for start, end, _ids in countries:
+        i = bisect_right(starts, start) - 1
+        own = i >= 0 and (mentions[i].start, mentions[i].end) == (start, end)
+        if i >= 0 and mentions[i].end > start and not own:
+            continue  # inside a name
+        after = mentions[i + 1] if i + 1 < len(mentions) else None
+        before = mentions[i - 1 if own else i] if (i - 1 if own else i) >= 0 else None
+        at = end + 2 if canonical.startswith("'s", end) else end
+        if after is not None and canonical[after.start:after.end] in rules.national_bodies \
+                and canonical[at:after.start] == " " and not after.prefix:
+            phrase = canonical[start:end] + " " + canonical[after.start:after.end]  # "ethiopia's red cross": ethiopia_red_cross
+            merged[i + 1] = Mention(start, after.end, name_id(phrase), after.kind, phrase, False, False, "", after.group,
+                                    (name_id(phrase),))
+        elif before is not None and canonical[before.start:before.end] in rules.national_bodies \
+                and canonical[before.end:start] == " ":
+            phrase = canonical[before.start:end]
+            merged[mentions.index(before)] = Mention(before.start, end, name_id(phrase), before.kind, phrase, False, False,
+                                                     before.prefix, before.group, (name_id(phrase),))
+        else:
+            continue
+        if own:
+            dropped.add(i)
+    if not merged:
+        return mentions
+    return [merged.get(k, m) for k, m in enumerate(mentions) if k not in dropped]
 
 
 POSSESSIVE = "'s "
