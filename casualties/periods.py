@@ -495,6 +495,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
     date begins in or right before that date's run (`LeadRunStarts`)."""
     items = []
     required = []
+    kinds = []  # per item: what it may take (`_possessive_dates`)
     firsts = []  # per item: the words it begins with, or None
     texts = []  # per item: its literal words (a literal, an alternative's), or None for a slot
     lasts: tuple = ()  # the last item's last words, when it is a literal or an alternative
@@ -527,6 +528,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
                     body = slot_regex["YEAR2"]  # "between 2014 and 2017"
                 firsts.append(None)
             items.append((body, False, False, False))
+            kinds.append(DATE if slot == "DATE" else MASKED if slot == "GAP" else FREE if slot == "WORDS" else SOLID)
             texts.append(None)
             words_ = _longest_words(slot_words[slot])
             required.append(WholeWords(words_) if isinstance(slot_words[slot], WholeWords) and words_ else words_)
@@ -536,6 +538,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             firsts.append(tuple(sorted({a.split()[0] for a in alts})) if all(alts) else None)
             lasts = () if t.group("opt") or not all(alts) else tuple(sorted({a.split()[-1] for a in alts}))
             items.append((body, all(a[:1].isalpha() for a in alts), all(a[-1:].isalpha() for a in alts), bool(t.group("opt"))))
+            kinds.append(FREE if t.group("opt") or not all(alts) else SOLID)
             texts.append(alts)
             if not t.group("opt"):
                 required.append(_longest_words(alts))
@@ -544,6 +547,7 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
             firsts.append((lit,) if lit else None)
             lasts = (lit.split()[-1],) if lit else ()
             items.append((regex.escape(lit), lit[:1].isalpha(), lit[-1:].isalpha(), False))
+            kinds.append(SOLID if lit else FREE)
             texts.append([lit])
             required.append(_longest_words([lit]))
     if pos != len(form) or not items or dates > 2 or any(sum(1 for i in items if f"(?P<{name}>" in i[0]) > 1
@@ -559,6 +563,9 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
         run = "".join(f"\\U{ord(char):08x}" for char in sorted(chars))
         wordy = frozenset(char for char in chars if regex.fullmatch(lead[1], char, regex.V1))
         starts = LeadRunStarts(firsts[first], regex.compile(f"[{run}\\s]*", regex.V1 | regex.REVERSE), wordy)
+    for n in _possessive_dates(kinds):
+        body, *rest = items[n]
+        items[n] = (body.replace(f"{MASKS[0]}+|{MASKS[1]}+", f"{MASKS[0]}++|{MASKS[1]}++"), *rest)
     out = ""
     prev_letter = False
     for n, (body, first_letter, last_letter, optional) in enumerate(items):
@@ -566,6 +573,30 @@ def _form(pack, form: str, slot_regex: dict, reach: int, path, where: str, slot_
         out += f"(?:{sep}{body})?" if optional else sep + body
         prev_letter = last_letter
     return out, tuple(group for group in required if group), starts, lasts
+
+
+# What a form's item may take: a date's masked run, any characters (a gap, masks too), at least
+# one character that no masked run has (a word, a number, a month), or nothing at all (optional
+# words, a run of words that may be empty). Masked runs hold no letter, digit, space or comma.
+DATE, MASKED, SOLID, FREE = "date", "masked", "solid", "free"
+
+
+def _possessive_dates(kinds: list[str]) -> list[int]:
+    """The date slots whose masked run may be taken possessively (all of it, never given back):
+    the items around the slot, up to the nearest SOLID one on either side, take no masked
+    character, and there is a SOLID one after it. A match that stopped inside the run would
+    then leave a mask character to an item that cannot take it, so every match takes the whole
+    run anyway, and the engine no longer tries each shorter run when the rest fails (a cue tried
+    at many dates, "On Friday the ministry said", paid that at every one). The left side keeps
+    the form's reversed reading (`Cue.ends`, matched right to left) the same too; the SOLID item
+    after it keeps the word boundary at a form's end from taking a shorter run."""
+    def clear(side) -> bool | None:  # True: a SOLID item first; None: the form's edge first
+        for kind in side:
+            if kind != FREE:
+                return kind == SOLID
+        return None
+    return [n for n, kind in enumerate(kinds)
+            if kind == DATE and clear(kinds[n + 1:]) is True and clear(reversed(kinds[:n])) is not False]
 
 
 def _longest_words(phrases) -> tuple[str, ...]:
