@@ -904,6 +904,12 @@ def _count_at(starts, pos) -> bool:
     return i < len(starts) and starts[i] <= pos + 1
 
 
+def _counted_before(g: FigureGrammar, text: str, lo: int, hi: int) -> bool:
+    """A counted noun between lo and hi that is someone counted ("a young man was killed and 4
+    wounded"), not a group's own people who act ("its fighters killed and wounded 200")."""
+    return any(m.group("noun_suffix") not in g.possessive for m in g.noun_pattern.finditer(text, lo, hi))
+
+
 def _inside_any_before(spans, starts, pos, current_start) -> bool:
     """A count other than the current one ends within a few words before pos."""
     i = bisect_right(starts, pos) - 1
@@ -990,7 +996,7 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
     if best is not None and best_match.end() <= q.start:
         joined = g.combined_before.search(text, max(lo, best_match.start() - 30), best_match.start("outcome"))
         if joined and (_inside_any_before(skip, skip_starts, joined.start(), q.start)
-                       or g.noun_pattern.search(text, max(lo, joined.start() - 25), joined.start())):
+                       or _counted_before(g, text, max(lo, joined.start() - 25), joined.start())):
             joined = None  # "3 killed and 7 wounded": the first verb belongs to the count before
         if joined:  # "killed and wounded 12" names one combined count
             best = g.combination.get((g.outcomes[joined.group("first")], best), best)
