@@ -803,10 +803,15 @@ def _aside(e: TimeExpression, story_time: TimeExpression | None) -> bool:
 def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
     """A period up to now that starts where the story's own since starts is the story's time
     told again, no aside ("crossed into Bangladesh since violence erupted on August 25" then
-    "400 people have been killed since then")."""
-    return (story_time is not None and story_time.kind in OPEN_KINDS and e.kind in OPEN_KINDS
-            and story_time.period_start is not None and e.period_start == story_time.period_start
-            and e.period_end == story_time.period_end)
+    "400 people have been killed since then"); so is a since an event began whose start the
+    story's own since of that kind did not find."""
+    if story_time is None or story_time.kind not in OPEN_KINDS or e.kind not in OPEN_KINDS \
+            or e.period_end != story_time.period_end:
+        return False
+    # "since the operation began" in the headline with no start told, then "since its launch"
+    # once its start is found: the same campaign, told more precisely
+    return e.period_start == story_time.period_start if story_time.period_start is not None \
+        else story_time.kind == e.kind == "since_event"
 
 
 def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
