@@ -55,8 +55,8 @@ from types import MappingProxyType
 import regex
 
 from .errors import DataFileError
-from .langpack import (LanguagePack, LiteralIndex, LiteralSets, compile_pattern, mask, required_literals, shared_phrases,
-                       suffix_trie_regex, trie_regex)
+from .langpack import (LanguagePack, LiteralIndex, LiteralSets, PhraseStarts, compile_pattern, mask, phrase_starts,
+                       required_literals, shared_phrases, suffix_trie_regex, trie_regex)
 from .model import Quantity
 from .text import sentence_spans
 
@@ -160,7 +160,7 @@ class FigureGrammar:
     nouns: dict
     noun_pattern: regex.Pattern
     outcomes: dict
-    outcome_pattern: regex.Pattern
+    outcome_pattern: regex.Pattern  # on the article, outcome_words tries it only where it can match
     combination: dict
     combine_after: regex.Pattern
     pair_after: regex.Pattern | None
@@ -222,6 +222,61 @@ class FigureGrammar:
     ally_before: regex.Pattern | None = None  # "alongside the military": a side named as an ally
     foe_before: regex.Pattern | None = None  # "a battle with Haftar's forces": a side named as the foe of a fight
     other_event: regex.Pattern | None = None  # "in a separate attack": the story's side is not carried
+    # outcome_pattern and loss_before on the article, tried only where one of their words begins
+    outcome_words: WordAnchored | None = None
+    loss_words: WordAnchored | None = None
+
+
+class WordAnchored:
+    """A pattern that begins with one of a lexicon's words (perhaps after a proclitic), searched
+    in many short windows of one text: its `finditer` and `search` give the matches of the
+    pattern's own, but try it only where the pack's one pass over the text found one of the
+    words (PhraseStarts, as Lexicon.find), not at every character of each window. The places of
+    the last text asked about are kept (one article is read at a time)."""
+
+    __slots__ = ("pattern", "starts", "_last")
+
+    def __init__(self, pattern, starts: PhraseStarts | None):
+        self.pattern, self.starts, self._last = pattern, starts, (None, ())
+
+    def __getstate__(self):
+        return self.pattern, self.starts  # not the last text's places
+
+    def __setstate__(self, state) -> None:
+        self.pattern, self.starts = state
+        self._last = (None, ())
+
+    def _tries(self, text: str) -> list[int]:
+        last = self._last  # one read: another thread may replace it
+        if last[0] is not text:
+            last = self._last = (text, self.starts.positions(text))
+        return last[1]
+
+    def finditer(self, text: str, pos: int, endpos: int) -> list:
+        """The matches of pattern.finditer(text, pos, endpos), as a list."""
+        if self.starts is None:
+            return list(self.pattern.finditer(text, pos, endpos))
+        tries = self._tries(text)
+        i, j = bisect_left(tries, pos), bisect_left(tries, endpos)
+        found, match, reached = [], self.pattern.match, pos
+        for at in tries[i:j]:  # most windows hold none
+            if at >= reached:
+                m = match(text, at, endpos)
+                if m is not None:
+                    found.append(m)
+                    reached = m.end()  # (never empty: a word is matched)
+        return found
+
+    def search(self, text: str, pos: int, endpos: int):
+        if self.starts is None:
+            return self.pattern.search(text, pos, endpos)
+        tries = self._tries(text)
+        match = self.pattern.match
+        for at in tries[bisect_left(tries, pos):bisect_left(tries, endpos)]:
+            m = match(text, at, endpos)
+            if m is not None:
+                return m
+        return None
 
 
 class EndAnchored:
@@ -388,10 +443,13 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         (a language that lists none has no such pattern)."""
         return compile_pattern(template.replace("WORDS", trie_regex(_canon_list(pack, words)))) if words else None
 
+    proclitics = _canon_list(pack, pack.section("morphology", "proclitics"))
+    outcome_pattern = compile_pattern(macros["OUTCOME"])
+    loss_before = compile_pattern(f"(?<!{word})(?:{pre})??(?:{losses})(?!{word})")
     return FigureGrammar(
         rules=tuple(rules), nouns=nouns, rules_for=_rules_for(rules),
         noun_pattern=compile_pattern(macros["NOUN"]),
-        outcomes=outcomes, outcome_pattern=compile_pattern(macros["OUTCOME"]),
+        outcomes=outcomes, outcome_pattern=outcome_pattern,
         combination=combination,
         pair_after=compile_pattern(
             f" (?:{trie_regex(_canon_list(pack, pack.section('outcomes', 'pair_open')))}) (?:{pre})??(?P<a>{trie_regex(nouns)})(?:{enc})?"
@@ -405,7 +463,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         family=compile_pattern(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})"),
         subset_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{trie_regex(_canon_list(pack, pack.section('populations', 'subset_markers')))}) \\Z"),
         join_before=compile_pattern(f"(?:^|[ ,])(?:{joiners}) ?\\Z"),
-        loss_before=compile_pattern(f"(?<!{word})(?:{pre})??(?:{losses})(?!{word})"),
+        loss_before=loss_before,
         links=compile_pattern(f" (?:{links})(?= )"),
         clause_break=regex.compile(f"[{breaks}\\n]"),
         actor_window_words=int(settings.get("actor_window_words", 6)),
@@ -444,6 +502,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         if settings.get("foe_links") else None,
         other_event=of_words(settings.get("other_event_words"), f"(?<!{word})(?:{pre})??(?:WORDS)(?!{word})"),
         owner_after=of_words(owner_links, f",? (?:WORDS)(?!{word})"),
+        outcome_words=WordAnchored(outcome_pattern, phrase_starts(outcomes, proclitics, word, shared=shared_phrases(pack))),
+        loss_words=WordAnchored(loss_before, phrase_starts(
+            _canon_list(pack, pack.section("outcomes", "loss_verbs")), proclitics, word, shared=shared_phrases(pack))),
     )
 
 
@@ -733,7 +794,7 @@ def _agent_of_verb(g, text, previous, before, rule, sentence_start, starts) -> b
     joined = g.combined_before.search(text, max(sentence_start, verb_at - 30), verb_at)
     if joined:  # "killing and wounding 200": the first of the joined verbs
         verb_at = joined.start()
-    if previous.noun_span[1] > verb_at or g.outcome_pattern.search(text, previous.noun_span[1], verb_at):
+    if previous.noun_span[1] > verb_at or g.outcome_words.search(text, previous.noun_span[1], verb_at):
         return False
     return _outcome_governing(g, text, previous.quantity.start, sentence_start, starts) is None
 
@@ -789,7 +850,7 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
         if end > pos:
             return False
         # a deed: no counted noun ("the Israeli soldiers KILLED numbered 33"), no presence
-        verb = next((m for m in g.outcome_pattern.finditer(text, end, pos)
+        verb = next((m for m in g.outcome_words.finditer(text, end, pos)
                      if g.outcomes.get(m.group("outcome")) != PRESENT and m.group("outcome") not in g.nouns), None)
         at = min(verb.start() if verb else pos, verb_at if verb_at is not None and verb_at >= end else pos)
         if at >= pos or bisect_left(starts, end) < len(starts) and starts[bisect_left(starts, end)] < at:
@@ -934,7 +995,7 @@ def _governing_word(g, text, start, sentence_start, starts) -> str | None:
     """The outcome word `_outcome_governing` reads (its form), or None."""
     lo = max(sentence_start, start - 60)
     last = None
-    for m in g.outcome_pattern.finditer(text, lo, start):
+    for m in g.outcome_words.finditer(text, lo, start):
         last = m
     if last is None or last.end() > start or last.group("outcome") in g.nouns:
         return None  # a counted noun names people and governs no count: "the dead were among 58 prisoners"
@@ -968,7 +1029,7 @@ def _nearest_outcome(g: FigureGrammar, text: str, q: Quantity, noun_end: int, se
     owned = []
     lo = max(sentence[0], q.start - g.outcome_window)
     hi = min(sentence[1], noun_end + g.outcome_window)
-    for m in g.outcome_pattern.finditer(text, lo, hi):
+    for m in g.outcome_words.finditer(text, lo, hi):
         if q.start <= m.start() and m.end() <= q.end:
             distance = 0  # inside a negated amount: "not a single fighter LEFT"
         elif _inside(skip, skip_starts, m.start()):
@@ -1149,7 +1210,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
 
         actor, via = None, False
         loss = None
-        for m in g.loss_before.finditer(text, max(sentence[0], q.start - 60), q.start):
+        for m in g.loss_words.finditer(text, max(sentence[0], q.start - 60), q.start):
             loss = m
         if loss is not None and _inside_any_between(span_starts, loss.end(), q.start):
             loss = None  # another count's verb: "lost eight of its fighters, and captured 14"
@@ -1234,7 +1295,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         subset = rule.subset or bool(marker)
         # "Among the missing are ten firefighters": a marker that names an outcome names the part's
         # (not one in apposition, "the victims, 102 men, ... were executed": the verb tells that)
-        named = g.outcome_pattern.search(text, marker.start(), marker.end()) if marker and not apposed else None
+        named = g.outcome_words.search(text, marker.start(), marker.end()) if marker and not apposed else None
         marker_outcome = g.outcomes.get(named.group("outcome")) if named else None
         # "43 Syrians were among the dead": told after the part, "the dead" are the story's toll
         told_after = marker is None and rule.subset and _slot(after, "outcome") in g.outcomes

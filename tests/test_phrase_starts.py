@@ -113,3 +113,24 @@ def test_a_lexicon_can_match_only_where_its_places_are(lang):
             places = set(lexicon.starts.positions(text))
             matched = [at for at in range(len(text)) if lexicon.anchored.match(text, at)]
             assert matched and set(matched) <= places
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_word_anchored_patterns_find_what_their_patterns_find(lang):
+    """figures.WordAnchored (outcome words, loss verbs) tries its pattern only at its words'
+    places: in any window, the matches of the pattern's own finditer and search."""
+    from casualties.figures import figure_grammar
+
+    g = figure_grammar(load_pack(lang))
+    rng = random.Random(5)
+    for text in texts(lang):
+        for anchored in (g.outcome_words, g.loss_words):
+            assert anchored.starts is not None
+            spans = lambda found: [(m.start(), m.end(), m.groups()) for m in found]
+            assert spans(anchored.finditer(text, 0, len(text))) == spans(anchored.pattern.finditer(text, 0, len(text)))
+            for _ in range(200):
+                pos = rng.randrange(len(text))
+                end = rng.randrange(pos, min(len(text), pos + 400) + 1)
+                assert spans(anchored.finditer(text, pos, end)) == spans(anchored.pattern.finditer(text, pos, end)), (pos, end)
+                found, expected = anchored.search(text, pos, end), anchored.pattern.search(text, pos, end)
+                assert (found and found.span()) == (expected and expected.span()), (pos, end)
