@@ -65,6 +65,7 @@ SHORT_ALIAS = 5
 RECENT_TEXTS = 4
 KNOWN_PUBLISHERS = 4096
 _RECENT_MENTIONS: dict = {}
+_RECENT_COUNTRIES: dict = {}  # the same for the country words (asked by the story's sides, attribution, anaphora)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +174,16 @@ class Gazetteers:
 
     def country_mentions(self, canonical: str, pack: LanguagePack) -> list[tuple[int, int, frozenset[str]]]:
         """(start, end, the ids of that country's entries) for each word naming a country, in order."""
-        countries = self._countries(pack)
-        if countries is None:
-            return []
-        return [(start + len(pre), end - len(suf), ids) for start, end, _term, ids, pre, suf in countries.find(canonical)]
+        key = (self.fingerprint, pack.code, pack.folder, canonical)
+        found = _RECENT_COUNTRIES.get(key)
+        if found is None:
+            countries = self._countries(pack)
+            found = tuple((start + len(pre), end - len(suf), ids) for start, end, _term, ids, pre, suf in countries.find(canonical)) \
+                if countries is not None else ()
+            if len(_RECENT_COUNTRIES) >= RECENT_TEXTS:
+                _RECENT_COUNTRIES.clear()
+            _RECENT_COUNTRIES[key] = found
+        return list(found)
 
     def actor_kinds(self) -> MappingProxyType:
         """{actor id: its kind}, made once (asked for every article)."""
@@ -198,10 +205,9 @@ class Gazetteers:
 
         def top() -> frozenset[str]:
             if not found:
-                countries = self._countries(pack)
                 counts: dict[frozenset[str], int] = {}
-                for hit in countries.find(canonical) if countries is not None else ():
-                    counts[hit[3]] = counts.get(hit[3], 0) + 1
+                for _start, _end, ids in self.country_mentions(canonical, pack):
+                    counts[ids] = counts.get(ids, 0) + 1
                 ranked = sorted(counts.items(), key=lambda c: c[1], reverse=True)
                 found.append(ranked[0][0] if ranked and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) else frozenset())
             return found[0]
