@@ -1810,6 +1810,8 @@ class _Document:
 
     def _preceded_by(self, pos: int, phrases) -> bool:
         head = self.text[max(0, pos - LOOKAROUND):pos].rstrip(" " + QUOTES)
+        if not head.endswith(phrases):  # (a tuple) one test for all; most places end with none
+            return False
         for phrase in phrases:
             if head.endswith(phrase):
                 cut = len(head) - len(phrase)
