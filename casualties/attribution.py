@@ -1957,6 +1957,8 @@ class _Document:
                     if apposed is not None and apposed.end <= bound:
                         return apposed
                 break
+        if name_end > end and self.text[start:end].rsplit(" ", 1)[-1] in rules.name_stops:
+            name_end = end  # "a member of one family", "the head of one hospital": a title ending in "of" governs its body, no name
         if name_end > end:
             start = self._past_title(start, end, name_end)  # "President Uhuru Kenyatta": the title is no part of the id
         phrase = self.text[start:name_end]
