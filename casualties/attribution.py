@@ -1704,9 +1704,17 @@ class _Document:
         low = self.sentences[index][0]
         starts = self._cue_starts
         if any(any(c.role != "own" and c.end <= s for c in self.cues[bisect_left(starts, low):bisect_right(starts, s)])
-               for s in self.stops[bisect_left(self.stops, low):bisect_left(self.stops, mention.start)]):
+               for s in self.stops[bisect_left(self.stops, low):bisect_left(self.stops, mention.start)]) \
+                and not self._verb_subject(mention):
             return True
         return self._object_of_earlier(mention, cue, index, low)
+
+    def _verb_subject(self, mention: Mention) -> bool:
+        """A speech verb stands right before the mention, only spaces and its proclitic between:
+        its subject, a clause of its own ("زعمت أن ...، وهو ما نفته وزارة شؤون البيشمركة،
+        مؤكدة أن": the ministry denied, and it asserts)."""
+        i = bisect_right(self._cue_ends, mention.start - len(mention.prefix or "")) - 1
+        return i >= 0 and not self.text[self._cue_ends[i]:mention.start - len(mention.prefix or "")].strip()
 
     def _object_of_earlier(self, mention: Mention, cue: _Cue, index: int, low: int) -> bool:
         """The mention is a side (an actor, never a source) in the object of the speech verb
