@@ -730,7 +730,7 @@ class _Document:
         high = self.sentences[index][1]
         cue = next((c for c in self._cues_from(closing, high) if c.role == "verb" and c.end <= high), None)
         if cue is None or '"' in self.text[closing + 1:cue.start]:
-            return None
+            return self._continued_quotation(line_low, start) if cue is None else None
         if self._pronoun_subject(cue):
             opening = self._sentence_of(self.text.rfind('"', line_low, start))
             if opening == 0:
@@ -750,6 +750,23 @@ class _Document:
             if found:
                 return self._explicit(found, cue.rule)
         return None
+
+    def _continued_quotation(self, line_low: int, start: int) -> Claim | None:
+        """A quotation with no speaker after it that opens a sentence right after one whose
+        quotation its speaker closed ('"Our staff worked through the night," said Ali Musa, the
+        head of mission. "Two colleagues were killed."'): the same speaker goes on."""
+        opening = self.text.rfind('"', line_low, start)
+        before = self.text[line_low:opening].rstrip()
+        if not before.endswith((".", "!", "?")):
+            return None
+        closing = self.text.rfind('"', line_low, opening)
+        if closing <= line_low or self.text.count('"', line_low, closing) % 2 == 0 \
+                or self._sentence_of(closing) + 1 != self._sentence_of(opening):
+            return None  # no quotation closed in the sentence right before it
+        tag = (closing + 1, line_low + len(before))
+        if not any(c.role == "verb" and c.end <= tag[1] for c in self._cues_from(*tag)):
+            return None  # the sentence between names no speaker
+        return self._quotation_speaker(closing - 1, closing - 1)
 
     def _opens_clause(self, cue: _Cue, index: int, fig_start: int, fig_end: int) -> bool:
         """A speech verb after the figure, followed within its subject window and with no comma
