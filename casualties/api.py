@@ -139,6 +139,11 @@ def _quote_span(canonical: str, fm: FigureMatch) -> tuple[int, int]:
     return left, right
 
 
+def _as_written(norm, claim) -> str:
+    """The words naming the claimant as the article writes them (the claim holds them canonical)."""
+    return norm.original_slice(claim.start, claim.end) if claim.text and claim.start >= 0 else claim.text
+
+
 def extract_figures(article: Article, *, include_latent: bool = False, gazetteers: Gazetteers | None = None) -> list[Figure]:
     """Every casualty and fighter figure of one article, with its evidence.
 
@@ -198,7 +203,7 @@ def extract_figures(article: Article, *, include_latent: bool = False, gazetteer
             period_start, period_end = period.start, period.end
         figures.append(Figure(
             figure_id=fid, doc_id=article.doc_id, publisher=article.publisher, published=article.published,
-            language=pack.code, claimed_by=claim.claimed_by, claimed_by_text=claim.text,
+            language=pack.code, claimed_by=claim.claimed_by, claimed_by_text=_as_written(norm, claim),
             attribution=claim.attribution, population=fm.population, actor=fm.actor, subgroup=fm.subgroup,
             subset_of=parent, outcome=fm.outcome or "", unit=fm.unit, low=q.low, high=q.high,
             qualifier=q.qualifier, period_start=period_start, period_end=period_end,

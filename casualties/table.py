@@ -15,7 +15,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("published", "date", "Publication date (manifest, else the article's dateline), ISO 8601."),
     ("language", "text", "Language pack used: `ar`, `en`."),
     ("claimed_by", "text", "Canonical id of who claims the figure (sources gazetteer); the publisher's id for the outlet's own voice; a name as written for claimants not in the gazetteer."),
-    ("claimed_by_text", "text", "Words in the text that name the claimant; empty for the outlet's own voice."),
+    ("claimed_by_text", "text", "Words in the text that name the claimant, as written; empty for the outlet's own voice."),
     ("attribution", "text", "`explicit` (an attribution cue) or `own` (the outlet's own voice)."),
     ("population", "text", "`civilians`, `combatants`, `mixed` (fighters with families) or `unknown`."),
     ("actor", "text", "Canonical id of the armed group counted (actors gazetteer); empty for civilians."),

@@ -280,3 +280,18 @@ def test_adversarial_input_is_fast_and_well_formed(lang, filler):
         assert claim.attribution in ("own", "explicit")
         if claim.attribution == "explicit":
             assert text[claim.start:claim.end] == claim.text
+
+
+@pytest.mark.parametrize("lang, text, written", [
+    ("ar", "وذكرت وكالة أعماق التابعة لتنظيم الدولة الإسلامية أن 900 عنصر من قوات النظام قتلوا.", "وكالة أعماق"),
+    ("en", "The Syrian Observatory for Human Rights said 12 civilians were killed in Idlib.", "Syrian Observatory for Human Rights"),
+])
+def test_claimed_by_text_is_as_written(lang, text, written):
+    """The table shows the claimant's words as the article writes them, not their folded form
+    (ة, أ and capitals kept), and they are found at their place in the article."""
+    from casualties.api import extract_figures
+    from casualties.model import Article
+
+    figures = extract_figures(Article("doc", text, language=lang))
+    assert [f.claimed_by_text for f in figures] == [written]
+    assert written in text
