@@ -1303,9 +1303,23 @@ class _Document:
         if found is not None and (found.start, found.end) in self.titles:
             # "the governor said": the governor named before; "a doctor at the hospital said": an
             # unnamed medic (`medical_persons`), as when the title is none
-            return self._titled_person(found) or self._unnamed_medic(found) or found
+            return self._title_body(found) or self._titled_person(found) or self._unnamed_medic(found) or found
         return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None) \
             or (self._written_source(low, high) if side == "after" and self.rules.entries[cue.rule]["keeps_written"] else None)
+
+    def _title_body(self, title: _Found) -> _Found | None:
+        """The body a title with no name governs right after itself, one word at most and quotes
+        between, past the window ("نقلت وكالة نواكشوط للأنباء الموريتانية عن متحدث باسم كتيبة
+        \"الموقعون بالدماء\"": an unnamed spokesman speaks for the battalion)."""
+        j = bisect_left(self._mention_starts, title.end)
+        if j == len(self.mentions):
+            return None
+        m = self.mentions[j]
+        gap = self.text[title.end:m.start - len(m.prefix or "")]
+        if len(gap.replace('"', " ").split()) > 1 or any(ch in CLAUSE_MARKS for ch in gap.replace('"', "")) or not _identified(m) \
+                or self._addressee(m):
+            return None
+        return self._speaker(m, [m])
 
     def _unnamed_medic(self, title: _Found) -> _Found | None:
         """A bare title that is a `medical_persons` phrase ("a doctor"): the medical source."""
