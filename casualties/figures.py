@@ -225,6 +225,9 @@ class FigureGrammar:
     # outcome_pattern and loss_before on the article, tried only where one of their words begins
     outcome_words: WordAnchored | None = None
     loss_words: WordAnchored | None = None
+    # words of a gathering ("mourners attended the funerals"): no outcome for a count of the crowd,
+    # but the dead it gathers for keep theirs ("the funerals of 12 dead")
+    gatherings: frozenset = frozenset()
 
 
 class WordAnchored:
@@ -322,6 +325,9 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     for term in pack.section("outcomes", "terms", []) or []:
         for form in _canon_list(pack, term.get("forms")):
             outcomes.setdefault(form, term.get("outcome"))
+    gatherings = frozenset(_canon_list(pack, pack.section("outcomes", "gatherings")))
+    for form in gatherings:
+        outcomes.setdefault(form, None)
     combination = {}
     for entry in pack.section("outcomes", "combinations", []) or []:
         combination[tuple(entry["parts"])] = entry["outcome"]
@@ -458,6 +464,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
         of_noun=compile_pattern(f" (?:{trie_regex(_canon_list(pack, pack.section('populations', 'of_markers')))}) {macros['NOUN']}"),
         combined_before=compile_pattern(f"(?<!{word})(?:{pre})??(?P<first>{trie_regex(outcomes)})(?:{enc})? ?(?:{joiners}) ?\\Z"),
         overrides=of_words(pack.section("outcomes", "noun_overrides"), f" ?(?P<verb>WORDS)(?:{enc})?(?!{word})"),
+        gatherings=gatherings,
         possessive=frozenset(_canon_list(pack, pack.section("populations", "possessive_suffixes"))),
         combine_after=compile_pattern(f" ?(?:{joiners}) ?(?:{pre})??(?P<noun>{trie_regex(nouns)})(?:{enc})?(?!{word})"),
         family=compile_pattern(f"(?<!{word})(?:{pre})??(?:{families})(?!{word})"),
@@ -1189,7 +1196,7 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
                 # "killed 12 prisoners", "مقتل 23 رهينة": captives are a state the people were in; an
                 # outcome word governing the count says what happened to them
                 outcome = g.outcomes[governing] or outcome
-            if g.outcomes[governing] is None:
+            if g.outcomes[governing] is None and governing not in g.gatherings:
                 # "interviewed 52 victims", "spoke to 40 survivors": people a word that tells no outcome
                 # governs (someone spoke to them) are no count of what the noun implies
                 outcome = None

@@ -43,7 +43,7 @@ SCHEMAS: dict[str, set[str]] = {
     },
     "populations": {"terms", "family_markers", "subset_markers", "non_people", "of_markers", "possessive_suffixes"},
     "outcomes": {"terms", "combinations", "joiners", "loss_verbs", "pair_open", "noun_overrides", "companions",
-                 "noun_modifiers"},
+                 "noun_modifiers", "gatherings"},
     "attribution": {"cues", "own_voice", "speech_verbs", "settings"},
     "dates": {"months", "weekdays", "relative_days", "period_cues", "year_words"},
     "figures": {"macros", "rules", "settings"},
