@@ -427,8 +427,9 @@ _BATCH_13_TRAPS = {("ar_aliwaa_2017-08-03_arsal", "البالغ عددهم 40 أ
                    ("en_tribune_2016-08-09_quetta", "around 200 lawyers and journalists gathered"),
                    ("en_dw_2019-06-13_sobaneda", "One man, who asked not to be named")}
 _BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نحو 120 شخصاً")}
-# mourners preparing a funeral ('ويستعد الآلاف من أهالي القديح لتشييع'), read as people
-_BATCH_16_TRAPS = {("ar_alriyadh_2015-05-23_qatif", "الآلاف من أهالي القديح")}
+# batch 16's one trap read at its first score (mourners preparing a funeral, 'ويستعد الآلاف من
+# أهالي القديح لتشييع') is no longer read since the gatherings of the outcome packs
+_BATCH_16_TRAPS: set = set()
 _BATCH_14_TRAPS = {("en_pravda_2023-10-06_hroza", "roughly 60 people had gathered"),
                    ("en_theeastafrican_2022-12-08_kishishe", "interviewed 52 victims and witnesses")}
 
