@@ -298,7 +298,8 @@ def _compile(pack: LanguagePack) -> DateGrammar:
     compiled = []
     for kind, body, (starts, back) in patterns:
         groups, needs = index.add(required[kind])
-        compiled.append(DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, groups, starts, back, needs))
+        compiled.append(DatePattern(kind, regex.compile(body, regex.V1), month_forms, weekday_forms, groups, index.share(starts),
+                                    back, needs))
     compiled = tuple(compiled)
     return DateGrammar(
         patterns=compiled,
@@ -414,6 +415,15 @@ class GroupIndex:
                     self.groups_of[word] = (*self.groups_of.get(word, ()), number)
             numbers.append(number)
         return tuple(self.groups[n] for n in numbers), frozenset(numbers)
+
+    def share(self, starts):
+        """Start words (a tuple, or `AnchoredStarts`' anchors) as a group of the index, the
+        shared object: `SentenceScanner.held` then finds the ones in a text with the rest."""
+        if type(starts) is tuple:
+            return self.add((starts,))[0][0]
+        if isinstance(starts, AnchoredStarts):
+            return starts._replace(anchors=self.share(starts.anchors))
+        return starts
 
 
 def word_automaton(word_groups) -> ahocorasick.Automaton:
@@ -821,13 +831,14 @@ def _read(kind, m, g: DateGrammar, month_forms, weekday_forms, text) -> DateMent
         if year_word or m.group("mark"):
             parts.append(g.year_words_id)
         month_word = None
-        if "this_m" in m.groupdict():
+        named = m.re.groupindex  # the pattern's named groups (m.groupdict() would build a dict of all of them)
+        if "this_m" in named:
             month_word = "this" if m.group("this_m") else "past" if m.group("past_m") else None
         if kind == "month":
             return DateMention(kind="month", rule=rule, parts=tuple(parts), year=year, month=month,
                                year_word=year_word, month_word=month_word, **base)
         day = int(m.group("day")) if m.group("day") else g.day_words[m.group("dayw")]
-        day_end = int(m.group("day2")) if m.group("day2") else g.day_words[m.group("dayw2")] if m.groupdict().get("dayw2") else None
+        day_end = int(m.group("day2")) if m.group("day2") else g.day_words[m.group("dayw2")] if "dayw2" in named and m.group("dayw2") else None
         if not m.group("day"):
             parts.append(g.day_words_id)
         return DateMention(

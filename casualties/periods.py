@@ -417,7 +417,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
             rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, entry['anchor_words'] + (data.get('start_words') or [])))}){right}",
             regex.V1) if entry.get("anchor_words") else None
         cues.append(Cue(entry["id"], entry["kind"], patterns, blockers, entry.get("unit"), entry.get("count"),
-                        groups, tuple(starts for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where),
+                        groups, tuple(index.share(starts) for _, _, starts, _ in compiled), ends, needs, _day(entry, path, where),
                         anchor_words, _months(entry, path, where), bool(entry.get("heads"))))
     start_words = regex.compile(
         rf"{left}(?:{proclitics})?(?:{trie_regex(words(pack, data.get('start_words')))}){right}", regex.V1
