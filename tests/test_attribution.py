@@ -295,3 +295,18 @@ def test_claimed_by_text_is_as_written(lang, text, written):
     figures = extract_figures(Article("doc", text, language=lang))
     assert [f.claimed_by_text for f in figures] == [written]
     assert written in text
+
+
+def test_the_word_pattern_splits_on_the_spaces_of_the_regex_module():
+    """attribution.WORD (the standard engine, for speed) reads the words `regex`'s \\S+ reads:
+    the standard \\s also takes the separators \\x1c-\\x1f."""
+    import sys
+
+    import regex
+
+    from casualties.attribution import WORD
+
+    reference = regex.compile(r"\S+")
+    assert [c for c in range(sys.maxunicode + 1) if bool(WORD.fullmatch(chr(c))) != bool(reference.fullmatch(chr(c)))] == []
+    text = "a\x1cb c\u2003d\xa0e\u200bf\n\tg"
+    assert WORD.findall(text) == reference.findall(text) == ["a\x1cb", "c", "d", "e\u200bf", "g"]
