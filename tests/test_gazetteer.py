@@ -341,3 +341,16 @@ def test_lexicon_find_is_exactly_the_pattern_scan(gaz, lang):
             assert list(lexicon.find(text, lo, hi)) == expected, text
             hits += len(expected)
     assert hits > 100
+
+
+def test_context_words_are_found_as_each_word_searched_alone():
+    """An ambiguous alias's context words are searched as one compiled pattern: it matches a text
+    exactly when one of the words, searched alone where a word begins, does."""
+    import regex
+
+    from casualties.gazetteer import _context_words
+
+    words = ("cameroon", "ambazonia", "bamenda")
+    for text in ("in bamenda, 12 were killed", "the ambazonian forces", "xcameroon", "nothing here", "cameroon"):
+        alone = any(regex.search(rf"(?<!\w){regex.escape(word)}", text) for word in words)
+        assert bool(_context_words(words).search(text)) == alone
