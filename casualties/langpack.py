@@ -39,7 +39,7 @@ SCHEMAS: dict[str, set[str]] = {
     "morphology": {"word_chars", "proclitics", "enclitics", "conjunctions", "examples"},
     "numbers": {
         "separators", "words", "joiners", "vague", "qualifiers", "ranges", "zero", "kinds",
-        "one_after_noun", "one_before_noun", "negators", "negation_window", "negated_any", "examples", "counterexamples",
+        "one_after_noun", "one_before_noun", "dual_by_agreement", "negators", "negation_window", "negated_any", "examples", "counterexamples",
     },
     "populations": {"terms", "family_markers", "subset_markers", "non_people", "of_markers", "possessive_suffixes"},
     "outcomes": {"terms", "combinations", "joiners", "loss_verbs", "pair_open", "noun_overrides", "companions",

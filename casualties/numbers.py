@@ -269,6 +269,19 @@ def compile_grammar(pack: LanguagePack) -> NumberGrammar:
     if duals:
         scanner_parts.append(f"(?<!{word_re})(?:{proclitics})??(?P<dual>{trie_regex(duals)})(?!{word_re})")
         scanned_words += list(duals)
+    agreement = data.get("dual_by_agreement") or {}
+    endings = tuple(_forms(pack, agreement.get("endings")))
+    agreeing = [form for form in counted if endings and form.endswith(endings) and form not in duals]
+    cues = _forms(pack, agreement.get("cues_after"))
+    if agreeing and cues:
+        # a noun whose ending is both a dual's and a plural's is two when the next word agrees
+        # with a dual ("the two bombers blew themselves up": verb and pronoun in the dual); not
+        # an adjective of the word before ("the two suicide bombings that...")
+        not_after = _forms(pack, agreement.get("not_after_endings"))
+        adjective = f"(?<!{word_re}{word_re}(?:{trie_regex(not_after)}) )" if not_after else ""
+        scanner_parts.append(f"(?<!{word_re}){adjective}(?:{proclitics})??(?P<agreed>{trie_regex(agreeing)}) "
+                             f"(?=(?:{trie_regex(cues)})(?!{word_re}))")
+        scanned_words += agreeing
     scanner = compile_pattern("|".join(scanner_parts))
     # Where the scanner's word alternatives may match; digits are found apart.
     # Every word alternative ends at a word boundary (`(?!{word_re})`, or a space after a negator).
@@ -540,6 +553,10 @@ def _find_cores(g: NumberGrammar, text: str) -> list[_Core]:
         if found.get("dual") is not None:
             cores.append(_Core(m.start("dual"), m.end(), 2, 2, "exact", "dual_noun", noun=m.group("dual")))
             pos = m.end()
+            continue
+        if found.get("agreed") is not None:
+            cores.append(_Core(m.start("agreed"), m.end("agreed"), 2, 2, "exact", "dual_agreement", noun=m.group("agreed")))
+            pos = m.end("agreed")
             continue
         if found.get("negany") is not None:
             nm = g.counted_noun_after.match(text, m.end("negany"))

@@ -31,6 +31,7 @@ LINKERS = {"of", "من"}  # a word allowed between an amount and its trailing no
 LIST_ENTRIES = {
     "one_after_noun": lambda q: "one_after_noun" in q.rule,
     "one_before_noun": lambda q: "one_before_noun" in q.rule,
+    "dual_by_agreement": lambda q: "dual_agreement" in q.rule,
     "negated_any": lambda q: "negated_noun" in q.rule,
     "negators": lambda q: q.negated,
 }
@@ -139,7 +140,12 @@ def check_example(code: str, text: str, expected: str) -> None:
     prefix = pack.canonical(str(text)[:q.start]).strip()
     proclitics = {pack.canonical(p) for p in pack.section("morphology", "proclitics", []) or []}
     assert prefix == "" or prefix in proclitics, f"{text!r}: {q.text!r} leaves {prefix!r} before it"
-    assert _is_trailing_noun(pack, str(text)[q.end:]), f"{text!r}: {q.text!r} leaves {str(text)[q.end:]!r} after it"
+    rest = str(text)[q.end:]
+    if "dual_agreement" in q.rule:  # the agreeing word that makes the noun a dual is the example's context
+        cues = pack.data.get("numbers", {}).get("dual_by_agreement", {}).get("cues_after") or []
+        assert pack.canonical(rest).strip() in {pack.canonical(c) for c in cues}, f"{text!r}: {rest!r} is no dual cue"
+        return
+    assert _is_trailing_noun(pack, rest), f"{text!r}: {q.text!r} leaves {rest!r} after it"
 
 
 def _number_cases():
