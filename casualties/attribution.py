@@ -570,6 +570,7 @@ class _Document:
         self.text = canonical
         self.written = written
         self.rules = rules
+        self.known = gazetteers.entry  # a claimant id the gazetteers hold, or a name read from the text
         self.publisher = publisher_id or PUBLISHER
         self.sentences = sentence_spans(canonical) or [(0, len(canonical))]
         self._sentence_starts = [low for low, _ in self.sentences]
@@ -624,7 +625,28 @@ class _Document:
         self._figure_starts = sorted(start for start, _end in figures)
         self._drop_before_figures()
         self._drop_counted(sorted(end for _start, end in figures))
-        return [self.claim(start, end) for start, end in figures]
+        return [self._defined_acronym(self.claim(start, end)) for start, end in figures]
+
+    def _defined_acronym(self, claim: Claim) -> Claim:
+        """A body no gazetteer knows, read by its name, that the text defines an acronym for right
+        after ("the Pakistan Institute for Conflict and Security Studies (PICSS)", the name read
+        up to "for"): the acronym is its id, as for "The ... (DSWD) said" (`_acronym`)."""
+        if claim.attribution != "explicit" or claim.start < 0 or self.known(claim.claimed_by) is not None:
+            return claim
+        tail = self.text[claim.end:claim.end + 100]
+        bracket = BRACKETED.search(tail)
+        # the name was cut before its end ("... Institute" of "... Institute for Conflict and Security
+        # Studies"): a name read whole and then bracketed is a person's with a party's ("Raza Rabbani (PPP)")
+        if bracket is None or not 1 <= len(tail[:bracket.start()].split()) <= ACRONYM_GAP \
+                or not CLAUSE_MARKS.isdisjoint(tail[:bracket.start()]):
+            return claim
+        inner_start = claim.end + bracket.start(1)
+        inner = bracket.group(1)
+        written = self.written(inner_start, inner_start + len(inner)) if self.written is not None else inner
+        if not (inner.isalpha() and written.isupper()):
+            return claim
+        end = claim.end + bracket.end()
+        return Claim(name_id(inner), self.text[claim.start:end], claim.attribution, claim.start, end, claim.rule)
 
     def _drop_before_figures(self) -> None:
         """A cue marked `not_before_amount` right before a figure, one word at most between besides
