@@ -295,6 +295,7 @@ def _named_entry(attrs: dict, dated) -> str:
 
 def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> list[Mention]:
     named: dict[str, int] = {}
+    guessed: set[str] = set()  # entries named so far only by an anaphor inferred from the story's country
     mentions = []
     hits = list(hits)
     first: dict[str, int] = {}  # where the body first names each entry, for the headline's anaphora
@@ -307,6 +308,7 @@ def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> 
         if attrs["anaphora"]:
             known = [i for i in attrs["ids"] if i in named]
             entry_id = max(known, key=named.__getitem__) if known else None
+            inferred = entry_id in guessed
             if entry_id is None and start < headline:  # "المرصد: 148 قتيلاً" over a story that names the Observatory
                 later = [i for i in attrs["ids"] if i in first]
                 entry_id = min(later, key=first.__getitem__) if later else None
@@ -316,9 +318,13 @@ def _resolve(hits, group: str, country=None, dated=None, headline: int = -1) -> 
                     of_country = dated(tuple(of_country))
                 entry_id = of_country[0] if len(of_country) == 1 else None
                 inferred = entry_id is not None
+                if inferred:  # once inferred, a later anaphor of it names it too, as inferred
+                    named.setdefault(entry_id, start)  # ("وزارة الصحة والسكان ... وكانت الوزارة قد أعلنت")
+                    guessed.add(entry_id)
         else:
             entry_id = _named_entry(attrs, dated)
             named[entry_id] = start
+            guessed.discard(entry_id)
         kind = attrs["kind"] if entry_id is None else attrs["kinds"][attrs["ids"].index(entry_id)]
         start += len(pre)
         mentions.append(Mention(
