@@ -72,6 +72,7 @@ BATCH_13 = {row["id"] for row in _MANIFEST if "batch 13" in row["note"]}
 BATCH_14 = {row["id"] for row in _MANIFEST if "batch 14" in row["note"]}
 BATCH_15 = {row["id"] for row in _MANIFEST if "batch 15" in row["note"]}
 BATCH_16 = {row["id"] for row in _MANIFEST if "batch 16" in row["note"]}
+BATCH_17 = {row["id"] for row in _MANIFEST if "batch 17" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -158,6 +159,17 @@ FLOORS = {
     # actor 0.938, subgroup 1.000, outcome 0.946, unit 1.000, claimed_by 0.759, period 0.661,
     # subset_of 0.964, 1 of 75 traps read. Floors just below; before_batch_15 keeps the floors
     # "all" had.
+    # Batch 17's first score (held out, written apart in the thirteenth sitting; main at 1aaee48,
+    # clean git archive, BATCH17_FIRST_SCORE.md): P 0.989, R 0.851, value 1.000, population 0.911,
+    # actor 0.844, subgroup 0.989, outcome 0.933, unit 1.000, claimed_by 0.600, period 0.889,
+    # subset_of 0.933, 1 of 73 traps read. Floors just below; before_batch_17 keeps the floors
+    # "all" had.
+    "batch_17": (0.845, 0.985, {
+        "value": 0.995, "population": 0.905, "actor": 0.84, "subgroup": 0.985, "outcome": 0.93, "unit": 1.0,
+        "claimed_by": 0.595, "period": 0.885, "subset_of": 0.93}),
+    "before_batch_17": (0.97, 0.99, {
+        "value": 0.995, "population": 0.94, "actor": 0.93, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.87, "period": 0.9, "subset_of": 0.96}),
     # Batch 16's first score (held out, written apart in the thirteenth sitting; main at ee8ffc7,
     # clean git archive, BATCH16_FIRST_SCORE.md): P 0.991, R 0.872, value 1.000, population 0.920,
     # actor 0.956, subgroup 0.973, outcome 0.973, unit 1.000, claimed_by 0.735, period 0.858,
@@ -325,10 +337,11 @@ def results(extraction, texts):
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
     # the batches after batch N, for its before_batch_N scope
     batches = [set(), set(), set(), BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-               BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16]
+               BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17]
     after = {n: set().union(*batches[n + 1:]) for n in range(len(batches))}
     later = BATCH_7 | after[7]
-    return {"all": scope(set()), "batch_16": scope(set(texts) - BATCH_16), "before_batch_16": scope(BATCH_16),
+    return {"all": scope(set()), "batch_17": scope(set(texts) - BATCH_17), "before_batch_17": scope(BATCH_17),
+            "batch_16": scope(set(texts) - BATCH_16), "before_batch_16": scope(BATCH_16 | after[16]),
             "batch_15": scope(set(texts) - BATCH_15), "before_batch_15": scope(BATCH_15 | after[15]),
             "batch_14": scope(set(texts) - BATCH_14), "before_batch_14": scope(BATCH_14 | after[14]),
             "batch_13": scope(set(texts) - BATCH_13), "before_batch_13": scope(BATCH_13 | after[13]),
@@ -346,9 +359,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_sixty_nine_arabic_and_sixty_nine_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 69
-    assert len([d for d in texts if d.startswith("en_")]) == 69
+def test_fixtures_are_seventy_three_arabic_and_seventy_three_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 73
+    assert len([d for d in texts if d.startswith("en_")]) == 73
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -359,9 +372,9 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
 
 
 @pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16],
+                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17],
                          ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
-                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15", "batch_16"])
+                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15", "batch_16", "batch_17"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -434,6 +447,8 @@ _BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نح�
 # batch 16's one trap read at its first score (mourners preparing a funeral, 'ويستعد الآلاف من
 # أهالي القديح لتشييع') is no longer read since the gatherings of the outcome packs
 _BATCH_16_TRAPS: set = set()
+# people at the gathering the drone struck ("كان يجتمع فيها نحو 50 شخصاً"), read at batch 17's first score
+_BATCH_17_TRAPS = {("ar_libyaobserver_2019-08-05_murzuq", "نحو 50 شخصاً")}
 _BATCH_14_TRAPS = {("en_pravda_2023-10-06_hroza", "roughly 60 people had gathered"),
                    ("en_theeastafrican_2022-12-08_kishishe", "interviewed 52 victims and witnesses")}
 
@@ -457,6 +472,8 @@ def _trap_case(trap):
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 15: still read", strict=False))
     if (trap["doc"], trap["quote"]) in _BATCH_16_TRAPS:
         return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 16: still read", strict=False))
+    if (trap["doc"], trap["quote"]) in _BATCH_17_TRAPS:
+        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 17: still read", strict=False))
     return trap
 
 
