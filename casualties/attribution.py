@@ -640,10 +640,8 @@ class _Document:
         if bracket is None or not 1 <= len(tail[:bracket.start()].split()) <= ACRONYM_GAP \
                 or not CLAUSE_MARKS.isdisjoint(tail[:bracket.start()]):
             return claim
-        inner_start = claim.end + bracket.start(1)
         inner = bracket.group(1)
-        written = self.written(inner_start, inner_start + len(inner)) if self.written is not None else inner
-        if not (inner.isalpha() and written.isupper()):
+        if not self._written_capitals(claim.end + bracket.start(1), inner):
             return claim
         end = claim.end + bracket.end()
         return Claim(name_id(inner), self.text[claim.start:end], claim.attribution, claim.start, end, claim.rule)
@@ -1394,10 +1392,14 @@ class _Document:
             return None
         inner = head[opening + 1:-1]
         start = base + opening + 1
-        written = self.written(start, start + len(inner)) if self.written is not None else inner
-        if not (2 <= len(inner) <= 10 and inner.isalpha() and written.isupper()):
+        if not (2 <= len(inner) <= 10 and self._written_capitals(start, inner)):
             return None
         return _Found(name_id(inner), inner, start, start + len(inner))
+
+    def _written_capitals(self, start: int, letters: str) -> bool:
+        """The canonical `letters` at `start` are letters only, written in capitals: an acronym."""
+        written = self.written(start, start + len(letters)) if self.written is not None else letters
+        return letters.isalpha() and written.isupper()
 
     def _named_people(self) -> tuple[dict, dict]:
         """The people the text names with a title, by the title and by each word of the name but
@@ -2256,20 +2258,20 @@ def _with_national_societies(canonical: str, mentions: list[Mention], countries,
         if i >= 0 and mentions[i].end > start and not own:
             continue  # inside a name
         after = mentions[i + 1] if i + 1 < len(mentions) else None
-        before = mentions[i - 1 if own else i] if (i - 1 if own else i) >= 0 else None
+        b = i - 1 if own else i  # the mention before the country word
+        before = mentions[b] if b >= 0 else None
         at = end + 2 if canonical.startswith("'s", end) else end
         if after is not None and canonical[after.start:after.end] in rules.national_bodies \
                 and canonical[at:after.start] == " " and not after.prefix:
+            k, body, lo, hi, prefix = i + 1, after, start, after.end, ""
             phrase = canonical[start:end] + " " + canonical[after.start:after.end]  # "ethiopia's red cross": ethiopia_red_cross
-            merged[i + 1] = Mention(start, after.end, name_id(phrase), after.kind, phrase, False, False, "", after.group,
-                                    (name_id(phrase),))
         elif before is not None and canonical[before.start:before.end] in rules.national_bodies \
                 and canonical[before.end:start] == " ":
+            k, body, lo, hi, prefix = b, before, before.start, end, before.prefix
             phrase = canonical[before.start:end]
-            merged[mentions.index(before)] = Mention(before.start, end, name_id(phrase), before.kind, phrase, False, False,
-                                                     before.prefix, before.group, (name_id(phrase),))
         else:
             continue
+        merged[k] = Mention(lo, hi, name_id(phrase), body.kind, phrase, False, False, prefix, body.group, (name_id(phrase),))
         if own:
             dropped.add(i)
     if not merged:
