@@ -446,38 +446,27 @@ _BATCH_11_TRAPS = {("ar_alkhaleej_2016-10-09_sanaa", "لعلاج 300 مريض"),
 _BATCH_13_TRAPS = {("ar_aliwaa_2017-08-03_arsal", "البالغ عددهم 40 ألفاً"),
                    ("en_tribune_2016-08-09_quetta", "around 200 lawyers and journalists gathered"),
                    ("en_dw_2019-06-13_sobaneda", "One man, who asked not to be named")}
-_BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نحو 120 شخصاً")}
-# batch 16's one trap read at its first score (mourners preparing a funeral, 'ويستعد الآلاف من
-# أهالي القديح لتشييع') is no longer read since the gatherings of the outcome packs
-_BATCH_16_TRAPS: set = set()
-# people at the gathering the drone struck ("كان يجتمع فيها نحو 50 شخصاً"), read at batch 17's first score
-_BATCH_17_TRAPS = {("ar_libyaobserver_2019-08-05_murzuq", "نحو 50 شخصاً")}
 _BATCH_14_TRAPS = {("en_pravda_2023-10-06_hroza", "roughly 60 people had gathered"),
                    ("en_theeastafrican_2022-12-08_kishishe", "interviewed 52 victims and witnesses")}
+_BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نحو 120 شخصاً")}
+# (batch 16's one trap read at its first score, mourners preparing a funeral, 'ويستعد الآلاف من
+# أهالي القديح لتشييع', is no longer read since the gatherings of the outcome packs)
+# people at the gathering the drone struck ("كان يجتمع فيها نحو 50 شخصاً"), read at batch 17's first score
+_BATCH_17_TRAPS = {("ar_libyaobserver_2019-08-05_murzuq", "نحو 50 شخصاً")}
+
+# (doc, quote) -> why a trap is still expected to be read
+_STILL_READ = {key: reason for traps, reason in [
+    (_KNOWN_TRAPS, "families have no unit yet"), (_BATCH_8_TRAPS, "batch 8: still read"),
+    (_BATCH_9_TRAPS, "batch 9: still read"), (_BATCH_10_TRAPS, "batch 10: still read"),
+    (_BATCH_11_TRAPS, "batch 11: still read"), (_BATCH_13_TRAPS, "batch 13: still read"),
+    (_BATCH_14_TRAPS, "batch 14: still read"), (_BATCH_15_TRAPS, "batch 15: still read"),
+    (_BATCH_17_TRAPS, "batch 17: still read"),
+] for key in traps}
 
 
 def _trap_case(trap):
-    if (trap["doc"], trap["quote"]) in _KNOWN_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="families have no unit yet", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_8_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 8: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_9_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 9: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_10_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 10: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_11_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 11: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_13_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 13: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_14_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 14: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_15_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 15: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_16_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 16: still read", strict=False))
-    if (trap["doc"], trap["quote"]) in _BATCH_17_TRAPS:
-        return pytest.param(trap, marks=pytest.mark.xfail(reason="batch 17: still read", strict=False))
-    return trap
+    reason = _STILL_READ.get((trap["doc"], trap["quote"]))
+    return pytest.param(trap, marks=pytest.mark.xfail(reason=reason, strict=False)) if reason else trap
 
 
 _TRAP_CASES = [_trap_case(t) for t in TRAPS]
