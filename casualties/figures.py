@@ -201,6 +201,9 @@ class FigureGrammar:
     suffix_genders: Mapping | None = None  # possessive suffix -> the gender of the name it agrees with
     feminine_endings: tuple = ()  # endings of a feminine name's first word
     pronoun_before: regex.Pattern | None = None  # "it has 2,500 fighters": a subject pronoun before the verb
+    # "The army ESTIMATES it has 2,500 fighters": a pronoun right after a verb of belief is not the
+    # believer (a side says "it has" of itself, estimates it of another)
+    belief_before: regex.Pattern | None = None
     fronted_before: regex.Pattern | None = None  # "Of the victims, 12 ...": a whole fronted, not a list in apposition
     whole_before: regex.Pattern | None = None  # "132 children among 141 dead": the count after is the whole
     noun_modifier: regex.Pattern | None = None  # "and eight soldiers STATIONED along the border"
@@ -499,6 +502,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
                                          for c in _canon_list(pack, [suffix])}),
         feminine_endings=tuple(_canon_list(pack, settings.get("feminine_name_endings"))),
         pronoun_before=of_words(settings.get("subject_pronouns"), f"(?<!{word})(?:WORDS)(?: \\S+)? \\Z"),
+        belief_before=of_words(settings.get("belief_verbs"), f"(?<!{word})(?:WORDS)(?: that)? \\Z"),
         fronted_before=of_words(settings.get("fronted_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         whole_before=of_words(settings.get("whole_words"), f"(?<!{word})(?:{pre})??(?:WORDS) \\Z"),
         noun_sides=MappingProxyType(noun_sides),
@@ -1262,9 +1266,15 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             if actor and population == "unknown":
                 population = "combatants"
         if actor is None and rule.actor == "subject" and population in ("combatants", "mixed"):
-            actor, via = _actor_before(actors, actor_starts, sentence[0], q.start)
-            if actor is None and before is not None and g.pronoun_before is not None \
-                    and g.pronoun_before.search(text, max(sentence[0], before.start() - 12), before.start()):
+            pronoun = g.pronoun_before.search(text, max(sentence[0], before.start() - 12), before.start()) \
+                if before is not None and g.pronoun_before is not None else None
+            believed = pronoun is not None and g.belief_before is not None \
+                and g.belief_before.search(text, max(sentence[0], pronoun.start() - 30), pronoun.start())
+            # the believer, named last before the verb of belief, is not whom the pronoun names
+            believer = max((a[0] for a in actors[bisect_left(actor_starts, sentence[0]):bisect_left(actor_starts, believed.start())]
+                            if a[1] <= believed.start()), default=None) if believed else None
+            actor, via = _actor_before(actors, actor_starts, sentence[0], q.start, lambda a, b: a == believer)
+            if actor is None and pronoun is not None:
                 # a pronoun subject names the side named last before its sentence, in its
                 # paragraph: "The ELN has not claimed the attack. The army estimates it has about
                 # 2,500 fighters"
