@@ -1897,9 +1897,20 @@ class _Document:
             found = self._name_after_title(start, end, high)
             if found and (found.start, found.end) == (start, end) and self.text[start:end] in self.rules.named_titles:
                 continue  # "a man shot in the head said": "head" alone names no one
+            if found and (found.start, found.end) == (start, end) and self.text[start:end] in self.rules.ranks:
+                found = self._rank_in_name(start, high) or found  # "المقدم محمد النقيب": the surname, no rank
             if found:
                 return found
         return None
+
+    def _rank_in_name(self, start: int, bound: int) -> _Found | None:
+        """The name read after the title right before the rank at `start`, when it runs over the
+        rank: a surname that is also a rank ("المقدم محمد النقيب في بيان": محمد_النقيب, not النقيب)."""
+        k = bisect_left(self._title_starts, start) - 1
+        if k < 0:
+            return None
+        earlier = self._name_after_title(*self.titles[k], bound)
+        return earlier if earlier is not None and earlier.start < start < earlier.end else None
 
     def _title_follows(self, end: int) -> bool:
         """Another title begins right after `end`, only spaces between."""
@@ -2002,14 +2013,18 @@ class _Document:
             if count < most and word.start() in ranks and token == bare:
                 # "المتحدث باسم وزارة الدفاع العقيد حسن عبد الغني": the name follows the rank, and
                 # counts whole when the rank stands within the bound (as a mention that begins in a window)
-                return self._read_name_after_title(word.start(), ranks[word.start()], sentence_end)
+                named = self._read_name_after_title(word.start(), ranks[word.start()], sentence_end)
+                if name_end == end or (named.start, named.end) != (word.start(), ranks[word.start()]):
+                    return named
+                # no name after it, a name before it: the rank is its surname ("المقدم محمد النقيب في")
             joined = self._title_within(word.start() + 1, word.end()) if count < most else None
             if joined is not None:
                 # "وزير الإعلام والمتحدث باسم الحكومة فلان": a second title joined to the first
                 # by a proclitic conjunction; the name is read after it
                 return self._read_name_after_title(*joined, sentence_end)
             if count >= most or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
-                    or any(ch.isdigit() for ch in bare) or bare in rules.day_names:  # "ديفيد كاميرون اليوم الأحد"
+                    or any(ch.isdigit() or ch == '"' for ch in bare) or bare in rules.day_names:
+                # "ديفيد كاميرون اليوم الأحد"; a quote is no name's: 'فلان لـ"ليبيا أوبزرفر"' (an addressee the window cut)
                 if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
                     apposed = self._comma_name_past_place(name_end)
                     if apposed is not None and self.text.rfind(",", name_end, apposed.start) < bound:
