@@ -140,6 +140,7 @@ DASHES = frozenset({"-", "–", "—"})
 # punctuation that ends a phrase: a verb, a name and the count it tells stand with none between
 CLAUSE_MARKS = frozenset(',;:.()"\n')
 BODY_WORDS = 3  # words after a country word a body qualified by it may have ("Pakistan Bar Council")
+STATE_FORCES = "state_forces"  # the actors' kind of a state's army or police: its named officers speak as themselves
 OFFICIAL_KIND = "official"  # the kind of a body kept as written after a country word
 NAME_JUNK = regex.compile(r"[^\p{L}\p{N}]+")
 LATIN = regex.compile(r"[\p{Latin}\p{N}\s\p{P}\p{S}]+")
@@ -587,6 +588,7 @@ class _Document:
         if rules.place_body_heads is not None and written is not None:
             self.mentions = _with_place_bodies(canonical, self.mentions, rules, written)
         self._mention_starts = [m.start for m in self.mentions]
+        self._country_words = {(start, end) for start, end, _ids in gazetteers.country_mentions(canonical, pack)}
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
             if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
@@ -1505,8 +1507,8 @@ class _Document:
         and the title: right after a title that follows the body, or after a rank; after a title
         before its body, only in commas. A side's officer ("SDF commander Ali Musa") speaks for
         the side, as the gazetteer's people do."""
-        if mention.group != "sources":
-            return None
+        if mention.group != "sources" and (mention.kind != STATE_FORCES or (mention.start, mention.end) in self._country_words):
+            return None  # a side's officer, or a state's head by its country word ("Russian President ..."): the side
         start, end = title
         if self.text[start:end] in self.rules.ranks and start >= mention.end:
             start = self._title_before(mention) or start  # "المتحدث باسم الوزارة الدكتور فلان": the title is before the body
