@@ -814,6 +814,18 @@ def _story_again(e: TimeExpression, story_time: TimeExpression | None) -> bool:
         else story_time.kind == e.kind == "since_event"
 
 
+def _undated_headline(text: str, whole: Period, span: tuple[int, int], told: list[TimeExpression]) -> bool:
+    """A whole told in the headline (the first line, before the article's first time) with no
+    period of its own ("Death toll rises to 42"): its parts told in the story ("thirty-seven of
+    the dead were students") take the story's time as any count does, not the headline's
+    unknown one. A whole of the story's body with no period keeps its parts undated."""
+    if not (whole.start is None and whole.end is None and told and span[1] <= told[0].start) \
+            or text.find("\n", 0, span[0]) >= 0:
+        return False
+    line_end = text.find("\n", span[1])
+    return line_end >= 0 and not text[:line_end].rstrip().endswith((".", "!", "?"))  # a title, no sentence
+
+
 def _story_time(expressions: list[TimeExpression]) -> TimeExpression | None:
     """The story's time: the article's first time expression (a calendar span told next by its
     days: those days, `_told_precisely`), unless it is a day a source spoke
@@ -1439,7 +1451,8 @@ def resolve_periods(
                                         chosen.period_start, published, chosen.parts)
         elif (not carried and not fled) or state_i or totalled:
             chosen = None
-        elif parents is not None and parents[i] is not None and parents[i] < i:
+        elif parents is not None and parents[i] is not None and parents[i] < i \
+                and not _undated_headline(canonical, periods[parents[i]], figures[parents[i]], told):
             whole = periods[parents[i]]
             periods.append(Period(whole.start, whole.end, whole.evidence, whole.rule))
             continue

@@ -377,3 +377,26 @@ def test_a_part_with_no_time_of_its_own_takes_its_wholes_period(text, part, star
     figures = {f.number_text: f for f in extract_text(text, lang="en", published=date(2019, 6, 18))}
     assert figures[part].subset_of is not None
     assert figures[part].period_start == start
+
+
+@pytest.mark.parametrize("lang, text, published, part, expected", [
+    # a whole told only in the headline (undated): the part told in the story takes the story's day
+    ("en", "42 killed in rebel attack on school in western Uganda\nRebels attacked a secondary school near the "
+           "Congolese border on Friday night, police said. Thirty-seven of the dead were students, police spokesman "
+           "Fred Enanga said.", "2023-06-18", "Thirty-seven", ("2023-06-16", "2023-06-16")),
+    ("ar", "مقتل 18 شخصا في تفجير حافلة بكويتا\nاستهدف تفجير حافلة للركاب في مدينة كويتا يوم الأربعاء. "
+           "وقالت الشرطة إن بين القتلى 11 طفلا.", "2019-03-07", "11", ("2019-03-06", "2019-03-06")),
+    # a whole of the story's body with no period of its own keeps its parts undated: told after
+    # the story's first time, or in a first line that is a sentence, not a title
+    ("en", "Clashes between rival militias in the capital have killed 55 people, the emergency centre said.\n"
+           "The fighting broke out on Monday night. At least three civilians were among the dead, the centre said.",
+           "2023-08-16", "At least three", (None, None)),
+    # a whole told after the story's first time with no period of its own keeps its parts undated
+    ("en", "Fighting in the town on Monday forced 3,000 people to flee, the UN said.\nMore than two million people "
+           "remain displaced across the region, among them 900,000 children.", "2019-03-07", "900,000", (None, None)),
+])
+def test_a_part_of_an_undated_headline_whole_takes_the_story_time(lang, text, published, part, expected):
+    from casualties.api import extract_text
+    figures = [f for f in extract_text(text, lang=lang, published=date.fromisoformat(published)) if f.number_text == part]
+    assert figures and figures[0].subset_of is not None
+    assert (figures[0].period_start, figures[0].period_end) == tuple(_day(d) for d in expected)
