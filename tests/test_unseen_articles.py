@@ -73,6 +73,7 @@ BATCH_14 = {row["id"] for row in _MANIFEST if "batch 14" in row["note"]}
 BATCH_15 = {row["id"] for row in _MANIFEST if "batch 15" in row["note"]}
 BATCH_16 = {row["id"] for row in _MANIFEST if "batch 16" in row["note"]}
 BATCH_17 = {row["id"] for row in _MANIFEST if "batch 17" in row["note"]}
+BATCH_18 = {row["id"] for row in _MANIFEST if "batch 18" in row["note"]}
 
 # Scope -> (recall, precision, field floors), just below the scores measured at the end of the
 # sitting that added batch 4 (its first score, before any rule change: P 0.983, R 0.957, actor
@@ -159,6 +160,17 @@ FLOORS = {
     # actor 0.938, subgroup 1.000, outcome 0.946, unit 1.000, claimed_by 0.759, period 0.661,
     # subset_of 0.964, 1 of 75 traps read. Floors just below; before_batch_15 keeps the floors
     # "all" had.
+    # Batch 18's first score (held out, written apart in the fourteenth sitting; main at 2ce4660,
+    # clean git archive, BATCH18_FIRST_SCORE.md): P 0.973, R 0.893, value 1.000, population 0.898,
+    # actor 0.907, subgroup 1.000, outcome 0.944, unit 1.000, claimed_by 0.657, period 0.787,
+    # subset_of 0.954, 3 of 103 traps read. Floors just below; before_batch_18 keeps the floors
+    # "all" had.
+    "batch_18": (0.89, 0.97, {
+        "value": 0.995, "population": 0.895, "actor": 0.905, "subgroup": 0.995, "outcome": 0.94, "unit": 1.0,
+        "claimed_by": 0.65, "period": 0.785, "subset_of": 0.95}),
+    "before_batch_18": (0.97, 0.99, {
+        "value": 0.995, "population": 0.94, "actor": 0.93, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.87, "period": 0.9, "subset_of": 0.96}),
     # Batch 17's first score (held out, written apart in the thirteenth sitting; main at 1aaee48,
     # clean git archive, BATCH17_FIRST_SCORE.md): P 0.989, R 0.851, value 1.000, population 0.911,
     # actor 0.844, subgroup 0.989, outcome 0.933, unit 1.000, claimed_by 0.600, period 0.889,
@@ -340,10 +352,11 @@ def results(extraction, texts):
         return evaluate(rows, [f for f in extraction.figures if f.doc_id not in left_out], texts)
     # the batches after batch N, for its before_batch_N scope
     batches = [set(), set(), set(), BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-               BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17]
+               BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17, BATCH_18]
     after = {n: set().union(*batches[n + 1:]) for n in range(len(batches))}
     later = BATCH_7 | after[7]
-    return {"all": scope(set()), "batch_17": scope(set(texts) - BATCH_17), "before_batch_17": scope(BATCH_17),
+    return {"all": scope(set()), "batch_18": scope(set(texts) - BATCH_18), "before_batch_18": scope(BATCH_18),
+            "batch_17": scope(set(texts) - BATCH_17), "before_batch_17": scope(BATCH_17 | after[17]),
             "batch_16": scope(set(texts) - BATCH_16), "before_batch_16": scope(BATCH_16 | after[16]),
             "batch_15": scope(set(texts) - BATCH_15), "before_batch_15": scope(BATCH_15 | after[15]),
             "batch_14": scope(set(texts) - BATCH_14), "before_batch_14": scope(BATCH_14 | after[14]),
@@ -362,9 +375,9 @@ def results(extraction, texts):
             "before_batch_3": scope(BATCH_3 | BATCH_4 | BATCH_5 | BATCH_6 | later)}
 
 
-def test_fixtures_are_seventy_three_arabic_and_seventy_three_english(texts):
-    assert len([d for d in texts if d.startswith("ar_")]) == 73
-    assert len([d for d in texts if d.startswith("en_")]) == 73
+def test_fixtures_are_seventy_seven_arabic_and_seventy_seven_english(texts):
+    assert len([d for d in texts if d.startswith("ar_")]) == 77
+    assert len([d for d in texts if d.startswith("en_")]) == 77
     assert {row["doc"] for row in GOLD_ROWS} == set(texts)
 
 
@@ -375,9 +388,10 @@ def test_gold_quotes_and_numbers_are_in_the_articles(texts):
 
 
 @pytest.mark.parametrize("batch", [BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10, BATCH_11,
-                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17],
+                                   BATCH_12, BATCH_13, BATCH_14, BATCH_15, BATCH_16, BATCH_17, BATCH_18],
                          ids=["batch_3", "batch_4", "batch_5", "batch_6", "batch_7", "batch_8", "batch_9", "batch_10",
-                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15", "batch_16", "batch_17"])
+                              "batch_11", "batch_12", "batch_13", "batch_14", "batch_15", "batch_16", "batch_17",
+                              "batch_18"])
 def test_batch_is_four_arabic_and_four_english(texts, batch):
     assert sorted(doc[:3] for doc in batch) == ["ar_"] * 4 + ["en_"] * 4
     assert batch <= set(texts)
@@ -453,6 +467,11 @@ _BATCH_15_TRAPS = {("ar_eremnews_2019-07-04_tajoura", "عنبراً يضم نح�
 # أهالي القديح لتشييع', is no longer read since the gatherings of the outcome packs)
 # people at the gathering the drone struck ("كان يجتمع فيها نحو 50 شخصاً"), read at batch 17's first score
 _BATCH_17_TRAPS = {("ar_libyaobserver_2019-08-05_murzuq", "نحو 50 شخصاً")}
+# young men queuing where the bomber struck ('نحو ٣٠٠ شاب كانوا ينتظرون'), a mosque's worshippers
+# ('المئات من سكان الحي') and burnt buses ('احتراق سبع حافلات'), read at batch 18's first score
+_BATCH_18_TRAPS = {("ar_alwatan_2016-05-16_mukalla", "نحو ٣٠٠ شاب"),
+                   ("ar_almarsad_2018-01-24_benghazi", "المئات من سكان الحي"),
+                   ("ar_alforatnews_2016-11-25_hilla", "احتراق سبع حافلات")}
 
 # (doc, quote) -> why a trap is still expected to be read
 _STILL_READ = {key: reason for traps, reason in [
@@ -461,6 +480,7 @@ _STILL_READ = {key: reason for traps, reason in [
     (_BATCH_11_TRAPS, "batch 11: still read"), (_BATCH_13_TRAPS, "batch 13: still read"),
     (_BATCH_14_TRAPS, "batch 14: still read"), (_BATCH_15_TRAPS, "batch 15: still read"),
     (_BATCH_17_TRAPS, "batch 17: still read"),
+    (_BATCH_18_TRAPS, "batch 18: still read"),
 ] for key in traps}
 
 
