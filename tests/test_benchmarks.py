@@ -50,3 +50,13 @@ def test_benchmark_runs_without_quantulum():
     assert all(int(r[-1]) > 0 for r in rows), "every measurement found something to count"
     assert "English / Arabic, full extraction:" in done.stdout
     assert "quantulum3 parse" not in done.stdout
+
+
+def test_stage_harness_runs_and_times_each_stage():
+    stages = BENCHMARK.parent / "stages.py"
+    done = subprocess.run([sys.executable, str(stages), "seeds", "0.02", "--repeat", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("seeds "), done.stdout
+    timed = {line.split()[0] for line in done.stdout.splitlines()[1:]}
+    assert {"find_quantities", "match_figures", "attribute", "resolve_periods"} <= timed
