@@ -61,6 +61,10 @@ DEFAULT_WORD = r"[\p{L}\p{M}\p{N}_]"
 
 # How precise a kind is; adjacent mentions of different precision merge into the most precise.
 PRECISION = {"day": 3, "day_range": 3, "month": 2, "weekday": 2, "weekday_range": 2, "relative": 1}
+# Days after the reference date a day written with its weekday may fall on when the weekday
+# agrees with the reference year only ("declared Sunday, 24 March, a day of mourning"): an
+# announced day, not the same date a year before.
+ANNOUNCED_DAYS = 31
 
 
 @dataclass(frozen=True, slots=True)
@@ -935,8 +939,13 @@ def _merge(mentions: list[DateMention], text: str) -> list[DateMention]:
                 and GAP.fullmatch(text, prev.end, m.start)
             ):
                 best = m if PRECISION[m.kind] > PRECISION[prev.kind] else prev
+                other = prev if best is m else m
                 parts = tuple(dict.fromkeys(best.parts + prev.parts + m.parts))
-                out[-1] = replace(best, start=prev.start, end=m.end, text=text[prev.start:m.end], parts=parts)
+                weekday = best.weekday
+                if best.kind == "day" and other.kind == "weekday" and other.weekday_end is None:
+                    weekday = other.weekday  # kept to choose the year the day fell on it (_year)
+                out[-1] = replace(best, start=prev.start, end=m.end, text=text[prev.start:m.end], parts=parts,
+                                  weekday=weekday)
                 continue
         out.append(m)
     return out
@@ -985,10 +994,29 @@ def _year(m: DateMention, reference: date | None) -> int | None:
         if m.month > reference.month or (m.month_word == "past" and m.month == reference.month):
             year -= 1
         return year
+    past = None
     for candidate in range(year, year - 9, -1):  # 29 February: back to the last leap year
         try:
             if date(candidate, m.month, m.day) <= reference:
-                return candidate
+                past = candidate
+                break
         except ValueError:
             continue
-    return None
+    if m.weekday is not None and past != year and _falls_on(year, m, reference):
+        return year
+    return past
+
+
+def _falls_on(year: int, m: DateMention, reference: date) -> bool:
+    """The day of `year` is on its written weekday and at most ANNOUNCED_DAYS after `reference`,
+    and the most recent such date before `reference` is not on it."""
+    try:
+        day = date(year, m.month, m.day)
+    except ValueError:
+        return False
+    if day.weekday() != m.weekday or (day - reference).days > ANNOUNCED_DAYS:
+        return False
+    try:
+        return date(year - 1, m.month, m.day).weekday() != m.weekday
+    except ValueError:
+        return True

@@ -628,7 +628,9 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     [('en.period.last', datetime.date(2018, 4, 21))]
     """
     g = cue_grammar(pack)
-    mentions = find_dates(canonical, pack, published)
+    # a day announced ahead ("declared Sunday, 24 March, a day of mourning") is no count's time
+    mentions = [m for m in find_dates(canonical, pack, published)
+                if m.explicit_year or m.first is None or m.first <= published]
     masked = _mask(canonical, mentions)
     sentences = sentence_spans(canonical)
     # Split the masked text: a masked date ("Jan. 1") no longer ends a sentence inside a cue.

@@ -157,6 +157,24 @@ def test_weekday_is_on_or_before_the_reference():
     assert find_dates("tuesday", pack, REFERENCE)[0].first == date(2018, 5, 15)
 
 
+@pytest.mark.parametrize("lang, text, reference, expected", [
+    # the weekday agrees with the reference year only: a day announced ahead, not last year's date
+    ("en", "the president declared Sunday, 24 March, a day of national mourning", date(2024, 3, 23), date(2024, 3, 24)),
+    ("en", "the funerals will be held on Friday, June 14", date(2019, 6, 12), date(2019, 6, 14)),
+    ("ar", "وأعلنت الحكومة الحداد يوم الأحد 24 آذار", date(2024, 3, 23), date(2024, 3, 24)),
+    # counterexamples: no weekday, a weekday that fits neither year, the date already past this
+    # year, and an agreeing day too far ahead keep the most recent past date
+    ("en", "the president declared 24 March a day of national mourning", date(2024, 3, 23), date(2023, 3, 24)),
+    ("en", "the attack on Thursday, March 24", date(2024, 3, 23), date(2023, 3, 24)),
+    ("en", "on Sunday, 17 March, gunmen attacked the base", date(2024, 3, 23), date(2024, 3, 17)),
+    ("en", "the talks open on Sunday, 23 June", date(2024, 3, 23), date(2023, 6, 23)),
+    ("ar", "في هجوم يوم الخميس 24 آذار", date(2024, 3, 23), date(2023, 3, 24)),
+])
+def test_a_day_on_its_written_weekday_in_the_reference_year_is_an_announced_day(lang, text, reference, expected):
+    pack = load_pack(lang)
+    assert find_dates(pack.canonical(text), pack, reference)[0].first == expected
+
+
 def test_without_reference_only_written_years_resolve():
     pack = load_pack("ar")
     found = find_dates(pack.canonical("21 أيار 2018 و اليوم الأحد و 19 نيسان"), pack)
