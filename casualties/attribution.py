@@ -116,7 +116,7 @@ SETTINGS_KEYS = {
     "copulas", "common_noun_prefixes", "place_markers", "auxiliaries", "medical_persons", "medical_person_source",
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
-    "title_domain_words", "title_domain_heads", "participles", "body_heads", "medical_places", "state_body_heads",
+    "title_domain_words", "title_domain_heads", "title_domain_markers", "participles", "body_heads", "medical_places", "state_body_heads",
     "place_body_heads", "national_bodies",
 }
 QUOTES = "\"'"
@@ -268,6 +268,9 @@ class Rules:
     title_domain_words: int = 0
     # a domain's words that govern one more ("والي غرب دارفور", "محافظ شمال سيناء")
     title_domain_heads: frozenset[str] = frozenset()
+    # words that open a title's domain after it in a script with capitals ("High Commissioner for
+    # Human Rights Volker Türk"): the domain's words and the name are written capitalised
+    title_domain_markers: frozenset[str] = frozenset()
     # speech verbs that, after a comma, continue the main clause and have its subject ("President
     # Ali Musa declared the siege over on Tuesday night, saying 61 civilians had been killed")
     participles: frozenset[str] = frozenset()
@@ -417,6 +420,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         common_noun_prefixes=words("common_noun_prefixes"),
         title_domain_words=number("title_domain_words", 0),
         title_domain_heads=frozenset(words("title_domain_heads")),
+        title_domain_markers=frozenset(words("title_domain_markers")),
         participles=frozenset(words("participles")),
         body_heads=frozenset(words("body_heads")),
         medical_places=frozenset(words("medical_places")),
@@ -1481,7 +1485,7 @@ class _Document:
         if mention.person or mention.kind == "correspondent" or _identified(mention) is None:
             return None
         if self._ends_in_title(mention):
-            after = self._comma_name_past_place(mention.end)  # "the hospital director, Ali Musa, said"
+            after = self._comma_name_past_place(mention.end) or self._name_right_after(mention)  # "the hospital director, Ali Musa, said"
             if after is not None:
                 return after
         title = self._owned_title(mention) or self._leading_title(mention)
@@ -1499,6 +1503,17 @@ class _Document:
             return None
         apposed = self._apposition_name(start, end)
         return apposed[0] if apposed else None
+
+    def _name_right_after(self, mention: Mention) -> _Found | None:
+        """A name written straight on after a mention that ends in a title ("Peru's ombudsman Eliana
+        Revollar said"): the person the title names."""
+        j = bisect_right(self._title_ends, mention.end) - 1
+        start, end = self._titles_by_end[j]
+        found = self._read_name_after_title(start, end, self.sentences[self._sentence_of(start)][1])
+        if found is None or found.start <= mention.end or self.text[mention.end:found.start].strip() \
+                or self._mention_overlaps(found.start, found.end):
+            return None
+        return found
 
     def _titled_name(self, mention: Mention, title: tuple[int, int]) -> _Found | None:
         """A person the text names right after the title a source body owns, no gazetteer entry
@@ -1522,8 +1537,9 @@ class _Document:
             # فلان،"); written straight on ("المتحدث باسم وزارة الصحة الدكتور فلان") the title's
             # words may still be the body's, and the body speaks
             return found if self._comma_before(found.start) else None
-        if self.text[past:found.start].strip() and not self._rank_before(found.start):
-            return None
+        gap = self.text[past:found.start].split()
+        if gap and not self._rank_before(found.start) and gap[0] not in self.rules.title_domain_markers:
+            return None  # "UN High Commissioner for Human Rights Volker Türk": past the title's domain
         return found
 
     def _title_before(self, mention: Mention) -> int | None:
@@ -1993,6 +2009,9 @@ class _Document:
         sentence_end = self.sentences[self._sentence_of(start)][1]
         reach = min(stop, cue, sentence_end, words[-1].end() if words else end)
         limit = min(reach, bound)
+        domain = self._name_past_domain(end, bound, sentence_end)
+        if domain is not None:
+            return domain
         quoted = _last_quoted(self.text, end, limit, rules.name_max_words)
         if quoted and self._preceded_by(quoted[0], rules.addressee_before):
             # 'محافظ نابلس غسان دغلس لـ"وفا"': the quoted outlet is whom he spoke to, not his name
@@ -2048,6 +2067,32 @@ class _Document:
             start = self._past_title(start, end, name_end)  # "President Uhuru Kenyatta": the title is no part of the id
         phrase = self.text[start:name_end]
         return _Found(name_id(phrase), phrase, start, name_end)
+
+    def _name_past_domain(self, end: int, bound: int, high: int) -> _Found | None:
+        """The name after a title's domain that a marker opens ("UN High Commissioner for Human
+        Rights Volker Türk said", "Minister for Foreign Affairs Penny Wong"): the words after the
+        marker written capitalised, three at least, the last two the name (a domain of one word and
+        a name of two at the least); None when no marker follows the title or the name begins past
+        `bound`."""
+        markers = self.rules.title_domain_markers
+        if not markers or self.written is None:
+            return None
+        words = list(islice(WORD.finditer(self.text, end, high), self.rules.name_max_words + 3))
+        if len(words) < 4 or words[0].group() not in markers:
+            return None
+        run = []
+        for word in words[1:]:
+            bare = word.group().rstrip(",.;:")
+            if not bare or not self.written(word.start(), word.start() + 1).isupper() \
+                    or self._name_stop(bare, word.start()) or self._cue_between(word.start(), word.start() + len(bare)):
+                break
+            if bare != word.group():
+                return None  # "Jamil Shah, a spokesman for Lady Reading Hospital, said": the domain ends an apposition
+            run.append((word.start(), word.start() + len(bare)))
+        if len(run) < 3 or run[-2][0] >= bound:
+            return None
+        start, stop = run[-2][0], run[-1][1]
+        return _Found(name_id(self.text[start:stop]), self.text[start:stop], start, stop)
 
     def _runs_on(self, start: int, end: int) -> bool:
         """The word [start, end) may go on a name begun before it: no known word of the pack
