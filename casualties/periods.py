@@ -727,15 +727,17 @@ def _back_references(expressions: list[TimeExpression], sentences, refers: froze
     before it ("ordered the evacuation in August, and 11,000 have left since then": August up
     to now), which then serves the cue only, else the latest of the sentence before ("On Monday
     gunmen attacked the town. Since then 40 people have fled": Monday up to now); a day a
-    source spoke is no such time. With neither, the cue is left as it was (`_event_starts`).
-    `expressions` are in text order."""
+    source spoke is no such time. A cue with no end of its own ("at the time") is a point: it
+    becomes a date of that time's days, and may name the day a source spoke. With neither, the
+    cue is left as it was (`_event_starts`). `expressions` are in text order."""
     used, out = set(), {}
     for k, e in enumerate(expressions):
         if e.rule not in refers or e.period_start is not None:
             continue
         own = _sentence_of(e.start, sentences)
-        told = [x for x in expressions[:k] if x.kind not in REFERRED_NOT and x.period_start is not None
-                and x.end <= e.start and id(x) not in used]
+        point = e.period_end is None  # "at the time": that time's days, the day a source spoke too
+        told = [x for x in expressions[:k] if (x.kind not in REFERRED_NOT or point and x.kind == "report")
+                and x.period_start is not None and x.end <= e.start and id(x) not in used]
         here = [x for x in told if x.start >= own[0]]
         if here:
             referred = here[-1]
@@ -744,8 +746,9 @@ def _back_references(expressions: list[TimeExpression], sentences, refers: froze
             previous = _sentence_of(own[0] - 1, sentences) if own[0] > 0 else None
             referred = next((x for x in reversed(told) if previous is not None and previous[0] <= x.start and x.end <= previous[1]
                              and _sentence_of(x.start, sentences) == previous), None)
-        if referred is not None:
-            out[id(e)] = TimeExpression(e.start, e.end, e.text, e.kind, e.rule, referred.period_start, e.period_end,
+        if referred is not None:  # a point ("at the time") is a date: the time's days
+            kind, end = ("date", referred.period_end) if point else (e.kind, e.period_end)
+            out[id(e)] = TimeExpression(e.start, e.end, e.text, kind, e.rule, referred.period_start, end,
                                         e.parts + tuple(p for p in referred.parts if p not in e.parts))
     return [out.get(id(e), e) for e in expressions if id(e) not in used]
 
