@@ -145,7 +145,7 @@ import calendar
 import math
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import accumulate, chain, islice
 
@@ -229,6 +229,9 @@ class TimeExpression:
     # a `report` whose speech word comes before its date ("announced on Friday", not "on
     # Friday, she said"): the date is the speaking's, wherever the cue stands
     spoken_first: bool = False
+    # an `after` cue with no date of its own ("The blast came two days after twin explosions
+    # killed six"): (unit, amount) before the story's day, resolved once the story's time is known
+    offset: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -670,7 +673,7 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     expressions, covered = [], []
     for start, end, cue, match in chosen:
         expression, anchor = _resolve_cue(cue, match, canonical, mentions, sentences, published, g, anchors)
-        if expression.kind == "after" and expression.period_start is None:
+        if expression.kind == "after" and expression.period_start is None and expression.offset is None:
             continue  # "hours after", "days after": no day told, the date stays its clause's own
         expressions.append(expression)
         covered.append((expression.start, end))  # an `after` cue leaves its date a time of its own
@@ -681,6 +684,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         if not inside_covered.hold(m) and not _is_dateline(m, canonical):
             expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
     expressions = sorted(expressions, key=lambda e: e.start)
+    if any(e.offset is not None for e in expressions):
+        expressions = _before_story(expressions)
     if g.refers_back:
         expressions = _back_references(expressions, sentences, g.refers_back)
     expressions = _event_starts(expressions)
@@ -691,6 +696,31 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
         expressions = [_told_on(e, reports, published, sentences, canonical, g.speaker_breaks) if e.kind in RELATIVE_TO_NOW else e
                        for e in expressions]
     return [_clip(e, published) for e in expressions]
+
+
+def _tells_of(text: str, e: TimeExpression, f_start: int) -> bool:
+    """An earlier event dated before the story's day ("came two days after twin explosions
+    killed at least six") dates the counts of its own clause after the cue, not one past a
+    comma ("came a week after Russian forces withdrew from the Kyiv region, where officials say
+    they have found more than 400 bodies") nor one before it."""
+    return e.end <= f_start and CLAUSE_MARK.search(text, e.end, f_start) is None
+
+
+def _before_story(expressions: list[TimeExpression]) -> list[TimeExpression]:
+    """An `after` cue with no date of its own, told after the story's time ("The blast came two
+    days after twin explosions in Kabul killed at least six people", the blast on Thursday): the
+    earlier event is that long before the story's day (Tuesday). None when the story's time is
+    no single day or comes later: the event's day is not told."""
+    story = _story_time([e for e in expressions if e.kind != "earlier" and e.offset is None])
+    resolved = []
+    for e in expressions:
+        if e.offset is None:
+            resolved.append(e)
+        elif story is not None and story.start < e.start and story.period_start is not None \
+                and story.period_start == story.period_end:
+            day = _shift(story.period_start, e.offset[0], -e.offset[1])
+            resolved.append(replace(e, period_start=day, period_end=day))
+    return resolved
 
 
 class _Spans:
@@ -1003,7 +1033,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     named = match.groupdict()
     year = int(named["year"]) if named.get("year") else None
     month = g.months.get(named["mon"]) if named.get("mon") else None
-    lo = hi = anchor = None
+    lo = hi = anchor = offset = None
     kind = cue.kind
     if kind == "since" and first is None and (year or month):
         lo = date(year, 1, 1) if year else _named_month(month, published, strict=False)[0]
@@ -1031,6 +1061,8 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     elif kind == "after":  # "on March 31, eight days after ...": that long before the date
         if first is not None and first.first is not None and duration is not None and duration[1] is not None:
             lo = hi = _shift(first.first, duration[0], -duration[1])
+        elif "d1" not in named and duration is not None and duration[1] is not None:
+            offset = (duration[0], duration[1])  # "the blast came two days after": before the story's day
         start = match.start("dur")
     elif kind == "since_when" and first is not None:  # "since August 2011, when": that date's days
         lo, hi = first.first, first.last
@@ -1106,7 +1138,7 @@ def _resolve_cue(cue, match, text, mentions, sentences, published, g, anchors) -
     parts = (cue.id,) + tuple(p for m in (first, second) if m is not None for p in m.parts)
     span = round(UNIT_DAYS[cue.unit] * int(cue.count or 1)) if kind == "same" and cue.unit else None
     spoken_first = kind == "report" and first is not None and bool(LETTER_RUNS.search(text, start, first.start))
-    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span, spoken_first), anchor
+    return TimeExpression(start, end, text[start:end], kind, cue.id, lo, hi, parts, span, spoken_first, offset), anchor
 
 
 def _own_clause(here: list[TimeExpression], text: str, f_start: int, f_end: int, breaks,
@@ -1399,7 +1431,8 @@ def resolve_periods(
         state_i = states is not None and states[i] and not scene
         carried = carries is None or carries[i] or scene
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
-        here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)]
+        here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)
+                and (e.offset is None or _tells_of(canonical, e, f_start))]
         if aside_of:
             here = [e for e in here if not _elsewhere(aside_of.get(id(e)), f_start)]
         if state_i:
