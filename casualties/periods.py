@@ -197,6 +197,7 @@ DATELINE_WORDS = 4
 MASTHEAD_WORDS = 2  # words before a relative day that names an outlet ("l'orient today")
 # compiled once: a call of the regex module's own functions costs about 20 microseconds in its cache
 LETTER_RUNS = regex.compile(r"\p{L}+")
+SENTENCE_END = regex.compile(r"[.!?\n]")
 DIGIT = regex.compile(r"\d")
 LINE_BREAK = regex.compile("\n")
 # periods that run up to now: in reported speech, up to the day the source spoke (`_told_on`)
@@ -232,6 +233,13 @@ class TimeExpression:
     # an `after` cue with no date of its own ("The blast came two days after twin explosions
     # killed six"): (unit, amount) before the story's day, resolved once the story's time is known
     offset: tuple[str, int] | None = None
+    # a date in a comparison ("the deadliest attack since the war broke out in April 2023"): the
+    # other event's, the time of the counts told after it in its sentence ("..., in which 334
+    # people were killed") only: not of those told before it, nor past the comma that closes a
+    # comparison told as an apposition ("The attack, the deadliest since ..., killed 100"), nor
+    # of a state (people hosted, present: no event compared with), nor carried, nor the story's
+    # time. None, or (where the comparison begins, whether it is an apposition)
+    compared: tuple[int, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,7 @@ class CueGrammar:
     # the clause breaks only, without those that keep the speaker (", and said"): a day a source
     # spoke past one of these is another clause's, past ", and said" still the same speaker's
     speaker_breaks: regex.Pattern | None = None
+    comparisons: tuple = ()  # "the deadliest ... since" (`period_cues.comparisons`)
 
 
 def cue_grammar(pack: LanguagePack) -> CueGrammar:
@@ -463,7 +472,7 @@ def _compile(pack: LanguagePack) -> CueGrammar:
                       word_forms("burial_words"),
                       regex.compile(rf"(?:{trie_regex(words(pack, data['earlier_values']))})\s*\Z", regex.V1)
                       if data.get("earlier_values") else None,
-                      spaced_forms("clause_breaks"))
+                      spaced_forms("clause_breaks"), comparisons)
 
 
 def _day(entry: dict, path, where: str) -> int | None:
@@ -682,7 +691,8 @@ def find_time_expressions(canonical: str, pack: LanguagePack, published: date | 
     inside_covered = _Spans(covered)
     for m in mentions:
         if not inside_covered.hold(m) and not _is_dateline(m, canonical):
-            expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts))
+            expressions.append(TimeExpression(m.start, m.end, m.text, "date", m.rule, m.first, m.last, m.parts,
+                                              compared=_compared(canonical, m.start, g.comparisons)))
     expressions = sorted(expressions, key=lambda e: e.start)
     if any(e.offset is not None for e in expressions):
         expressions = _before_story(expressions)
@@ -704,6 +714,28 @@ def _tells_of(text: str, e: TimeExpression, f_start: int) -> bool:
     comma ("came a week after Russian forces withdrew from the Kyiv region, where officials say
     they have found more than 400 bodies") nor one before it."""
     return e.end <= f_start and CLAUSE_MARK.search(text, e.end, f_start) is None
+
+
+COMPARED_REACH = 120  # characters from "the deadliest ... since" to the date of the event compared with
+
+
+APPOSED_WORDS = 2  # words at most between a clause mark and an apposed comparison (", the deadliest")
+
+
+def _compared(text: str, start: int, comparisons) -> tuple[int, bool] | None:
+    """The date at `start` ends a comparison's clause: "the deadliest attack since the war broke
+    out in April 2023" (no clause mark between): where the comparison begins, and whether it is
+    an apposition, told right after a clause mark (", the deadliest", ", which is the first")."""
+    low = max(0, start - COMPARED_REACH)
+    for pattern in comparisons:
+        for m in pattern.finditer(text, low, start):
+            if not CLAUSE_MARK.search(text, m.end(), start) and not SENTENCE_END.search(text, m.end(), start):
+                head = text[max(0, m.start() - 40):m.start()]
+                mark = max(head.rfind(c) for c in ",;:")
+                apposed = mark >= 0 and len(LETTER_RUNS.findall(head[mark:])) <= APPOSED_WORDS \
+                    and not SENTENCE_END.search(head, mark)
+                return m.start(), apposed
+    return None
 
 
 def _before_story(expressions: list[TimeExpression]) -> list[TimeExpression]:
@@ -1404,7 +1436,7 @@ def resolve_periods(
     breaks, totals, flight = g.clause_breaks, g.running_totals, g.flight_words
     sentences = sentence_spans(canonical)
     # an event of unknown days before the story's ("came days after ...") is never its time
-    told = [e for e in expressions if e.kind != "earlier"]
+    told = [e for e in expressions if e.kind != "earlier" and e.compared is None]
     story_time = _story_time(told)  # the article's first time: its own story's
     periods: list[Period] = []
     # Each figure asks about the expressions near it through these (expressions are in text
@@ -1421,7 +1453,7 @@ def resolve_periods(
     trailing = _trailing_clauses(canonical, g, sentences)
     side_story = {id(e) for e in expressions for a in trailing if a[0] <= e.start and e.end <= a[1]}
     # (ids) a speaker's act, a side story, or an event of unknown days before the story's
-    dates_nothing_later = side_story | aside_of.keys() | {id(e) for e in expressions if e.kind == "earlier"}
+    dates_nothing_later = side_story | aside_of.keys() | {id(e) for e in expressions if e.kind == "earlier" or e.compared is not None}
     for i, (f_start, f_end) in enumerate(figures):
         s_lo, s_hi = _sentence_of(f_start, sentences)
         # people present where the deed happened ("more than 1,000 people were inside when the
@@ -1432,7 +1464,9 @@ def resolve_periods(
         carried = carries is None or carries[i] or scene
         near = expressions[bisect_right(reach, s_lo):bisect_left(starts, s_hi)]
         here = [e for e in near if e.end > s_lo and not (e.start < f_end and e.end > f_start)
-                and (e.offset is None or _tells_of(canonical, e, f_start))]
+                and (e.offset is None or _tells_of(canonical, e, f_start))
+                and (e.compared is None or e.end <= f_start and carried
+                     and not (e.compared[1] and CLAUSE_MARK.search(canonical, e.end, f_start)))]
         if aside_of:
             here = [e for e in here if not _elsewhere(aside_of.get(id(e)), f_start)]
         if state_i:
