@@ -321,7 +321,7 @@ def compile_figures(pack: LanguagePack) -> FigureGrammar:
     nouns: dict[str, dict] = {}
     noun_sides: dict[str, str] = {}  # the kind of side a bare noun can only be (populations `side`)
     for i, term in enumerate(pack.section("populations", "terms", []) or []):
-        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit", "outcome_is_state")}
+        attrs = {k: term.get(k) for k in ("id", "population", "subgroup", "outcome", "unit", "inherit", "outcome_is_state", "only_outcomes")}
         for form in _canon_list(pack, (term.get("forms") or []) + (term.get("singular") or []) + (term.get("dual") or [])):
             nouns.setdefault(form, attrs)
             if term.get("side"):
@@ -1472,7 +1472,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
         # is a part of that figure: "pulled nine people, among them three children, alive"
         part_of_latent = subset and bool(matches) and matches[-1].latent and matches[-1].outcome is not None \
             and matches[-1].sentence == whole
-        latent = rule.latent or outcome is None or (q.low is None and q.high is None) or part_of_latent
+        latent = rule.latent or outcome is None or (q.low is None and q.high is None) or part_of_latent \
+            or bool(attrs.get("only_outcomes")) and outcome not in attrs["only_outcomes"]  # "seven buses burnt"
         if outcome_told:
             outcome_told_at.add(len(matches))
         matches.append(FigureMatch(
