@@ -2046,6 +2046,11 @@ class _Document:
             if count >= most or not bare or self._name_stop(bare, word.start() + token.index(bare)) \
                     or any(ch.isdigit() or ch == '"' for ch in bare) or bare in rules.day_names:
                 # "ديفيد كاميرون اليوم الأحد"; a quote is no name's: 'فلان لـ"ليبيا أوبزرفر"' (an addressee the window cut)
+                if count < most and bare == token and bare in rules.affiliation_markers \
+                        and count <= self._title_lead(start, end, limit):
+                    placed = self._name_past_place(word.end(), sentence_end)
+                    if placed is not None:  # "رئيس اللجنة الأمنية في مجلس محافظة بابل حامد المسعودي"
+                        return placed
                 if count and name_end > end:  # "رئيس بعثة المراقبين في سوريا، روبرت مود، أن": the name past the place
                     apposed = self._comma_name_past_place(name_end)
                     if apposed is not None and self.text.rfind(",", name_end, apposed.start) < bound:
@@ -2093,6 +2098,56 @@ class _Document:
             return None
         start, stop = run[-2][0], run[-1][1]
         return _Found(name_id(self.text[start:stop]), self.text[start:stop], start, stop)
+
+    def _name_past_place(self, pos: int, high: int) -> _Found | None:
+        """The name written straight on after a title's domain and the place an affiliation marker
+        opens after it, no comma between ("رئيس اللجنة الأمنية في مجلس محافظة بابل حامد المسعودي
+        لـ«...»": حامد_المسعودي, not the office): the place is one word, one more after each
+        `title_domain_heads` word ("مجلس محافظة بابل"), then the common nouns after it; the name
+        is the next two to name_max_words - 1 words, its first no common noun, none a stop, a known
+        word, a title or a known name, and it must end where a name does (a stop, an addressee, a
+        complementizer, a cue, punctuation or the sentence's end). Only in a pack whose titles
+        govern a domain (`title_domain_words`)."""
+        rules = self.rules
+        if not rules.title_domain_words or not rules.common_noun_prefixes:
+            return None
+        words = list(islice(WORD.finditer(self.text, pos, high), 2 * rules.name_max_words + 4))
+        k, place = 0, 1
+        while k < min(place, len(words)):
+            token = words[k].group()
+            if token != token.strip(QUOTES + ",.;:()") or self._name_stop(token, words[k].start()) \
+                    or self._mention_overlaps(words[k].start(), words[k].end()):
+                return None  # the place must be written straight on, and be no known body
+            if token in rules.title_domain_heads:
+                place += 1
+            k += 1
+        if k < place:
+            return None
+        while k < len(words) and words[k].group().startswith(rules.common_noun_prefixes):
+            k += 1
+        name = []
+        for word in words[k:k + rules.name_max_words + 1]:
+            token = word.group()
+            bare = token.strip(QUOTES + ",.;:()")
+            if not name and (not bare or bare != token or bare.startswith(rules.common_noun_prefixes)):
+                return None
+            if not bare or not token.startswith(bare) or not self._runs_on(word.start(), word.start() + len(bare)) \
+                    or self._mention_overlaps(word.start(), word.start() + len(bare)) \
+                    or bisect_left(self._cue_starts, word.start()) != bisect_left(self._cue_starts, word.start() + len(bare)) \
+                    or (word.start() in self.stops):
+                break
+            name.append((word.start(), word.start() + len(bare)))
+            if bare != token:
+                break
+        if not 2 <= len(name) < rules.name_max_words:
+            return None  # a name of as many words as a name may have may have run on into the clause
+        start, end = name[0][0], name[-1][1]
+        rest = words[k + len(name)] if k + len(name) < len(words) else None
+        if rest is not None and not self.text[end:rest.start()].strip(" ") and self._runs_on(rest.start(), rest.end()) \
+                and not self._cue_between(end, rest.end()) and rest.start() not in self.stops:
+            return None  # the name runs on into words that may be a name's: no name's end is in sight
+        phrase = self.text[start:end]
+        return _Found(name_id(phrase), phrase, start, end)
 
     def _runs_on(self, start: int, end: int) -> bool:
         """The word [start, end) may go on a name begun before it: no known word of the pack
