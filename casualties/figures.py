@@ -920,6 +920,19 @@ def _side_of_kind(g, text, actors, starts, sides, kind, sentence, pos, counted, 
     return next(iter(home)) if len(home) == 1 else None
 
 
+def _side_counted_before(g, text, matches, actors, sides, kind) -> str | None:
+    """In a story that names no side of the bare noun's kind anywhere, the one side whose men an
+    earlier figure counted under a noun of that kind with the side told ("21 soldiers of the
+    Security Belt were killed" ... "two soldiers are still missing": the Security Belt's, a
+    force the gazetteer keeps as an armed group). None when the story names a state, or when
+    earlier figures counted such men of several sides."""
+    if any(sides.kinds.get(a[2]) == kind for a in actors):
+        return None
+    found = {fm.actor for fm in matches
+             if fm.actor and fm.noun_span and g.noun_sides.get(text[fm.noun_span[0]:fm.noun_span[1]]) == kind}
+    return found.pop() if len(found) == 1 else None
+
+
 def _in_relative_clause(g, text, start_limit, start, end, pos) -> bool:
     """The side named at [start, end) stands in a relative clause opened after a comma and closed
     before pos: "Hayat Tahrir al-Sham, which has fought the Syrian army for years, said seven of
@@ -1463,6 +1476,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             verb_at = before.start() if before is not None and outcome != PRESENT and (rule.outcome or _slot(before, "outcome")) else None
             mixed = any(matches[i].population != population for i in in_sentence.get(whole, ()))
             actor = _side_of_kind(g, text, actors, actor_starts, sides, kind, sentence, q.start, counted_sides, verb_at, mixed)
+            if actor is None and kind != ARMED_GROUP:
+                actor = _side_counted_before(g, text, matches, actors, sides, kind)
             via = actor is not None
         if population is None and unit == "people":
             continue
