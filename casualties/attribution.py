@@ -117,7 +117,7 @@ SETTINGS_KEYS = {
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
     "title_domain_words", "title_domain_heads", "title_domain_markers", "participles", "body_heads", "medical_places", "state_body_heads",
-    "place_body_heads", "national_bodies",
+    "place_body_heads", "national_bodies", "written_letters",
 }
 QUOTES = "\"'"
 # A word: a run of non-space characters. Asked of short windows several times per figure, it is
@@ -295,6 +295,9 @@ class Rules:
     # the names of an international movement whose national societies a country word names
     # ("Red Cross", "الهلال الأحمر"): "the Ethiopian Red Cross" is that country's, not the ICRC
     national_bodies: frozenset[str] = frozenset()
+    # letters the canonical text folds that a name kept as written keeps (ى, ة, ئ, ؤ): "موسى عبد
+    # الكريم" is موسى_عبد_الكريم, as the text writes it
+    written_letters: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -428,7 +431,15 @@ def compile_rules(pack: LanguagePack) -> Rules:
         place_body_heads=heads("place_body_heads"),
         known_words=_known_words(pack, cues, words("complementizers")),
         national_bodies=frozenset(words("national_bodies")),
+        written_letters=_letters(path, settings.get("written_letters", [])),
     )
+
+
+def _letters(path, value) -> frozenset[str]:
+    """The single letters under `written_letters`, as written (not put in canonical form)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) == 1 for v in value):
+        raise DataFileError(path, "settings.written_letters", "expected a list of single letters")
+    return frozenset(value)
 
 
 def _known_words(pack: LanguagePack, cues: dict, complementizers: tuple[str, ...]) -> Lexicon:
@@ -574,6 +585,8 @@ class _Document:
                  day=None):
         self.text = canonical
         self.written = written
+        self._canonical = pack.canonical
+        self._letters: dict[str, str] = {}  # a written letter -> its canonical form (_as_written)
         self.rules = rules
         self.known = gazetteers.entry  # a claimant id the gazetteers hold, or a name read from the text
         self.publisher = publisher_id or PUBLISHER
@@ -631,7 +644,30 @@ class _Document:
         self._figure_starts = sorted(start for start, _end in figures)
         self._drop_before_figures()
         self._drop_counted(sorted(end for _start, end in figures))
-        return [self._defined_acronym(self.claim(start, end)) for start, end in figures]
+        return [self._as_written(self._defined_acronym(self.claim(start, end))) for start, end in figures]
+
+    def _as_written(self, claim: Claim) -> Claim:
+        """A claimant no gazetteer knows, its id the name read from the text, spelled with the
+        letters the text writes where the canonical text folds them (`written_letters`): "موسى عبد
+        الكريم" is موسى_عبد_الكريم, "وائل أبو فاعور" وائل_ابو_فاعور (the alef forms stay folded)."""
+        keep = self.rules.written_letters
+        if not keep or self.written is None or claim.attribution != EXPLICIT or claim.start < 0 \
+                or self.known(claim.claimed_by) is not None:
+            return claim
+        canonical = self.text[claim.start:claim.end]
+        if name_id(canonical) != claim.claimed_by:
+            return claim
+        written = self.written(claim.start, claim.end)
+        if not keep.intersection(written):
+            return claim
+        # each letter as the canonical text writes it (marks gone), but those kept as written
+        letters = self._letters
+        for ch in set(written) - keep - letters.keys():
+            letters[ch] = self._canonical(ch)
+        spelled = "".join(ch if ch in keep else letters[ch] for ch in written)
+        if self._canonical(spelled) != canonical:
+            return claim
+        return Claim(name_id(spelled), claim.text, claim.attribution, claim.start, claim.end, claim.rule)
 
     def _defined_acronym(self, claim: Claim) -> Claim:
         """A body no gazetteer knows, read by its name, that the text defines an acronym for right
