@@ -117,7 +117,7 @@ SETTINGS_KEYS = {
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
     "title_domain_words", "title_domain_heads", "title_domain_markers", "participles", "body_heads", "medical_places", "state_body_heads",
-    "place_body_heads", "national_bodies", "written_letters",
+    "place_body_heads", "national_bodies", "written_letters", "place_nouns",
 }
 QUOTES = "\"'"
 # A word: a run of non-space characters. Asked of short windows several times per figure, it is
@@ -298,6 +298,9 @@ class Rules:
     # letters the canonical text folds that a name kept as written keeps (ى, ة, ئ, ؤ): "موسى عبد
     # الكريم" is موسى_عبد_الكريم, as the text writes it
     written_letters: frozenset[str] = frozenset()
+    # nouns of a part of a country after a place's name ("Moscow Region Governor Andrei Vorobyov",
+    # "the Kharkiv oblast"): a side's name before one names the place, never who speaks
+    place_nouns: frozenset[str] = frozenset()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -432,6 +435,7 @@ def compile_rules(pack: LanguagePack) -> Rules:
         known_words=_known_words(pack, cues, words("complementizers")),
         national_bodies=frozenset(words("national_bodies")),
         written_letters=_letters(path, settings.get("written_letters", [])),
+        place_nouns=frozenset(words("place_nouns")),
     )
 
 
@@ -594,6 +598,8 @@ class _Document:
         self._sentence_starts = [low for low, _ in self.sentences]
         # in text order and apart (a longer mention wins an overlap): bisect finds a window's
         self.mentions = _claimant_mentions(canonical, pack, gazetteers, day)
+        if rules.place_nouns:
+            self.mentions = [m for m in self.mentions if not _names_region(canonical, m, rules.place_nouns)]
         if written is not None:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
         if rules.body_heads:
@@ -2323,6 +2329,15 @@ def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteer
     return kept
 
 
+def _names_region(canonical: str, mention: Mention, place_nouns: frozenset[str]) -> bool:
+    """A side's name right before a noun of a part of a country ("Moscow Region Governor", "the Donetsk
+    oblast"): the name is the place's."""
+    if mention.group != "actors":
+        return False
+    word = WORD.match(canonical, mention.end + 1) if canonical.startswith(" ", mention.end) else None
+    return word is not None and word.group().strip(",.;:\"'()") in place_nouns
+
+
 def _with_acronyms(canonical: str, mentions: list[Mention], written) -> list[Mention]:
     """The mentions, with the later uses of an acronym the text defines in brackets after a known
     body ("The UN Mission in South Sudan (UNMISS) said ... UNMISS said": un): written in capitals,
@@ -2381,8 +2396,10 @@ def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rul
                             and canonical[head[1]:tokens[head[0] + 1].start()].isspace()):
             continue
         j = bisect_left(starts, head[1])
-        if any(m.start < head[1] and m.end > end for m in mentions[max(i, 0):j]):
-            continue  # a known name inside the body's words
+        inside = [m for m in mentions[max(i, 0):j] if m.start < head[1] and m.end > end]
+        if any(not m.anaphora or m.end > head[1] for m in inside):
+            continue  # a known name inside the body's words (an anaphor there is the body's own words: "Russia's Health Ministry")
+        dropped.update((m.start, m.end) for m in inside)
         phrase = canonical[start:end] + canonical[at:head[1]]
         body_id = name_id(phrase)
         added.append(Mention(start, head[1], body_id, OFFICIAL_KIND, canonical[start:head[1]], False, False, "", "sources", (body_id,)))
@@ -2390,7 +2407,24 @@ def _with_country_bodies(canonical: str, mentions: list[Mention], countries, rul
             dropped.add((over.start, over.end))
     if not added:
         return mentions
-    return sorted(chain((m for m in mentions if (m.start, m.end) not in dropped), added), key=lambda m: m.start)
+    kept = sorted(chain((m for m in mentions if (m.start, m.end) not in dropped), added), key=lambda m: m.start)
+    return _country_body_anaphora(canonical, kept, added)
+
+
+def _country_body_anaphora(canonical: str, mentions: list[Mention], bodies: list[Mention]) -> list[Mention]:
+    """The mentions, with each anaphor of a source that no earlier name resolved, or that only the
+    story's country did, ending in the head noun of a country body kept as written before it ("Russia's
+    Investigative Committee said ... the committee said", "Russia's Health Ministry ... the ministry"),
+    made that body: the body the text named last with that head."""
+    out = []
+    for m in mentions:
+        if m.anaphora and m.group == "sources" and (m.entry_id is None or m.inferred):
+            head = canonical[m.start:m.end].rsplit(" ", 1)[-1]
+            body = next((b for b in reversed(bodies) if b.end <= m.start and canonical[b.start:b.end].rsplit(" ", 1)[-1] == head), None)
+            if body is not None:
+                m = Mention(m.start, m.end, body.entry_id, body.kind, m.text, True, False, m.prefix, "sources", (body.entry_id,))
+        out.append(m)
+    return out
 
 
 def _with_national_societies(canonical: str, mentions: list[Mention], countries, rules: Rules) -> list[Mention]:
