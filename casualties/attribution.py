@@ -117,7 +117,7 @@ SETTINGS_KEYS = {
     "source_articles", "record_nouns", "partitives", "private_person_ages",
     "partitives_before", "official_persons", "official_person_source", "ranks", "passive_agents", "deed_verbs", "owned_records",
     "title_domain_words", "title_domain_heads", "title_domain_markers", "participles", "body_heads", "medical_places", "state_body_heads",
-    "place_body_heads", "national_bodies", "written_letters", "place_nouns",
+    "place_body_heads", "national_bodies", "written_letters", "place_nouns", "institution_heads", "article_prefixes",
 }
 QUOTES = "\"'"
 # A word: a run of non-space characters. Asked of short windows several times per figure, it is
@@ -301,6 +301,11 @@ class Rules:
     # nouns of a part of a country after a place's name ("Moscow Region Governor Andrei Vorobyov",
     # "the Kharkiv oblast"): a side's name before one names the place, never who speaks
     place_nouns: frozenset[str] = frozenset()
+    # head nouns of a body no gazetteer names, read after a cue with the words that name it and
+    # kept as written ("وفق ما أعلنه المجلس البلدي", "بحسب بيان لمديرية الأمن العام"); the
+    # proclitics that are the article (an article head governs no noun, only adjectives with it)
+    institution_heads: Lexicon | None = None
+    article_prefixes: tuple[str, ...] = ()
 
 
 def _date_words(pack: LanguagePack) -> dict:
@@ -436,6 +441,8 @@ def compile_rules(pack: LanguagePack) -> Rules:
         national_bodies=frozenset(words("national_bodies")),
         written_letters=_letters(path, settings.get("written_letters", [])),
         place_nouns=frozenset(words("place_nouns")),
+        institution_heads=build_lexicon(pack, {w: True for w in words("institution_heads")}) if words("institution_heads") else None,
+        article_prefixes=words("article_prefixes"),
     )
 
 
@@ -610,6 +617,8 @@ class _Document:
             self.mentions = _with_possessed_states(canonical, self.mentions, rules, written)
         if rules.place_body_heads is not None and written is not None:
             self.mentions = _with_place_bodies(canonical, self.mentions, rules, written)
+        if rules.institution_heads is not None:
+            self.mentions = [m for m in self.mentions if not self._headed_media(m)]
         self._mention_starts = [m.start for m in self.mentions]
         self._country_words = {(start, end) for start, end, _ids in gazetteers.country_mentions(canonical, pack)}
         self.cues = []
@@ -644,6 +653,19 @@ class _Document:
         self._figure_sentences: set[int] = set()  # sentences holding a figure (claims() sets them)
         self._figure_starts: list[int] = []
         self._people: tuple[dict, dict] | None = None  # the people named with a title (_named_people)
+
+    def _headed_media(self, mention: Mention) -> bool:
+        """An outlet's name right after a body's head noun names the body, not the outlet
+        ('"مؤتمر الجزيرة"', "لجنة الجزيرة": a conference, a committee of the Gezira region)."""
+        if mention.kind not in MEDIA_KINDS or mention.prefix:
+            return False
+        head = self.text[max(0, mention.start - 24):mention.start]
+        if not head.endswith(" ") or head.rstrip().endswith(tuple(QUOTES)):
+            return False  # one space between, no quote closing before the name
+        word = head.split()[-1].lstrip(QUOTES) if head.split() else ""
+        at = mention.start - len(head) + head.rfind(word)
+        hit = self.rules.institution_heads.match_at(self.text, at, at + len(word)) if word else None
+        return hit is not None and hit[1] == at + len(word) and not hit[5]
 
     def claims(self, figures) -> list[Claim]:
         self._figure_sentences = {self._sentence_of(start) for start, _end in figures}
@@ -1378,7 +1400,70 @@ class _Document:
             # unnamed medic (`medical_persons`), as when the title is none
             return self._title_body(found) or self._titled_person(found) or self._unnamed_medic(found) or found
         return found or self._surname(low, high, side) or (self._acronym(high) if side == "before" else None) \
+            or (self._headed_body(low, high) if side == "after" else None) \
             or (self._written_source(low, high) if side == "after" and self.rules.entries[cue.rule]["keeps_written"] else None)
+
+    def _headed_body(self, low: int, high: int) -> _Found | None:
+        """A body no gazetteer names, its head noun (`institution_heads`) in one of the first two
+        words after a cue, kept as written with the words that name it: all the words of a name
+        in quotes ('بحسب ما أعلنه "مؤتمر الجزيرة"'), else, after a head without the article, the
+        noun it governs ("مديرية الأمن"), and the adjectives with the article after them ("المجلس
+        البلدي", "مديرية الأمن العام"). A head with the article alone ("وقال المؤتمر") is the
+        body of that head named last before it, or itself kept as written."""
+        heads = self.rules.institution_heads
+        if heads is None:
+            return None
+        for word in islice(WORD.finditer(self.text, low, high), 2):
+            start = word.start() + len(word.group()) - len(word.group().lstrip(QUOTES))
+            hit = heads.match_at(self.text, start, word.end())
+            if hit is not None and hit[1] == start + len(word.group().strip(QUOTES)) and not hit[5]:
+                return self._body_phrase(hit, high) or self._body_before(hit, low)
+            if self._name_stop(word.group(), word.start()) or self._mention_overlaps(word.start(), word.end()):
+                return None
+        return None
+
+    def _body_phrase(self, hit, high: int) -> _Found | None:
+        """The words naming the body whose head is `hit` (start, end, term, attrs, pre, suf), or None
+        for a head with the article alone."""
+        start, end, term, _attrs, pre, _suf = hit
+        definite = bool(pre) and pre.endswith(self.rules.article_prefixes)
+        head = (self.rules.article_prefixes[0] if definite and self.rules.article_prefixes else "") + term
+        quoted = self.text.startswith('"', start - 1) if start else False
+        closing = self.text.find('"', end, high) if quoted else -1
+        words, last = [], end
+        for k, word in enumerate(islice(WORD.finditer(self.text, end, high), BODY_WORDS)):
+            token = word.group()
+            bare = token.rstrip(QUOTES + ",.;:)")
+            if not bare or self._name_stop(bare, word.start()) or any(ch.isdigit() for ch in bare) \
+                    or bare in self.rules.day_names or bare in self.rules.date_words or self._cue_between(word.start(), word.end()):
+                break
+            if closing < 0 and (definite or (k and words[-1].startswith(self.rules.article_prefixes))) \
+                    and not bare.startswith(self.rules.article_prefixes):
+                break  # "المجلس البلدي مرزق", "مديرية الأمن العام صدر": after the article, adjectives only
+            words.append(bare)
+            last = word.start() + len(bare)
+            if bare != token or (0 <= closing < word.end()):
+                break
+        if not words:
+            return None
+        return _Found(name_id(" ".join([head] + words)), self.text[start:last], start, last)
+
+    def _body_before(self, hit, low: int) -> _Found | None:
+        """A head with the article alone ("وقال المؤتمر في بيان"): the body of the same head named
+        with its words last before it, else the head kept as written."""
+        start, _end, term, _attrs, pre, _suf = hit
+        heads = self.rules.institution_heads
+        named = None
+        for other in heads.find(self.text, 0, start):
+            if other[2] == term and not other[5]:
+                body = self._body_phrase(other, self.sentences[self._sentence_of(other[0])][1])
+                if body is not None:
+                    named = body
+        if named is not None:
+            return named
+        if not (pre and pre.endswith(self.rules.article_prefixes)):
+            return None
+        return _Found(name_id(self.rules.article_prefixes[0] + term), self.text[start:hit[1]], start, hit[1])
 
     def _title_body(self, title: _Found) -> _Found | None:
         """The body a title with no name governs right after itself, one word at most and quotes
