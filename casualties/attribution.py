@@ -621,6 +621,8 @@ class _Document:
             self.mentions = [m for m in self.mentions if not self._headed_media(m)]
         self._mention_starts = [m.start for m in self.mentions]
         self._country_words = {(start, end) for start, end, _ids in gazetteers.country_mentions(canonical, pack)}
+        self.mentions = _with_qualified_anaphora(canonical, self.mentions, self._country_words, rules.common_noun_prefixes)
+        self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
         for start, end, _term, attrs, pre, suf in rules.cues.find(canonical):
             if (attrs["bare"] and suf) or _followed_by(canonical, end, attrs["not_followed_by"]) \
@@ -2412,6 +2414,32 @@ def _claimant_mentions(canonical: str, pack: LanguagePack, gazetteers: Gazetteer
             continue
         kept.append(m)
     return kept
+
+
+def _with_qualified_anaphora(canonical: str, mentions: list[Mention], country_words: set, articles: tuple[str, ...]) -> list[Mention]:
+    """The mentions, with a source anaphor that no earlier name resolved (or only the story's country
+    did) followed right away by a country word that qualifies it ("وزارة الخارجية الإيرانية" where
+    no entry names Iran's ministry) made one mention of that country's body, unresolved (kept as
+    written), never the country's side: "نقلت إرنا عن المتحدث باسم وزارة الخارجية الإيرانية بهرام
+    قاسمي" is the spokesman, not iran."""
+    out: list[Mention] = []
+    skip = -1
+    for k, m in enumerate(mentions):
+        if k == skip:
+            continue
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        if nxt is not None and m.anaphora and m.group == "sources" and (m.entry_id is None or m.inferred) \
+                and nxt.group == "actors" and not nxt.anaphora \
+                and ((nxt.start, nxt.end) in country_words or (nxt.kind == STATE_FORCES and nxt.prefix in articles)) \
+                and (not nxt.prefix or nxt.prefix in articles) and canonical[m.end:nxt.start - len(nxt.prefix or "")] == " ":
+            end = nxt.end
+            while end < len(canonical) and canonical[end].isalnum():
+                end += 1  # the adjective's ending ("الإيرانية")
+            out.append(Mention(m.start, end, None, m.kind, canonical[m.start:end], True, False, m.prefix, "sources", ()))
+            skip = k + 1
+            continue
+        out.append(m)
+    return out
 
 
 def _names_region(canonical: str, mention: Mention, place_nouns: frozenset[str]) -> bool:
