@@ -605,22 +605,22 @@ class _Document:
         self._sentence_starts = [low for low, _ in self.sentences]
         # in text order and apart (a longer mention wins an overlap): bisect finds a window's
         self.mentions = _claimant_mentions(canonical, pack, gazetteers, day)
+        countries = gazetteers.country_mentions(canonical, pack)
         if rules.place_nouns:
             self.mentions = [m for m in self.mentions if not _names_region(canonical, m, rules.place_nouns)]
         if written is not None:
             self.mentions = _with_acronyms(canonical, self.mentions, written)
         if rules.body_heads:
-            self.mentions = _with_country_bodies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
+            self.mentions = _with_country_bodies(canonical, self.mentions, countries, rules)
         if rules.national_bodies:
-            self.mentions = _with_national_societies(canonical, self.mentions, gazetteers.country_mentions(canonical, pack), rules)
+            self.mentions = _with_national_societies(canonical, self.mentions, countries, rules)
         if rules.state_body_heads is not None and written is not None:
             self.mentions = _with_possessed_states(canonical, self.mentions, rules, written)
         if rules.place_body_heads is not None and written is not None:
             self.mentions = _with_place_bodies(canonical, self.mentions, rules, written)
         if rules.institution_heads is not None:
             self.mentions = [m for m in self.mentions if not self._headed_media(m)]
-        self._mention_starts = [m.start for m in self.mentions]
-        self._country_words = {(start, end) for start, end, _ids in gazetteers.country_mentions(canonical, pack)}
+        self._country_words = {(start, end) for start, end, _ids in countries}
         self.mentions = _with_qualified_anaphora(canonical, self.mentions, self._country_words, rules.common_noun_prefixes)
         self._mention_starts = [m.start for m in self.mentions]
         self.cues = []
@@ -703,7 +703,7 @@ class _Document:
         """A body no gazetteer knows, read by its name, that the text defines an acronym for right
         after ("the Pakistan Institute for Conflict and Security Studies (PICSS)", the name read
         up to "for"): the acronym is its id, as for "The ... (DSWD) said" (`_acronym`)."""
-        if claim.attribution != "explicit" or claim.start < 0 or self.known(claim.claimed_by) is not None:
+        if claim.attribution != EXPLICIT or claim.start < 0 or self.known(claim.claimed_by) is not None:
             return claim
         tail = self.text[claim.end:claim.end + 100]
         bracket = BRACKETED.search(tail)
